@@ -239,3 +239,51 @@ __all__ = [
     "UnsupportedTimeInForce",
     "VenueError",
 ]
+
+
+# -- Added by the live/ package (engineer F): node configuration errors ---------------------------
+
+
+class MissingCredentials(ConfigurationError):
+    """The environment variables holding the API key / secret are not set (names them)."""
+
+
+class LiveTradingNotConfirmed(ConfigurationError):
+    """A LIVE (real-money) node was asked to start without the explicit opt-in."""
+
+
+__all__ += ["LiveTradingNotConfirmed", "MissingCredentials"]
+
+
+# -- Additions (validation engineer) -------------------------------------------------------------
+
+
+class PriceTooPrecise(PrecisionMismatch, PriceNotOnTick):
+    """A price has more decimals than the tick allows: both a precision and an off-tick error."""
+
+
+class QuantityTooPrecise(PrecisionMismatch, QuantityNotOnStep):
+    """A quantity has more decimals than the step allows: a precision and an off-step error."""
+
+
+class InvalidExpireTime(OrderValidationError):
+    """A GTD order without an expiry, or one too close to now (Binance -5040 goodTillDate)."""
+
+    binance_code = -5040
+
+
+__all__ += ["InvalidExpireTime", "PriceTooPrecise", "QuantityTooPrecise"]
+
+
+class BarFileError(ConfigurationError):
+    """A bar file cannot be loaded; the message names the file, the line and what is wrong."""
+
+    def __init__(self, path: str, line: int | None, problem: str) -> None:
+        self.path = path
+        self.line = line
+        self.problem = problem
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {problem}")
+
+
+__all__ += ["BarFileError"]
