@@ -1,0 +1,655 @@
+"""The error policy at run time: gate every submit, read every event, act on rejects.
+
+:class:`PolicyRuntime` is the single path for every order a strategy sends
+(:meth:`PolicyRuntime.submit`) and sees every event the strategy receives
+(:meth:`PolicyRuntime.on_event`, called from ``handle_event`` so an author who overrides
+``on_order_rejected`` without ``super()`` cannot switch it off).
+
+Time only comes from ``strategy.clock`` (TestClock in backtests, LiveClock live): retries,
+queued sends, reconcile checks and the end of a halt are time alerts named after client order
+IDs, so two identical backtests take identical decisions at identical instants.
+
+Nothing called from :meth:`on_event` or from a timer raises: an exception there aborts
+``engine.run()`` in a backtest. Errors meant for the author (:class:`SubmissionsHalted`,
+:class:`RateBudgetExceeded`, :class:`VenueError` with ``fail_fast="raise"``) are raised from
+:meth:`submit`, at the call site.
+
+Hooks the author can define on the strategy (optional, looked up with ``getattr``):
+
+* ``on_policy_decision(self, decision: PolicyDecision)`` after every decision;
+* ``on_circuit_breaker(self, state: BreakerState)`` when the breaker opens and closes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections import Counter, deque
+from collections.abc import Callable
+from typing import Any, Final, Literal
+
+import attrs
+from nautilus_trader.common.events import TimeEvent
+from nautilus_trader.core.uuid import UUID4
+from nautilus_trader.model.enums import OrderStatus
+from nautilus_trader.model.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderCancelRejected,
+    OrderDenied,
+    OrderEvent,
+    OrderExpired,
+    OrderFilled,
+    OrderInitialized,
+    OrderModifyRejected,
+    OrderRejected,
+    OrderTriggered,
+    OrderUpdated,
+)
+from nautilus_trader.model.identifiers import ClientOrderId, PositionId
+from nautilus_trader.model.orders import Order
+from nautilus_trader.model.orders.unpacker import OrderUnpacker
+
+from nautilus_exec_kit.errors import RateBudgetExceeded, SubmissionsHalted, VenueError
+from nautilus_exec_kit.policy.actions import Action, EventKind, PolicyDecision
+from nautilus_exec_kit.policy.breaker import BreakerState, CircuitBreaker
+from nautilus_exec_kit.policy.budget import RateBudget
+from nautilus_exec_kit.policy.codes import ADAPTER_RETRIED_CODES, ErrorCategory
+from nautilus_exec_kit.policy.reasons import RejectReason, parse_reason
+from nautilus_exec_kit.policy.table import FAIL_FAST_HINTS, ErrorPolicy
+
+_MS: Final = 1_000_000
+
+SendFn = Callable[[Order, PositionId | None, dict[str, Any] | None], None]
+
+#: Which event classes carry a reason, and what kind of failure they are.
+_REJECT_KINDS: Final[dict[type, EventKind]] = {
+    OrderRejected: EventKind.REJECTED,
+    OrderDenied: EventKind.DENIED,
+    OrderCancelRejected: EventKind.CANCEL_REJECTED,
+    OrderModifyRejected: EventKind.MODIFY_REJECTED,
+}
+#: Events proving the venue knows the order (evidence while reconciling).
+_VENUE_KNOWS: Final = (
+    OrderAccepted,
+    OrderFilled,
+    OrderUpdated,
+    OrderTriggered,
+    OrderCanceled,
+    OrderExpired,
+)
+#: Rejects that do not count towards the circuit breaker (routine, not failures).
+_BREAKER_IGNORES: Final = frozenset({ErrorCategory.WOULD_TAKE, ErrorCategory.NOT_FOUND})
+#: Categories whose limit is account-wide: every send waits, not just the rejected one.
+_GLOBAL_COOLDOWN: Final = frozenset({ErrorCategory.RATE_LIMIT})
+_MAX_DECISIONS_KEPT: Final = 10_000
+#: Order states that prove the venue has (or had) the order.
+_VENUE_STATES: Final = frozenset(
+    {
+        OrderStatus.ACCEPTED,
+        OrderStatus.TRIGGERED,
+        OrderStatus.PENDING_UPDATE,
+        OrderStatus.PENDING_CANCEL,
+        OrderStatus.PARTIALLY_FILLED,
+        OrderStatus.FILLED,
+        OrderStatus.CANCELED,
+        OrderStatus.EXPIRED,
+    }
+)
+
+
+def _venue_has(order: Order | None) -> bool:
+    return order is not None and order.status in _VENUE_STATES
+
+
+@attrs.define
+class _Record:
+    """One send: what to clone for a retry, and which chain it belongs to."""
+
+    order: Order
+    position_id: PositionId | None
+    params: dict[str, Any] | None
+    origin: str  # client order ID of the chain's first order
+    attempt: int  # 1 for the original
+
+
+class PolicyRuntime:
+    """Gate, send and police the orders of one strategy.
+
+    Parameters
+    ----------
+    strategy : Strategy
+        The strategy (its ``clock``, ``log``, ``cache``, ``order_factory``, ``query_order``,
+        ``stop`` and optional hooks are used).
+    policy : ErrorPolicy
+        Which action each reject gets (``ErrorPolicy.from_config(config)``).
+    send : callable
+        ``send(order, position_id, params)``: actually submits (``strategy.submit_order``).
+    fail_fast : {"stop", "raise"}
+        "stop": a fail-fast reject stops the strategy. "raise": the strategy keeps running
+        but every later :meth:`submit` raises the :class:`VenueError` (a reject that arrives
+        while :meth:`submit` is still sending is raised from that very call).
+    budget : RateBudget, optional
+        The order-rate budget; ``None`` disables it.
+    """
+
+    def __init__(
+        self,
+        strategy: Any,
+        policy: ErrorPolicy,
+        *,
+        send: SendFn,
+        fail_fast: str = "stop",
+        budget: RateBudget | None = None,
+    ) -> None:
+        if fail_fast not in ("stop", "raise"):
+            raise ValueError(f"fail_fast must be 'stop' or 'raise', was {fail_fast!r}")
+        self._strategy = strategy
+        self._policy = policy
+        self._send = send
+        self._fail_fast: Literal["stop", "raise"] = "raise" if fail_fast == "raise" else "stop"
+        self._budget = budget
+        self._rng = random.Random(policy.seed)
+        self._breaker = CircuitBreaker(
+            policy.breaker_threshold,
+            policy.breaker_window_ms * _MS,
+            policy.breaker_halt_ms * _MS,
+        )
+        self._records: dict[str, _Record] = {}
+        self._origin_of: dict[str, str] = {}  # every sent coid -> its chain's first coid
+        self._chains: dict[str, str] = {}  # origin coid -> status
+        self._reconciling: dict[str, bool] = {}  # coid -> venue evidence seen
+        self._reconcile_reason: dict[str, RejectReason] = {}
+        self._queue: deque[_Record] = deque()
+        self._drain_at: int | None = None
+        self._alerts: set[str] = set()
+        self._alert_seq = 0
+        self._cooldown_until = 0  # rate limit: sends wait
+        self._halted_until = 0  # IP ban: submits are refused
+        self._failure: VenueError | None = None
+        self._stopped = False
+        self._sending: str | None = None
+        self._by_code: Counter[str] = Counter()
+        self._by_action: Counter[str] = Counter()
+        self._by_category: Counter[str] = Counter()
+        self._counts: Counter[str] = Counter()
+        self.decisions: deque[PolicyDecision] = deque(maxlen=_MAX_DECISIONS_KEPT)
+
+    # -- public API --------------------------------------------------------------------------
+
+    def submit(
+        self, order: Order, position_id: PositionId | None, params: dict[str, Any] | None
+    ) -> None:
+        """Gate, record and send one order (the strategy's only submit path).
+
+        Raises
+        ------
+        SubmissionsHalted
+            IP ban, open circuit breaker, or a fail-fast stop.
+        RateBudgetExceeded
+            The rate budget is used up and ``budget.when_exhausted == "refuse"``.
+        VenueError
+            ``fail_fast="raise"`` and a fail-fast reject happened (now or earlier).
+        """
+        if self._failure is not None and self._fail_fast == "raise":
+            raise self._failure
+        now = self._now()
+        blocked = self._blocked_reason(now)
+        if blocked is not None:
+            self._counts["refused"] += 1
+            raise SubmissionsHalted(f"{order.client_order_id}: not sent, {blocked}")
+        coid = str(order.client_order_id)
+        record = _Record(order, position_id, params, origin=coid, attempt=1)
+        self._chains[coid] = "pending"
+        budget = self._budget
+        if budget is not None and budget.when_exhausted == "refuse":
+            free_at = budget.available_at(now)
+            if free_at > now:
+                self._counts["refused"] += 1
+                self._chains[coid] = "refused"
+                raise RateBudgetExceeded(
+                    f"{coid}: not sent, the rate budget {budget.limits} is used up until "
+                    f"ts={free_at}; slow down or set when_exhausted='queue'"
+                )
+        self._dispatch(record)
+        if self._failure is not None and self._fail_fast == "raise" and self._sending is None:
+            # the reject arrived synchronously, inside send(): raise at the call site
+            raise self._failure
+
+    def on_event(self, event: Any) -> None:
+        """Read one strategy event; acts on rejects and denials. Never raises."""
+        try:
+            self._on_event(event)
+        except Exception as error:  # an exception here would abort engine.run()
+            self._counts["internal_errors"] += 1
+            self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
+
+    def stats(self) -> dict[str, Any]:
+        """Counters per code, per action and per category, plus send/retry/queue figures."""
+        return {
+            "by_code": dict(sorted(self._by_code.items())),
+            "by_action": dict(sorted(self._by_action.items())),
+            "by_category": dict(sorted(self._by_category.items())),
+            "chains": dict(sorted(Counter(self._chains.values()).items())),
+            **dict(sorted(self._counts.items())),
+            "queued_now": len(self._queue),
+            "pending_alerts": len(self._alerts),
+            "breaker_trips": self._breaker.trips,
+        }
+
+    @property
+    def halted_until_ns(self) -> int:
+        """End of the current halt (IP ban or open breaker), 0 when not halted."""
+        now = self._now()
+        ends = [t for t in (self._halted_until, self._breaker.open_until_ns or 0) if t > now]
+        return max(ends, default=0)
+
+    # -- gate and send -----------------------------------------------------------------------
+
+    def _now(self) -> int:
+        return int(self._strategy.clock.timestamp_ns())
+
+    def _blocked_reason(self, now: int) -> str | None:
+        if self._stopped:
+            return f"the strategy was stopped by the error policy ({self._failure})"
+        if now < self._halted_until:
+            return f"submissions are halted (IP ban) until ts={self._halted_until}"
+        if self._breaker.is_open(now):
+            return f"the circuit breaker is open until ts={self._breaker.open_until_ns}"
+        return None
+
+    def _gate_at(self, now: int) -> int:
+        at = max(now, self._cooldown_until, self._halted_until, self._breaker.open_until_ns or 0)
+        if self._budget is not None:
+            at = max(at, self._budget.available_at(at))
+        return at
+
+    def _dispatch(self, record: _Record) -> None:
+        now = self._now()
+        gate_at = self._gate_at(now)
+        if gate_at > now or self._queue:
+            self._queue.append(record)
+            self._counts["queued"] += 1
+            self._schedule_drain(max(gate_at, now))
+            return
+        self._send_now(record, now)
+
+    def _send_now(self, record: _Record, now: int) -> None:
+        coid = str(record.order.client_order_id)
+        if self._budget is not None:
+            self._budget.record(now)
+        self._records[coid] = record
+        self._origin_of[coid] = record.origin
+        self._counts["sent"] += 1
+        if record.attempt > 1:
+            self._counts["retries_sent"] += 1
+        outer, self._sending = self._sending, coid
+        try:
+            self._send(record.order, record.position_id, record.params)
+        finally:
+            self._sending = outer
+
+    def _schedule_drain(self, at: int) -> None:
+        if self._drain_at is not None and self._drain_at <= at:
+            return
+        head = str(self._queue[0].order.client_order_id) if self._queue else "none"
+        self._drain_at = at
+        self._set_alert(f"gate-{head}", at, self._on_drain)
+
+    def _on_drain(self, _: TimeEvent) -> None:
+        try:
+            self._drain_at = None
+            while self._queue and not self._stopped:
+                now = self._now()
+                gate_at = self._gate_at(now)
+                if gate_at > now:
+                    self._schedule_drain(gate_at)
+                    return
+                self._send_now(self._queue.popleft(), now)
+            if self._stopped:
+                self._queue.clear()
+        except Exception as error:
+            self._counts["internal_errors"] += 1
+            self._log_error(f"[policy] internal error while draining the queue: {error!r}")
+
+    def _set_alert(self, stem: str, at: int, callback: Callable[[TimeEvent], None]) -> None:
+        self._alert_seq += 1
+        name = f"exec-kit-{stem}-{self._alert_seq}"  # unique: duplicate names raise KeyError
+
+        def fire(event: TimeEvent) -> None:
+            self._alerts.discard(name)
+            callback(event)
+
+        self._alerts.add(name)
+        self._strategy.clock.set_time_alert_ns(name, at, fire)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _on_event(self, event: Any) -> None:
+        kind = _REJECT_KINDS.get(type(event))
+        if kind is not None:
+            self._on_reject(event, kind)
+            return
+        if isinstance(event, _VENUE_KNOWS):
+            self._on_venue_knows(event)
+
+    def _on_venue_knows(self, event: OrderEvent) -> None:
+        coid = str(event.client_order_id)
+        if coid in self._reconciling:
+            self._reconciling[coid] = True  # evidence: the venue has it
+        origin = self._origin_of.get(coid)
+        if origin is None:
+            return
+        if isinstance(event, OrderAccepted | OrderFilled) and self._chains.get(origin) in (
+            "pending",
+            "retrying",
+            "accepted",
+        ):
+            self._chains[origin] = "filled" if isinstance(event, OrderFilled) else "accepted"
+        if coid not in self._reconciling:
+            self._records.pop(coid, None)  # no resend after the venue took it
+
+    def _on_reject(self, event: Any, kind: EventKind) -> None:
+        coid = str(event.client_order_id)
+        reason = parse_reason(getattr(event, "reason", ""))
+        record = self._records.get(coid)
+        action = self._policy.action_for(reason)
+        now = self._now()
+        self._by_code[reason.key] += 1
+        self._by_action[action.value] += 1
+        self._by_category[reason.category.value] += 1
+        if (
+            kind in (EventKind.REJECTED, EventKind.DENIED)
+            and reason.category not in _BREAKER_IGNORES
+        ) and self._breaker.record_failure(now):
+            self._on_breaker_open(now)
+        submit_path = kind in (EventKind.REJECTED, EventKind.DENIED) and record is not None
+        handler = self._HANDLERS[action]
+        retry_at, note = handler(self, coid, reason, record if submit_path else None, now)
+        self._decide(coid, kind, reason, action, record, now, retry_at, note)
+
+    # -- actions: each returns (retry_at_ns, note) --------------------------------------------
+
+    def _skip(
+        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+    ) -> tuple[int | None, str]:
+        self._finish(coid, record, "skipped")
+        return None, f"dropped, not resent: {self._policy.why(reason)}"
+
+    def _backoff(
+        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+    ) -> tuple[int | None, str]:
+        if record is None:
+            return None, "cancel/modify rejects are not resent by the kit; the strategy decides"
+        schedule = self._policy.backoff_for(reason)
+        spent = record.attempt
+        if reason.code in ADAPTER_RETRIED_CODES:
+            spent += self._policy.adapter_max_retries  # the adapter already resent it
+        floor = reason.retry_after_ns or 0
+        delay = schedule.delay_ns(spent, self._rng, floor)
+        if reason.category in _GLOBAL_COOLDOWN:
+            # the limit is per account/IP: nothing else may go out before the venue's wait
+            self._cooldown_until = max(self._cooldown_until, now + max(floor, delay or 0))
+        if delay is None:
+            self._finish(coid, record, "gave_up")
+            self._counts["gave_up"] += 1
+            return None, f"gave up after {spent} attempts ({schedule.max_attempts} allowed)"
+        return self._schedule_retry(coid, record, now + delay), "fresh order scheduled"
+
+    def _reconcile(
+        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+    ) -> tuple[int | None, str]:
+        order = self._strategy.cache.order(ClientOrderId(coid))
+        origin = self._origin_of.get(coid, coid)
+        if _venue_has(order):
+            # the venue already answered for this order (fill/accept before the reject)
+            self._counts["reconciled_placed"] += 1
+            self._chains[origin] = "placed"
+            self._records.pop(coid, None)
+            return None, "the venue has the order: not resent"
+        if order is not None:
+            try:
+                self._strategy.query_order(order)
+            except Exception as error:  # e.g. NotImplementedError of the backtest client
+                self._counts["query_failed"] += 1
+                self._log_warning(f"[policy] query_order({coid}) failed: {error!r}")
+        if record is None:
+            return None, "queried the order's state; cancel/modify rejects are not resent"
+        self._reconciling[coid] = False
+        self._reconcile_reason[coid] = reason
+        check_at = now + self._policy.reconcile_wait_ms * _MS
+        self._chains[record.origin] = "reconciling"
+        self._set_alert(f"reconcile-{coid}", check_at, lambda _: self._on_reconcile_check(coid))
+        return check_at, "queried the venue; resend only if the order provably does not exist"
+
+    def _fail_fast_action(
+        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+    ) -> tuple[int | None, str]:
+        hint = FAIL_FAST_HINTS.get(reason.category, "fix the strategy or its configuration")
+        message = (
+            f"fail-fast on {coid}: {reason.key} {reason.message!r} ({reason.category.value}); "
+            f"what to change: {hint}"
+        )
+        self._failure = VenueError(message, reason.code)
+        self._finish(coid, record, "failed")
+        if self._fail_fast == "stop":
+            self._stop_strategy()
+            return None, f"strategy stopped: {message}"
+        return None, f"VenueError raised from the next submit: {message}"
+
+    def _halt(
+        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+    ) -> tuple[int | None, str]:
+        if reason.banned_until_ms is not None:
+            until = reason.banned_until_ms * _MS
+        elif reason.retry_after_ns is not None:
+            until = now + reason.retry_after_ns
+        else:
+            until = now + self._policy.ban_default_ms * _MS
+        until = max(until, now + _MS)
+        self._halted_until = max(self._halted_until, until)
+        self._counts["halts"] += 1
+        if record is None:
+            return until, f"all submissions halted until ts={until}"
+        return self._schedule_retry(coid, record, until), (
+            f"all submissions halted until ts={until}; this order is resent then"
+        )
+
+    _HANDLERS: Final[
+        dict[
+            Action,
+            Callable[
+                [PolicyRuntime, str, RejectReason, _Record | None, int], tuple[int | None, str]
+            ],
+        ]
+    ] = {
+        Action.SKIP: _skip,
+        Action.BACKOFF: _backoff,
+        Action.RECONCILE: _reconcile,
+        Action.FAIL_FAST: _fail_fast_action,
+        Action.HALT: _halt,
+    }
+
+    # -- helpers of the actions --------------------------------------------------------------
+
+    def _finish(self, coid: str, record: _Record | None, status: str) -> None:
+        if record is not None:
+            self._chains[record.origin] = status
+        self._records.pop(coid, None)
+
+    def _schedule_retry(self, coid: str, record: _Record, at: int) -> int:
+        self._chains[record.origin] = "retrying"
+        self._records.pop(coid, None)
+        self._set_alert(f"retry-{coid}", at, lambda _: self._retry(record))
+        return at
+
+    def _retry(self, record: _Record) -> None:
+        try:
+            if self._stopped:
+                return
+            clone = self._clone(record.order, record.origin)
+            again = _Record(
+                clone, record.position_id, record.params, record.origin, record.attempt + 1
+            )
+            self._dispatch(again)
+        except Exception as error:
+            self._counts["internal_errors"] += 1
+            self._log_error(f"[policy] retry of {record.origin} failed: {error!r}")
+
+    def _clone(self, order: Order, origin: str) -> Order:
+        """A fresh order with a new client order ID, tagged ``retry-of=<first id>``.
+
+        The clone is built from the original's ``OrderInitialized`` so every order type keeps
+        its prices, triggers and options. Contingency links (OCO/OTO lists) are not carried over:
+        a retried child stands alone.
+        """
+        values = OrderInitialized.to_dict(order.init_event)
+        tags = [t for t in (values.get("tags") or []) if not t.startswith("retry-of=")]
+        values.update(
+            client_order_id=self._strategy.order_factory.generate_client_order_id().value,
+            tags=[*tags, f"retry-of={origin}"],
+            contingency_type="NO_CONTINGENCY",
+            order_list_id=None,
+            linked_order_ids=None,
+            parent_order_id=None,
+            event_id=UUID4().value,
+            ts_init=self._now(),
+            ts_event=self._now(),
+        )
+        return OrderUnpacker.from_init(OrderInitialized.from_dict(values))
+
+    def _on_reconcile_check(self, coid: str) -> None:
+        try:
+            evidence = self._reconciling.pop(coid, False)
+            record = self._records.pop(coid, None)
+            if record is None:
+                return
+            order = self._strategy.cache.order(record.order.client_order_id)
+            venue_has_it = evidence or _venue_has(order)
+            reason = self._reconcile_reason.pop(coid, None) or parse_reason("UNKNOWN")
+            if venue_has_it:
+                self._counts["reconciled_placed"] += 1
+                self._chains[record.origin] = "placed"
+                self._decide(
+                    coid,
+                    EventKind.REJECTED,
+                    reason,
+                    Action.RECONCILE,
+                    record,
+                    self._now(),
+                    None,
+                    "the venue has the order: not resent",
+                )
+                return
+            self._counts["reconciled_absent"] += 1
+            schedule = self._policy.backoff.get(
+                ErrorCategory.UNKNOWN_STATUS, self._policy.default_backoff
+            )
+            delay = schedule.delay_ns(record.attempt, self._rng)
+            if delay is None or self._stopped:
+                self._chains[record.origin] = "gave_up"
+                self._counts["gave_up"] += 1
+                note = "the venue does not have the order; attempts used up, not resent"
+                retry_at = None
+            else:
+                retry_at = self._schedule_retry(coid, record, self._now() + delay)
+                note = "the venue does not have the order: fresh order scheduled"
+            self._decide(
+                coid,
+                EventKind.REJECTED,
+                reason,
+                Action.RECONCILE,
+                record,
+                self._now(),
+                retry_at,
+                note,
+            )
+        except Exception as error:
+            self._counts["internal_errors"] += 1
+            self._log_error(f"[policy] reconcile check of {coid} failed: {error!r}")
+
+    def _stop_strategy(self) -> None:
+        self._stopped = True
+        self._queue.clear()
+        for name in list(self._alerts):
+            with contextlib.suppress(Exception):
+                self._strategy.clock.cancel_timer(name)
+        self._alerts.clear()
+        try:
+            self._strategy.stop()
+        except Exception as error:
+            self._log_error(f"[policy] strategy.stop() failed: {error!r}")
+
+    def _on_breaker_open(self, now: int) -> None:
+        state = self._breaker.state(now)
+        self._log_error(
+            f"[policy] CIRCUIT BREAKER OPEN: {state.failures} failures within "
+            f"{self._policy.breaker_window_ms} ms; submissions refused until ts={state.until_ns}"
+        )
+        self._call_hook("on_circuit_breaker", state)
+        if state.until_ns is not None:
+            self._set_alert(
+                f"breaker-{self._breaker.trips}", state.until_ns, self._on_breaker_close
+            )
+
+    def _on_breaker_close(self, _: TimeEvent) -> None:
+        now = self._now()
+        state: BreakerState = self._breaker.state(now)
+        self._log_warning(f"[policy] circuit breaker closed at ts={now}; submissions resume")
+        self._call_hook("on_circuit_breaker", state)
+        if self._queue:
+            self._schedule_drain(now)
+
+    def _decide(
+        self,
+        coid: str,
+        kind: EventKind,
+        reason: RejectReason,
+        action: Action,
+        record: _Record | None,
+        now: int,
+        retry_at: int | None,
+        note: str,
+    ) -> None:
+        decision = PolicyDecision(
+            client_order_id=coid,
+            original_client_order_id=record.origin if record else self._origin_of.get(coid, coid),
+            kind=kind,
+            reason=reason,
+            action=action,
+            attempt=record.attempt if record else 1,
+            ts_ns=now,
+            retry_at_ns=retry_at,
+            note=note,
+        )
+        self.decisions.append(decision)
+        line = (
+            f"[policy] {action.value.upper()} {kind.value} {coid} "
+            f"(chain {decision.original_client_order_id}, attempt {decision.attempt}) "
+            f"reason={reason.key} category={reason.category.value}: {note}"
+        )
+        if action in (Action.FAIL_FAST, Action.HALT):
+            self._log_error(line)
+        else:
+            self._log_warning(line)
+        self._call_hook("on_policy_decision", decision)
+
+    def _call_hook(self, name: str, value: object) -> None:
+        hook = getattr(self._strategy, name, None)
+        if hook is None:
+            return
+        try:
+            hook(value)
+        except Exception as error:
+            self._log_error(f"[policy] {name} hook raised {error!r} (ignored)")
+
+    def _log_warning(self, message: str) -> None:
+        with contextlib.suppress(Exception):
+            self._strategy.log.warning(message)
+
+    def _log_error(self, message: str) -> None:
+        with contextlib.suppress(Exception):
+            self._strategy.log.error(message)
+
+
+__all__ = ["PolicyRuntime", "SendFn"]
