@@ -287,3 +287,20 @@ class BarFileError(ConfigurationError):
 
 
 __all__ += ["BarFileError"]
+
+
+# -- Additions (restart / reconciliation engineer) -----------------------------------------------
+
+
+class ReconciliationMismatch(ConfigurationError):
+    """After reconciliation the node's positions differ from the venue's (e.g. a lost hedge leg).
+
+    ``mismatches`` holds the :class:`nautilus_exec_kit.reconciliation.PositionMismatch` values.
+    """
+
+    def __init__(self, message: str, mismatches: tuple[Any, ...] = ()) -> None:
+        self.mismatches = mismatches
+        super().__init__(message)
+
+
+__all__ += ["ReconciliationMismatch"]
