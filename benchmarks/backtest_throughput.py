@@ -1,0 +1,108 @@
+"""Backtest throughput: the same order flow through a mixin strategy and a plain strategy.
+
+Both strategies cancel their previous order and place a new far-from-market limit on every quote
+(nothing fills), on the same tape. The mixin strategy uses ``submit_limit`` (validated, margin
+checked, kit event bookkeeping); the plain one ``order_factory.limit + submit_order`` on the same
+position ID. Runs are interleaved plain/mixin ``--rounds`` times; the best of each is reported.
+
+    .venv/bin/python benchmarks/backtest_throughput.py [--ticks 20000] [--rounds 2]
+
+Last line: ``ratio=<mixin / plain orders per second>`` (target >= 0.95).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nautilus_trader.model.data import QuoteTick
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.identifiers import PositionId
+from nautilus_trader.model.objects import Price, Quantity
+from nautilus_trader.trading.config import StrategyConfig
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_exec_kit.mixin import ExecutionMixin
+from tests.conftest import IID, ScriptedConfig, flat_quotes, make_engine
+
+QTY = Quantity.from_str("0.010")
+PRICE = Price.from_str("45000.0")
+PID = PositionId(f"{IID}-BOTH")
+
+
+class PlainFlow(Strategy):
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        self.previous: Any = None
+        self.sent = 0
+
+    def on_start(self) -> None:
+        self.subscribe_quote_ticks(IID)
+
+    def on_quote_tick(self, tick: QuoteTick) -> None:
+        if self.previous is not None and self.previous.is_open:
+            self.cancel_order(self.previous)
+        order = self.order_factory.limit(IID, OrderSide.BUY, QTY, PRICE)
+        self.submit_order(order, position_id=PID)
+        self.previous = order
+        self.sent += 1
+
+
+class MixinFlow(ExecutionMixin, Strategy):
+    def __init__(self, config: ScriptedConfig) -> None:
+        super().__init__(config)
+        self.previous: Any = None
+        self.sent = 0
+
+    def on_start(self) -> None:
+        self.subscribe_quote_ticks(IID)
+
+    def on_quote_tick(self, tick: QuoteTick) -> None:
+        if self.previous is not None and self.previous.is_open:
+            self.cancel(self.previous)
+        self.previous = self.submit_limit(IID, OrderSide.BUY, QTY, PRICE)
+        self.sent += 1
+
+
+def _run(kind: str, ticks: int) -> float:
+    engine = make_engine()
+    engine.add_data(flat_quotes(ticks))
+    quiet = {"log_events": False, "log_commands": False}
+    strategy: Any = (
+        PlainFlow(StrategyConfig(oms_type="HEDGING", **quiet))
+        if kind == "plain"
+        else MixinFlow(ScriptedConfig(**quiet))
+    )
+    engine.add_strategy(strategy)
+    gc.collect()
+    t0 = time.perf_counter()
+    engine.run()
+    wall = time.perf_counter() - t0
+    sent = strategy.sent
+    engine.dispose()
+    return sent / wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ticks", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    best = {"plain": 0.0, "mixin": 0.0}
+    for _ in range(args.rounds):
+        for kind in ("plain", "mixin"):
+            best[kind] = max(best[kind], _run(kind, args.ticks))
+    print(f"{'strategy':<10}{'orders':>8}{'orders/s (best)':>18}")
+    for kind, rate in best.items():
+        print(f"{kind:<10}{args.ticks:>8}{rate:>18.0f}")
+    print(f"ratio={best['mixin'] / best['plain']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

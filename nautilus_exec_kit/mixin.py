@@ -1,0 +1,967 @@
+"""ExecutionMixin: validated, Binance-aware order helpers for a Nautilus ``Strategy``.
+
+Usage::
+
+    class MyConfig(ExecKitConfig, frozen=True):
+        instrument_id: InstrumentId
+
+    class MyStrategy(ExecutionMixin, Strategy):
+        def on_quote_tick(self, tick: QuoteTick) -> None:
+            self.submit_limit(tick.instrument_id, OrderSide.BUY, "0.010", tick.bid_price)
+
+Every helper coerces its numbers (never silently rounding), checks the order the way Binance
+USDT-M would (instrument filters, account-type capabilities, trigger side, params, position mode,
+open algo orders, margin), builds it with ``order_factory`` and sends it with the position ID the
+live adapter reports (``-BOTH`` / ``-LONG`` / ``-SHORT``) and the adapter params. On a simulated
+venue ``close_position`` and ``price_match`` keep their Binance meaning (see emulation.py).
+
+Two seams for the error policy (wired by the policy package, not here):
+``_kit_send(order, position_id, params)`` is the only place orders leave the kit, and
+``_kit_on_event(event)`` sees every event first, inside a guard that never raises.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+from nautilus_trader.common.component import TestClock
+from nautilus_trader.core.datetime import dt_to_unix_nanos
+from nautilus_trader.model.enums import (
+    OrderSide,
+    OrderType,
+    PositionSide,
+    TimeInForce,
+    TrailingOffsetType,
+    TriggerType,
+)
+from nautilus_trader.model.events import (
+    OrderCanceled,
+    OrderDenied,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    PositionChanged,
+    PositionClosed,
+    PositionOpened,
+)
+from nautilus_trader.model.objects import Price, Quantity
+
+from nautilus_exec_kit.algo import AlgoOrderBook, check_modifiable
+from nautilus_exec_kit.capabilities import capabilities_for
+from nautilus_exec_kit.emulation import ClosePositionBook, price_match_price
+from nautilus_exec_kit.errors import (
+    ConfigurationError,
+    OrderValidationError,
+    ParamError,
+    PositionModeMismatch,
+)
+from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
+from nautilus_exec_kit.positions import (
+    CLOSING_SIDE,
+    PositionMode,
+    check_close_quantity,
+    check_hedge_flags,
+    committed_close_quantity,
+    leg_for,
+    normalize_position_side,
+    open_quantity,
+    parse_position_mode,
+    position_id_for,
+)
+from nautilus_exec_kit.validation import (
+    InstrumentRules,
+    MarketSnapshot,
+    OrderIntent,
+    OrderValidator,
+    check_margin,
+    coerce_price,
+    coerce_quantity,
+)
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from nautilus_trader.model.identifiers import InstrumentId, PositionId
+    from nautilus_trader.model.instruments import Instrument
+    from nautilus_trader.model.orders import Order
+
+    from nautilus_exec_kit.config import ExecKitConfig
+
+#: Accepted values of the config's string switches (anything else is a ConfigurationError).
+_CONFIG_CHOICES: Final[dict[str, frozenset[str]]] = {
+    "on_invalid_order": frozenset({"raise", "deny"}),
+    "fail_fast": frozenset({"stop", "raise"}),
+}
+
+#: Order events after which a close_position order is no longer tracked.
+_TERMINAL_ORDER_EVENTS: Final[tuple[type, ...]] = (
+    OrderCanceled,
+    OrderExpired,
+    OrderRejected,
+    OrderDenied,
+)
+_POSITION_EVENTS: Final[tuple[type, ...]] = (PositionOpened, PositionChanged, PositionClosed)
+_LEG_SIDE: Final[dict[str, PositionSide]] = {
+    "LONG": PositionSide.LONG,
+    "SHORT": PositionSide.SHORT,
+}
+
+type NumberLike = Quantity | Price | Decimal | float | int | str
+
+
+def _qty(rules: InstrumentRules, value: Any, field: str = "quantity") -> Quantity:
+    """``coerce_quantity``, skipped for a Quantity already at the instrument's precision (the
+    validator checks step and range on it anyway; this is the hot path)."""
+    if type(value) is Quantity and value.precision == rules.size_precision:
+        return value
+    return coerce_quantity(rules, value, field)
+
+
+def _px(rules: InstrumentRules, value: Any, field: str = "price") -> Price:
+    """``coerce_price``, skipped for a Price already at the instrument's precision."""
+    if type(value) is Price and value.precision == rules.price_precision:
+        return value
+    return coerce_price(rules, value, field)
+
+
+class _InstrumentEntry:
+    """Per-instrument state cached for the hot path (rules, validator, tick size)."""
+
+    __slots__ = (
+        "account",
+        "instrument",
+        "leverage",
+        "multiplier",
+        "rules",
+        "settlement_currency",
+        "tick_size",
+        "validator",
+    )
+
+    def __init__(self, instrument: Instrument, rules: InstrumentRules, validator: OrderValidator):
+        self.instrument = instrument
+        self.rules = rules
+        self.validator = validator
+        self.tick_size: Decimal = instrument.price_increment.as_decimal()
+        self.multiplier: float = instrument.multiplier.as_double()
+        self.settlement_currency = instrument.get_settlement_currency()
+        # The venue account object (Nautilus updates it in place), looked up on first use.
+        self.account: Any = None
+        self.leverage: float = 0.0  # resolved with the account (config wins)
+
+
+class ExecutionMixin:
+    """Mix into a Nautilus ``Strategy`` (first base) to get validated Binance order helpers.
+
+    The strategy's config must subclass :class:`~nautilus_exec_kit.config.ExecKitConfig`.
+    A wrong kit configuration raises at construction (``ConfigurationError`` /
+    ``PositionModeMismatch``), not as a venue reject later.
+    """
+
+    # Attributes provided by nautilus_trader's Strategy (declared for type checkers only).
+    if TYPE_CHECKING:
+        cache: Any
+        clock: Any
+        log: Any
+        portfolio: Any
+        order_factory: Any
+        id: Any
+
+        def submit_order(self, order: Order, position_id: PositionId | None = ..., client_id: Any = ..., params: dict[str, Any] | None = ...) -> None: ...  # noqa: E501
+        def modify_order(self, order: Order, quantity: Quantity | None = ..., price: Price | None = ..., trigger_price: Price | None = ...) -> None: ...  # noqa: E501
+        def cancel_order(self, order: Order) -> None: ...
+
+    def __init__(self, config: ExecKitConfig) -> None:
+        super().__init__(config)  # type: ignore[call-arg]
+        for key, choices in _CONFIG_CHOICES.items():
+            value = getattr(config, key)
+            if value not in choices:
+                raise ConfigurationError(
+                    f"{key}={value!r} is not valid; use one of {sorted(choices)}",
+                )
+        mode = parse_position_mode(config.position_mode)
+        oms = config.oms_type
+        oms_name = getattr(oms, "name", oms)
+        if str(oms_name).upper() != "HEDGING":
+            raise PositionModeMismatch(
+                f"oms_type={oms_name!r} with position_mode={mode.value}: the Binance futures "
+                "client is a HEDGING-OMS client and the kit uses its position IDs "
+                "(-BOTH/-LONG/-SHORT), which a NETTING OMS denies; set oms_type='HEDGING'",
+            )
+        try:
+            capabilities = capabilities_for(config.account_type)
+        except ConfigurationError:
+            raise
+        except (KeyError, ValueError) as exc:
+            raise ConfigurationError(
+                f"account_type={config.account_type!r} is not known; use 'USDT_FUTURES', "
+                "'COIN_FUTURES', 'SPOT' or 'PERMISSIVE'",
+            ) from exc
+        if mode is PositionMode.HEDGE and not capabilities.reduce_only:
+            raise PositionModeMismatch(
+                f"position_mode=HEDGE with account_type={config.account_type!r}: hedge mode "
+                "exists only on futures accounts; use position_mode='ONE_WAY'",
+            )
+        if config.leverage is not None and config.leverage <= 0:
+            raise ConfigurationError(f"leverage={config.leverage!r} must be > 0 (or None)")
+
+        self._kit_mode: PositionMode = mode
+        self._kit_hedge: bool = mode is PositionMode.HEDGE
+        self._kit_caps = capabilities
+        self._kit_deny: bool = config.on_invalid_order == "deny"
+        self._kit_margin_check: bool = config.margin_check
+        self._kit_leverage: float | None = (
+            float(config.leverage) if config.leverage is not None else None
+        )
+        self._kit_emulate: bool | None = config.emulate_venue_params
+        self._kit_entries: dict[InstrumentId, _InstrumentEntry] = {}
+        self._kit_algo = AlgoOrderBook(capabilities)
+        self._kit_close_book = ClosePositionBook()
+        self._kit_algo_tracked = self._kit_algo.tracked
+        self._kit_close_ids = self._kit_close_book.tracked
+        self._kit_invalid: Counter[str] = Counter()
+        self._kit_submits: Counter[OrderType] = Counter()
+        self._kit_emulated: Counter[str] = Counter()
+
+    # -- hooks --------------------------------------------------------------------------------
+
+    def on_order_invalid(self, error: OrderValidationError) -> None:
+        """Called with the error when a helper denies an order (``on_invalid_order="deny"``)."""
+
+    # -- public read-only state ---------------------------------------------------------------
+
+    @property
+    def position_mode(self) -> PositionMode:
+        """The kit's position mode (from the config)."""
+        return self._kit_mode
+
+    @property
+    def emulating_venue_params(self) -> bool:
+        """True when close_position / price_match are emulated (simulated venue)."""
+        emulate = self._kit_emulate
+        if emulate is None:
+            # Resolved lazily: the clock only exists once the strategy is registered.
+            emulate = self._kit_emulate = isinstance(self.clock, TestClock)
+        return emulate
+
+    def exec_kit_stats(self) -> dict[str, int]:
+        """Counters for run summaries.
+
+        Keys: ``invalid.<ErrorClass>`` (denied/raised orders), ``submit.<ORDER_TYPE>`` (orders
+        sent by helpers), ``emulated.<action>`` (close_position resizes/cancels, price_match
+        pricing) and ``algo_open`` (open algo orders, all instruments).
+        """
+        stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
+        stats.update({f"submit.{k.name}": v for k, v in self._kit_submits.items()})
+        stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
+        stats["algo_open"] = sum(
+            self._kit_algo.open_count(iid) for iid in list(self._kit_entries)
+        )
+        return stats
+
+    def open_algo_orders(self, instrument_id: InstrumentId) -> int:
+        """Open algo (conditional) orders the kit tracks for ``instrument_id``."""
+        return self._kit_algo.open_count(instrument_id)
+
+    def kit_position_id(
+        self, instrument_id: InstrumentId, position_side: str | None = None,
+    ) -> PositionId:
+        """The position ID the kit (and the live adapter) use for this instrument and leg."""
+        side = normalize_position_side(position_side)
+        return position_id_for(instrument_id, self._kit_mode, side)
+
+    # -- order helpers --------------------------------------------------------------------------
+
+    def submit_market(
+        self,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: NumberLike,
+        *,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        reduce_only: bool = False,
+        position_side: str | PositionSide | None = None,
+        tags: list[str] | None = None,
+    ) -> Order | None:
+        """Submit a validated MARKET order. Returns the order, or None when denied."""
+        try:
+            entry = self._kit_entry(instrument_id)
+            qty = _qty(entry.rules, quantity)
+            intent = OrderIntent(
+                OrderType.MARKET, side, qty, time_in_force=time_in_force, reduce_only=reduce_only,
+            )
+            pid = self._kit_validate(entry, intent, position_side)
+            order = self.order_factory.market(
+                instrument_id, side, qty, time_in_force=time_in_force,
+                reduce_only=reduce_only, tags=tags,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, pid, None)
+        return order
+
+    def submit_limit(
+        self,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: NumberLike,
+        price: NumberLike | None = None,
+        *,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        expire_time: datetime | None = None,
+        post_only: bool = False,
+        reduce_only: bool = False,
+        display_qty: NumberLike | None = None,
+        price_match: str | None = None,
+        position_side: str | PositionSide | None = None,
+        tags: list[str] | None = None,
+    ) -> Order | None:
+        """Submit a validated LIMIT order (``price`` may be omitted with ``price_match``)."""
+        try:
+            entry = self._kit_entry(instrument_id)
+            rules = entry.rules
+            qty = _qty(rules, quantity)
+            px = self._kit_limit_price(entry, side, price, price_match)
+            disp = _qty(rules, display_qty, "display_qty") if display_qty else None
+            intent = OrderIntent(
+                OrderType.LIMIT, side, qty, price=px, time_in_force=time_in_force,
+                expire_time_ns=dt_to_unix_nanos(expire_time) if expire_time else None,
+                post_only=post_only, reduce_only=reduce_only, display_qty=disp,
+                price_match=price_match,
+            )
+            pid = self._kit_validate(entry, intent, position_side)
+            order = self.order_factory.limit(
+                instrument_id, side, qty, px, time_in_force, expire_time, post_only,
+                reduce_only, False, disp, tags=tags,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, pid, adapter_params(intent) if price_match else None)
+        return order
+
+    def submit_stop_market(
+        self,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: NumberLike | None,
+        trigger_price: NumberLike,
+        *,
+        trigger_type: TriggerType = TriggerType.DEFAULT,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        expire_time: datetime | None = None,
+        reduce_only: bool = False,
+        close_position: bool = False,
+        position_side: str | PositionSide | None = None,
+        tags: list[str] | None = None,
+    ) -> Order | None:
+        """Submit a validated STOP_MARKET (``quantity=None`` allowed with ``close_position``)."""
+        return self._kit_submit_triggered_market(
+            OrderType.STOP_MARKET, instrument_id, side, quantity, trigger_price, trigger_type,
+            time_in_force, expire_time, reduce_only, close_position, position_side, tags,
+        )
+
+    def submit_take_profit(
+        self,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: NumberLike | None,
+        trigger_price: NumberLike,
+        *,
+        trigger_type: TriggerType = TriggerType.DEFAULT,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        expire_time: datetime | None = None,
+        reduce_only: bool = False,
+        close_position: bool = False,
+        position_side: str | PositionSide | None = None,
+        tags: list[str] | None = None,
+    ) -> Order | None:
+        """Submit a validated take-profit market order (Nautilus MARKET_IF_TOUCHED)."""
+        return self._kit_submit_triggered_market(
+            OrderType.MARKET_IF_TOUCHED, instrument_id, side, quantity, trigger_price,
+            trigger_type, time_in_force, expire_time, reduce_only, close_position,
+            position_side, tags,
+        )
+
+    def submit_stop_limit(
+        self,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: NumberLike,
+        price: NumberLike | None,
+        trigger_price: NumberLike,
+        **kwargs: Any,
+    ) -> Order | None:
+        """Submit a validated STOP_LIMIT (same keywords as :meth:`submit_limit`, plus
+        ``trigger_type``)."""
+        return self._kit_submit_triggered_limit(
+            OrderType.STOP_LIMIT, instrument_id, side, quantity, price, trigger_price, **kwargs,
+        )
+
+    def submit_take_profit_limit(
+        self,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: NumberLike,
+        price: NumberLike | None,
+        trigger_price: NumberLike,
+        **kwargs: Any,
+    ) -> Order | None:
+        """Submit a validated take-profit limit order (Nautilus LIMIT_IF_TOUCHED)."""
+        return self._kit_submit_triggered_limit(
+            OrderType.LIMIT_IF_TOUCHED, instrument_id, side, quantity, price, trigger_price,
+            **kwargs,
+        )
+
+    def submit_trailing_stop(
+        self,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: NumberLike,
+        callback_bps: int,
+        activation_price: NumberLike | None = None,
+        *,
+        trigger_type: TriggerType = TriggerType.DEFAULT,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        reduce_only: bool = False,
+        position_side: str | PositionSide | None = None,
+        tags: list[str] | None = None,
+    ) -> Order | None:
+        """Submit a validated TRAILING_STOP_MARKET with a Binance callback rate in basis points
+        (10..1000 = 0.1 %..10 %), optionally activated at ``activation_price``."""
+        try:
+            entry = self._kit_entry(instrument_id)
+            qty = _qty(entry.rules, quantity)
+            act = (
+                _px(entry.rules, activation_price, "activation_price")
+                if activation_price is not None
+                else None
+            )
+            offset = Decimal(callback_bps)
+            intent = OrderIntent(
+                OrderType.TRAILING_STOP_MARKET, side, qty, trigger_type=trigger_type,
+                time_in_force=time_in_force, reduce_only=reduce_only, trailing_offset=offset,
+                trailing_offset_type=TrailingOffsetType.BASIS_POINTS, activation_price=act,
+            )
+            pid = self._kit_validate(entry, intent, position_side)
+            order = self.order_factory.trailing_stop_market(
+                instrument_id, side, qty, offset, activation_price=act,
+                trigger_type=trigger_type,
+                trailing_offset_type=TrailingOffsetType.BASIS_POINTS,
+                time_in_force=time_in_force, reduce_only=reduce_only, tags=tags,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, pid, None)
+        return order
+
+    def submit_validated(
+        self,
+        order: Order,
+        position_side: str | PositionSide | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Order | None:
+        """Validate and send an order built with ``self.order_factory``.
+
+        ``params`` may hold ``close_position`` / ``price_match`` exactly as the adapter takes
+        them. Returns the order, or None when denied.
+        """
+        try:
+            entry = self._kit_entry(order.instrument_id)
+            side_name = normalize_position_side(position_side)
+            close_position = bool(params and params.get("close_position"))
+            leg = leg_for(self._kit_mode, order.side, side_name, closing=close_position)
+            if not close_position:
+                check_hedge_flags(self._kit_mode, order.is_reduce_only)
+            entry.validator.check_order(
+                order,
+                self._kit_market(order.instrument_id),
+                params,
+                self.clock.timestamp_ns(),
+                position_side=_LEG_SIDE.get(leg),
+            )
+            self._kit_algo.check_can_submit(order.instrument_id, order.order_type)
+            pid = position_id_for(order.instrument_id, self._kit_mode, leg)
+            if self._kit_margin_check and not (order.is_reduce_only or close_position):
+                self._kit_check_margin(entry, order.side, order.quantity, _order_price(order), pid)
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        if close_position:
+            self._kit_close_book.add(order.client_order_id, pid, order.side)
+        self._kit_send(order, pid, params)
+        return order
+
+    def modify(
+        self,
+        order: Order,
+        quantity: NumberLike | None = None,
+        price: NumberLike | None = None,
+        trigger_price: NumberLike | None = None,
+    ) -> bool:
+        """Amend an open order, if the venue can (Binance futures: LIMIT only).
+
+        Returns True when the modify was sent, False when denied (``on_invalid_order="deny"``).
+        """
+        try:
+            check_modifiable(order, self._kit_caps)
+            rules = self._kit_entry(order.instrument_id).rules
+            qty = coerce_quantity(rules, quantity) if quantity is not None else None
+            px = coerce_price(rules, price) if price is not None else None
+            tpx = (
+                coerce_price(rules, trigger_price, "trigger_price")
+                if trigger_price is not None
+                else None
+            )
+        except OrderValidationError as error:
+            self._kit_invalid_order(error)
+            return False
+        self.modify_order(order, qty, px, tpx)
+        return True
+
+    def cancel(self, order: Order) -> None:
+        """Cancel an order (the algo tracker is released by the venue's answer)."""
+        self.cancel_order(order)
+
+    # -- close helpers ------------------------------------------------------------------------
+
+    def close_long(
+        self, instrument_id: InstrumentId, quantity: NumberLike | None = None,
+    ) -> Order | None:
+        """Close (part of) the long position with a market order; never over-closes.
+
+        ``quantity=None`` closes what is left of the leg after open closing orders. Returns
+        None when there is nothing to close (or when denied).
+        """
+        return self._kit_close(instrument_id, PositionSide.LONG, quantity)
+
+    def close_short(
+        self, instrument_id: InstrumentId, quantity: NumberLike | None = None,
+    ) -> Order | None:
+        """Close (part of) the short position with a market order; never over-closes."""
+        return self._kit_close(instrument_id, PositionSide.SHORT, quantity)
+
+    def close_all(self, instrument_id: InstrumentId | None = None) -> list[Order]:
+        """Close every open position of this strategy (on one instrument, or all)."""
+        orders: list[Order] = []
+        positions = self.cache.positions_open(instrument_id=instrument_id, strategy_id=self.id)
+        for position in positions:
+            if position.side not in CLOSING_SIDE:
+                continue
+            order = self._kit_close(position.instrument_id, position.side, None)
+            if order is not None:
+                orders.append(order)
+        return orders
+
+    # -- seams for the error policy -------------------------------------------------------------
+
+    def _kit_send(
+        self, order: Order, position_id: PositionId, params: dict[str, Any] | None,
+    ) -> None:
+        """The single exit of every helper-built order (the error policy wraps this)."""
+        self._kit_algo.on_sent(order)
+        self._kit_submits[order.order_type] += 1
+        self.submit_order(order, position_id=position_id, params=params)
+
+    def _kit_on_event(self, event: object) -> None:
+        """Policy hook: sees every order/position/time event first. No-op until wired."""
+
+    def handle_event(self, event: Any) -> None:
+        """Run the kit's bookkeeping, then Nautilus' normal dispatch to ``on_*`` handlers.
+
+        The bookkeeping runs even if the user's ``on_order_*`` handlers do not call super(),
+        and an error in it is logged, never raised (a raising handler aborts ``engine.run()``).
+        """
+        try:
+            # Hot path: two dict tests for the common event that concerns neither book.
+            coid = getattr(event, "client_order_id", None)
+            if coid is not None and coid in self._kit_algo_tracked:
+                self._kit_algo.on_event(event)
+            if self._kit_close_ids:
+                self._kit_track_close_position(event)
+            self._kit_on_event(event)
+        except Exception as exc:
+            self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
+        super().handle_event(event)  # type: ignore[misc]
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _kit_entry(self, instrument_id: InstrumentId) -> _InstrumentEntry:
+        entry = self._kit_entries.get(instrument_id)
+        if entry is None:
+            instrument = self.cache.instrument(instrument_id)
+            if instrument is None:
+                raise ConfigurationError(
+                    f"instrument {instrument_id} is not in the cache; add it to the engine or "
+                    "load it with the instrument provider before submitting orders",
+                )
+            rules = InstrumentRules.from_instrument(instrument)
+            validator = OrderValidator(rules, self._kit_caps, hedge_mode=self._kit_hedge)
+            entry = _InstrumentEntry(instrument, rules, validator)
+            self._kit_entries[instrument_id] = entry
+        return entry
+
+    def _kit_market(self, instrument_id: InstrumentId) -> MarketSnapshot | None:
+        cache = self.cache
+        quote = cache.quote_tick(instrument_id)
+        trade = cache.trade_tick(instrument_id)
+        if quote is None and trade is None:
+            return None
+        mark = cache.mark_price(instrument_id)
+        return MarketSnapshot(
+            quote.bid_price.as_double() if quote is not None else None,
+            quote.ask_price.as_double() if quote is not None else None,
+            trade.price.as_double() if trade is not None else None,
+            mark.value.as_double() if mark is not None else None,
+        )
+
+    def _kit_validate(
+        self,
+        entry: _InstrumentEntry,
+        intent: OrderIntent,
+        position_side: object,
+        closing: bool = False,
+    ) -> PositionId:
+        """All pre-trade checks of a helper order; returns the position ID to send it with."""
+        iid = entry.instrument.id
+        side_name = normalize_position_side(position_side) if position_side is not None else None
+        if intent.reduce_only and not closing and self._kit_hedge:
+            check_hedge_flags(self._kit_mode, True)
+        leg = leg_for(self._kit_mode, intent.side, side_name, closing or intent.close_position)
+        # The market snapshot costs three cache reads; only triggers, trailing activation and
+        # orders without a price (min notional) need it, so a plain limit skips it.
+        needs_market = (
+            intent.price is None
+            or intent.trigger_price is not None
+            or intent.activation_price is not None
+        )
+        entry.validator.check(
+            intent,
+            self._kit_market(iid) if needs_market else None,
+            self.clock.timestamp_ns() if intent.expire_time_ns is not None else None,
+            position_side=_LEG_SIDE.get(leg),
+        )
+        self._kit_algo.check_can_submit(iid, intent.order_type)
+        pid = position_id_for(iid, self._kit_mode, leg)
+        if self._kit_margin_check and not (closing or intent.reduce_only or intent.close_position):
+            price = intent.price or intent.trigger_price or intent.activation_price
+            self._kit_check_margin(entry, intent.side, intent.quantity, price, pid)
+        return pid
+
+    def _kit_check_margin(
+        self,
+        entry: _InstrumentEntry,
+        side: OrderSide,
+        quantity: Quantity,
+        price: Price | None,
+        position_id: PositionId,
+    ) -> None:
+        """Initial margin of the part of the order that increases exposure vs free balance."""
+        instrument = entry.instrument
+        if price is None:
+            quote = self.cache.quote_tick(instrument.id)
+            if quote is not None:
+                price = quote.ask_price if side == OrderSide.BUY else quote.bid_price
+            else:
+                trade = self.cache.trade_tick(instrument.id)
+                if trade is None:
+                    return  # no reference price yet: the venue will judge
+                price = trade.price
+        increasing = quantity.as_double()
+        if not self._kit_hedge:
+            # One-way: the part of an opposite-side order that only reduces needs no margin.
+            position = self.cache.position(position_id)
+            if position is not None and CLOSING_SIDE.get(position.side) == side:
+                increasing -= position.quantity.as_double()
+                if increasing <= 0.0:
+                    return
+        account = entry.account
+        if account is None:
+            account = entry.account = self.portfolio.account(instrument.id.venue)
+            if account is None:
+                return  # no account yet (before the first account state): the venue will judge
+        currency = entry.settlement_currency
+        free_money = account.balance_free(currency)
+        free = free_money.as_double() if free_money is not None else 0.0
+        leverage = entry.leverage
+        if not leverage:
+            leverage = entry.leverage = self._kit_leverage_of(account, instrument.id)
+        notional = increasing * price.as_double() * entry.multiplier
+        # Fast path in floats; the validator's function builds the error (and re-checks).
+        if notional <= free * leverage:
+            return
+        check_margin(notional, leverage, free, currency.code)
+
+    def _kit_leverage_of(self, account: Any, instrument_id: InstrumentId) -> float:
+        """Configured leverage, else the account's for the instrument, else its default, else 1.
+
+        Read once per instrument (the hot path); the config's ``leverage`` overrides it.
+        """
+        if self._kit_leverage is not None:
+            return self._kit_leverage
+        leverage = account.leverage(instrument_id) if hasattr(account, "leverage") else None
+        if not leverage:
+            leverage = getattr(account, "default_leverage", None) or 1
+        return float(leverage)
+
+    def _kit_limit_price(
+        self,
+        entry: _InstrumentEntry,
+        side: OrderSide,
+        price: NumberLike | None,
+        price_match: str | None,
+    ) -> Price:
+        """The order's limit price: the caller's, or the book's for price_match.
+
+        On a simulated venue price_match always prices from the book (the Binance meaning).
+        Live, the caller's price is kept when given (the venue replaces it anyway); a missing one
+        is taken from the book because a Nautilus order must carry a price.
+        """
+        if price_match is None or (price is not None and not self.emulating_venue_params):
+            if price is None:
+                raise ParamError(
+                    "price", None, "a limit price is required",
+                    "pass price=..., or price_match='QUEUE'/'OPPONENT'/...",
+                )
+            return _px(entry.rules, price)
+        kind, level = price_match_offset_ticks(price_match)
+        quote = self.cache.quote_tick(entry.instrument.id)
+        if quote is None:
+            raise ParamError(
+                "price_match", price_match,
+                f"there is no quote for {entry.instrument.id} to price the order from",
+                "subscribe to quote ticks (or pass an explicit price when live)",
+            )
+        if self.emulating_venue_params:
+            self._kit_emulated["price_match"] += 1
+        return price_match_price(
+            side, kind, level, quote.bid_price, quote.ask_price, entry.tick_size,
+            entry.instrument.price_precision,
+        )
+
+    def _kit_submit_triggered_market(
+        self,
+        order_type: OrderType,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: NumberLike | None,
+        trigger_price: NumberLike,
+        trigger_type: TriggerType,
+        time_in_force: TimeInForce,
+        expire_time: datetime | None,
+        reduce_only: bool,
+        close_position: bool,
+        position_side: str | PositionSide | None,
+        tags: list[str] | None,
+    ) -> Order | None:
+        try:
+            entry = self._kit_entry(instrument_id)
+            rules = entry.rules
+            if close_position:
+                qty = self._kit_close_position_quantity(entry, side, quantity, position_side)
+            else:
+                if quantity is None:
+                    raise ParamError(
+                        "quantity", None, "is required unless close_position=True",
+                        "pass a quantity, or close_position=True to close the whole position",
+                    )
+                qty = _qty(rules, quantity)
+            tpx = _px(rules, trigger_price, "trigger_price")
+            intent = OrderIntent(
+                order_type, side, qty, trigger_price=tpx, trigger_type=trigger_type,
+                time_in_force=time_in_force,
+                expire_time_ns=dt_to_unix_nanos(expire_time) if expire_time else None,
+                reduce_only=reduce_only, close_position=close_position,
+            )
+            pid = self._kit_validate(entry, intent, position_side)
+            factory = (
+                self.order_factory.stop_market
+                if order_type == OrderType.STOP_MARKET
+                else self.order_factory.market_if_touched
+            )
+            order = factory(
+                instrument_id, side, qty, tpx, trigger_type, time_in_force, expire_time,
+                reduce_only, tags=tags,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        if close_position:
+            self._kit_close_book.add(order.client_order_id, pid, side)
+        self._kit_send(order, pid, adapter_params(intent) if close_position else None)
+        return order
+
+    def _kit_submit_triggered_limit(
+        self,
+        order_type: OrderType,
+        instrument_id: InstrumentId,
+        side: OrderSide,
+        quantity: NumberLike,
+        price: NumberLike | None,
+        trigger_price: NumberLike,
+        *,
+        trigger_type: TriggerType = TriggerType.DEFAULT,
+        time_in_force: TimeInForce = TimeInForce.GTC,
+        expire_time: datetime | None = None,
+        post_only: bool = False,
+        reduce_only: bool = False,
+        display_qty: NumberLike | None = None,
+        price_match: str | None = None,
+        position_side: str | PositionSide | None = None,
+        tags: list[str] | None = None,
+    ) -> Order | None:
+        try:
+            entry = self._kit_entry(instrument_id)
+            rules = entry.rules
+            qty = _qty(rules, quantity)
+            px = self._kit_limit_price(entry, side, price, price_match)
+            tpx = _px(rules, trigger_price, "trigger_price")
+            disp = _qty(rules, display_qty, "display_qty") if display_qty else None
+            intent = OrderIntent(
+                order_type, side, qty, price=px, trigger_price=tpx, trigger_type=trigger_type,
+                time_in_force=time_in_force,
+                expire_time_ns=dt_to_unix_nanos(expire_time) if expire_time else None,
+                post_only=post_only, reduce_only=reduce_only, display_qty=disp,
+                price_match=price_match,
+            )
+            pid = self._kit_validate(entry, intent, position_side)
+            factory = (
+                self.order_factory.stop_limit
+                if order_type == OrderType.STOP_LIMIT
+                else self.order_factory.limit_if_touched
+            )
+            order = factory(
+                instrument_id, side, qty, px, tpx, trigger_type, time_in_force, expire_time,
+                post_only, reduce_only, False, disp, tags=tags,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, pid, adapter_params(intent) if price_match else None)
+        return order
+
+    def _kit_close_position_quantity(
+        self,
+        entry: _InstrumentEntry,
+        side: OrderSide,
+        quantity: NumberLike | None,
+        position_side: object,
+    ) -> Quantity:
+        """The quantity a close_position order carries.
+
+        Binance ignores it (the adapter omits it). On a simulated venue the order must close the
+        whole position, so it starts at the position's current size when there is one; when flat
+        (typical: the stop is placed right after the entry, before the fill) it starts at the
+        caller's quantity or the instrument's minimum and is resized when the position opens.
+        """
+        instrument = entry.instrument
+        side_name = normalize_position_side(position_side) if position_side is not None else None
+        leg = leg_for(self._kit_mode, side, side_name, closing=True)
+        pid = position_id_for(instrument.id, self._kit_mode, leg)
+        pos_side, size = open_quantity(self.cache.position(pid))
+        if size > 0 and CLOSING_SIDE.get(pos_side) == side:
+            return Quantity(size, instrument.size_precision)
+        if quantity is not None:
+            return _qty(entry.rules, quantity)
+        min_qty = instrument.min_quantity
+        return min_qty if min_qty is not None else Quantity(instrument.size_increment, instrument.size_precision)  # noqa: E501
+
+    def _kit_close(
+        self,
+        instrument_id: InstrumentId,
+        position_side: PositionSide,
+        quantity: NumberLike | None,
+    ) -> Order | None:
+        try:
+            entry = self._kit_entry(instrument_id)
+            side_name = position_side.name
+            leg = side_name if self._kit_hedge else "BOTH"
+            pid = position_id_for(instrument_id, self._kit_mode, leg)
+            pos_side, size = open_quantity(self.cache.position(pid))
+            if pos_side != position_side:
+                size = Decimal(0)
+            closing_side = CLOSING_SIDE[position_side]
+            committed = committed_close_quantity(
+                # in-flight (SUBMITTED) orders count too: they have not been acknowledged yet
+                self.cache.orders_open(instrument_id=instrument_id, strategy_id=self.id)
+                + self.cache.orders_inflight(instrument_id=instrument_id, strategy_id=self.id),
+                pid,
+                closing_side,
+                self.cache.position_id,
+                self._kit_close_book.client_order_ids,
+            )
+            precision = entry.instrument.size_precision
+            closable = max(size - committed, Decimal(0)).quantize(Decimal(1).scaleb(-precision))
+            if quantity is None:
+                if closable <= 0:
+                    self.log.info(f"close_{side_name.lower()}: nothing to close on {pid}")
+                    return None
+                qty = Quantity(closable, entry.instrument.size_precision)
+            else:
+                qty = _qty(entry.rules, quantity)
+                check_close_quantity(leg, qty.as_decimal(), closable)
+            # Validated as reduce-only: Binance exempts closes from min notional; in hedge mode
+            # the order itself is sent without reduce_only (the adapter never sends it there).
+            intent = OrderIntent(OrderType.MARKET, closing_side, qty, reduce_only=True)
+            entry.validator.check(intent, self._kit_market(instrument_id))
+            order = self.order_factory.market(
+                instrument_id, closing_side, qty, reduce_only=not self._kit_hedge,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, pid, None)
+        return order
+
+    def _kit_invalid_order(self, error: OrderValidationError) -> Order | None:
+        self._kit_invalid[type(error).__name__] += 1
+        if not self._kit_deny:
+            raise error
+        self.log.error(f"order denied by exec-kit: {type(error).__name__}: {error}")
+        try:
+            self.on_order_invalid(error)
+        except Exception as exc:
+            self.log.error(f"on_order_invalid raised {exc!r}")
+        return None
+
+    def _kit_track_close_position(self, event: object) -> None:
+        """Keep the close_position book current and, on a simulated venue, emulate Binance."""
+        book = self._kit_close_book
+        if isinstance(event, _POSITION_EVENTS):
+            if not self.emulating_venue_params:
+                return
+            position_id = event.position_id  # type: ignore[attr-defined]
+            actions = book.plan(event, position_id, event.side, event.quantity)  # type: ignore[attr-defined]
+            for action in actions:
+                order = self.cache.order(action.client_order_id)
+                if order is None or order.is_closed or order.is_pending_cancel:
+                    continue
+                if action.kind == "cancel":
+                    self.cancel_order(order)
+                    self._kit_emulated["close_position_cancel"] += 1
+                else:
+                    assert action.quantity is not None
+                    target = Quantity(
+                        action.quantity.as_decimal() + order.filled_qty.as_decimal(),
+                        action.quantity.precision,
+                    )
+                    if target != order.quantity:
+                        self.modify_order(order, quantity=target)
+                        self._kit_emulated["close_position_resize"] += 1
+            return
+        coid = getattr(event, "client_order_id", None)
+        if coid is not None and coid in book:
+            if isinstance(event, _TERMINAL_ORDER_EVENTS):
+                book.discard(coid)
+            elif isinstance(event, OrderFilled):
+                order = self.cache.order(coid)
+                if order is None or order.is_closed:
+                    book.discard(coid)
+
+
+def _order_price(order: Order) -> Price | None:
+    for attr in ("price", "trigger_price", "activation_price"):
+        value = getattr(order, attr, None)
+        if value is not None:
+            return value  # type: ignore[no-any-return]
+    return None
+
+
+__all__ = ["ExecutionMixin"]

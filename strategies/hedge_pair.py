@@ -1,0 +1,61 @@
+"""Hedge-mode pair: holds a LONG and a SHORT leg at once and takes profit on each leg separately.
+
+Binance hedge mode (``dualSidePosition=true``) keeps ``{iid}-LONG`` and ``{iid}-SHORT`` as two
+positions. The kit sends every order on the right leg, refuses reduce-only (the adapter never
+sends it in hedge mode), and ``close_long`` / ``close_short`` never close more than the leg holds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from nautilus_trader.model.data import QuoteTick
+from nautilus_trader.model.enums import OrderSide, PositionSide
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_exec_kit.config import ExecKitConfig
+from nautilus_exec_kit.mixin import ExecutionMixin
+
+
+class HedgePairConfig(ExecKitConfig, frozen=True):
+    """Settings of :class:`HedgePair`; ``position_mode`` must stay ``"HEDGE"``."""
+
+    instrument_id: InstrumentId = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
+    position_mode: str = "HEDGE"
+    leg_size: Decimal = Decimal("0.010")
+    take_profit_bps: int = 30  # close a leg once it is this far in profit
+
+
+class HedgePair(ExecutionMixin, Strategy):
+    """Keep one LONG and one SHORT leg open; bank the profitable leg and re-open it."""
+
+    def __init__(self, config: HedgePairConfig) -> None:
+        super().__init__(config)
+
+    def on_start(self) -> None:
+        self.subscribe_quote_ticks(self.config.instrument_id)
+
+    def on_quote_tick(self, tick: QuoteTick) -> None:
+        iid = self.config.instrument_id
+        mid = (tick.bid_price.as_double() + tick.ask_price.as_double()) / 2
+        for leg, open_side in (("LONG", OrderSide.BUY), ("SHORT", OrderSide.SELL)):
+            position = self.cache.position(self.kit_position_id(iid, leg))
+            if position is None or position.is_closed:
+                if not self._leg_order_in_flight(leg):
+                    # position_side is implied (BUY opens LONG), spelled out for the reader.
+                    self.submit_market(iid, open_side, self.config.leg_size, position_side=leg)
+                continue
+            move = (mid - position.avg_px_open) / position.avg_px_open * 10_000
+            in_profit = move if position.side == PositionSide.LONG else -move
+            if in_profit >= self.config.take_profit_bps:
+                # Sized from the cache; a second call in the same tick would return None.
+                (self.close_long if leg == "LONG" else self.close_short)(iid)
+
+    def _leg_order_in_flight(self, leg: str) -> bool:
+        pid = self.kit_position_id(self.config.instrument_id, leg)
+        inflight = self.cache.orders_inflight(strategy_id=self.id)
+        return any(self.cache.position_id(o.client_order_id) == pid for o in inflight)
+
+    def on_stop(self) -> None:
+        self.close_all(self.config.instrument_id)

@@ -1,0 +1,89 @@
+"""One-way trend follower: EMA cross entries, protected by a close_position stop and a
+close_position take-profit.
+
+Runs unchanged on the SimulatedExchange and live: the kit validates every order the way Binance
+USDT-M would, and in backtests gives ``close_position`` its Binance meaning (the stop always
+closes the whole position, and is cancelled when the take-profit closes it).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from nautilus_trader.indicators import ExponentialMovingAverage
+from nautilus_trader.model.data import QuoteTick
+from nautilus_trader.model.enums import OrderSide, PositionSide
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_exec_kit.config import ExecKitConfig
+from nautilus_exec_kit.mixin import ExecutionMixin
+
+
+class OneWayTrendConfig(ExecKitConfig, frozen=True):
+    """Settings of :class:`OneWayTrend` (plus every ExecKitConfig setting)."""
+
+    instrument_id: InstrumentId = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
+    trade_size: Decimal = Decimal("0.010")
+    fast_period: int = 50
+    slow_period: int = 200
+    stop_bps: int = 40  # protective stop distance from entry, in basis points
+    take_profit_bps: int = 80
+    entry_with_limit: bool = False  # True: join the book with price_match="QUEUE"
+
+
+class OneWayTrend(ExecutionMixin, Strategy):
+    """Long when the fast EMA is above the slow one, short when below; flat between signals."""
+
+    def __init__(self, config: OneWayTrendConfig) -> None:
+        super().__init__(config)  # the mixin checks the kit settings here
+        self.fast = ExponentialMovingAverage(config.fast_period)
+        self.slow = ExponentialMovingAverage(config.slow_period)
+        self.trend = 0  # +1 long bias, -1 short bias, 0 unknown
+
+    def on_start(self) -> None:
+        self.subscribe_quote_ticks(self.config.instrument_id)
+
+    def on_quote_tick(self, tick: QuoteTick) -> None:
+        mid = (tick.bid_price.as_double() + tick.ask_price.as_double()) / 2
+        self.fast.update_raw(mid)
+        self.slow.update_raw(mid)
+        if not self.slow.initialized:
+            return
+        trend = 1 if self.fast.value > self.slow.value else -1
+        if trend == self.trend:
+            return
+        self.trend = trend
+        self._flip(trend, mid)
+
+    def _flip(self, trend: int, mid: float) -> None:
+        iid = self.config.instrument_id
+        # Leave the old position and its protection first.
+        self.cancel_all_orders(iid)
+        self.close_all(iid)
+        side = OrderSide.BUY if trend > 0 else OrderSide.SELL
+        exit_side = OrderSide.SELL if trend > 0 else OrderSide.BUY
+        if self.config.entry_with_limit:
+            self.submit_limit(iid, side, self.config.trade_size, price_match="QUEUE")
+        else:
+            self.submit_market(iid, side, self.config.trade_size)
+        # close_position orders carry no size on Binance: they close whatever the position is.
+        stop = mid * (1 - trend * self.config.stop_bps / 10_000)
+        target = mid * (1 + trend * self.config.take_profit_bps / 10_000)
+        self.submit_stop_market(iid, exit_side, None, _tick(stop), close_position=True)
+        self.submit_take_profit(iid, exit_side, None, _tick(target), close_position=True)
+
+    def on_stop(self) -> None:
+        iid = self.config.instrument_id
+        self.cancel_all_orders(iid)
+        self.close_all(iid)
+
+    def net_side(self) -> PositionSide:
+        """The current position side (for summaries)."""
+        position = self.cache.position(self.kit_position_id(self.config.instrument_id))
+        return position.side if position is not None else PositionSide.FLAT
+
+
+def _tick(price: float, tick: float = 0.1) -> str:
+    """Round a computed price to the tick *explicitly* (the kit never rounds silently)."""
+    return f"{round(price / tick) * tick:.1f}"
