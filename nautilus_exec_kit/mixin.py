@@ -58,6 +58,7 @@ from nautilus_exec_kit.errors import (
     PositionModeMismatch,
 )
 from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
+from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
 from nautilus_exec_kit.positions import (
     CLOSING_SIDE,
     PositionMode,
@@ -224,6 +225,21 @@ class ExecutionMixin:
         self._kit_invalid: Counter[str] = Counter()
         self._kit_submits: Counter[OrderType] = Counter()
         self._kit_emulated: Counter[str] = Counter()
+        base_policy = type(self).error_policy or ErrorPolicy.default()
+        self._kit_policy = PolicyRuntime(
+            self,
+            base_policy.with_overrides(config.error_policy or {}),
+            send=self._kit_transmit,
+            fail_fast=config.fail_fast,
+            budget=RateBudget.binance_futures(config.orders_per_10s, config.orders_per_minute),
+        )
+
+    #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``);
+    #: ``config.error_policy`` overrides are applied on top. Override per class::
+    #:
+    #:     class MyStrategy(ExecutionMixin, Strategy):
+    #:         error_policy = ErrorPolicy.default().with_overrides({"-2019": "fail_fast"})
+    error_policy: ErrorPolicy | None = None
 
     # -- hooks --------------------------------------------------------------------------------
 
@@ -260,6 +276,15 @@ class ExecutionMixin:
             self._kit_algo.open_count(iid) for iid in list(self._kit_entries)
         )
         return stats
+
+    def exec_kit_policy_stats(self) -> dict[str, Any]:
+        """The error policy's counters (per code, per action, retries, halts, ...)."""
+        return self._kit_policy.stats()
+
+    @property
+    def exec_kit_policy(self) -> PolicyRuntime:
+        """The error policy runtime (its ``decisions`` hold the latest policy decisions)."""
+        return self._kit_policy
 
     def open_algo_orders(self, instrument_id: InstrumentId) -> int:
         """Open algo (conditional) orders the kit tracks for ``instrument_id``."""
@@ -558,13 +583,21 @@ class ExecutionMixin:
     def _kit_send(
         self, order: Order, position_id: PositionId, params: dict[str, Any] | None,
     ) -> None:
-        """The single exit of every helper-built order (the error policy wraps this)."""
-        self._kit_algo.on_sent(order)
+        """The single exit of every helper-built order: through the error policy's gate
+        (halt, circuit breaker, rate budget), which then calls :meth:`_kit_transmit`."""
         self._kit_submits[order.order_type] += 1
+        self._kit_policy.submit(order, position_id, params)
+
+    def _kit_transmit(
+        self, order: Order, position_id: PositionId | None, params: dict[str, Any] | None,
+    ) -> None:
+        """Hand an order to Nautilus (first sends, queued sends and policy retries alike)."""
+        self._kit_algo.on_sent(order)
         self.submit_order(order, position_id=position_id, params=params)
 
     def _kit_on_event(self, event: object) -> None:
-        """Policy hook: sees every order/position/time event first. No-op until wired."""
+        """The error policy sees every order/position/time event (it never raises)."""
+        self._kit_policy.on_event(event)  # type: ignore[arg-type]
 
     def handle_event(self, event: Any) -> None:
         """Run the kit's bookkeeping, then Nautilus' normal dispatch to ``on_*`` handlers.

@@ -1,0 +1,80 @@
+"""The error policy runs inside every ExecutionMixin strategy, fed by injected venue rejects.
+
+These backtests go through the real path: mixin helper -> PolicyRuntime gate -> submit_order
+-> RiskEngine -> (RejectInjector at the ExecEngine.execute seam) -> SimulatedExchange, and the
+rejects come back through ``handle_event`` even though the strategy's ``on_order_rejected`` does
+not call ``super()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nautilus_trader.model.enums import OrderSide, OrderStatus
+from nautilus_trader.model.events import OrderRejected
+
+from nautilus_exec_kit.backtest.rejects import RejectInjector
+from tests.conftest import IID, ScriptedConfig, ScriptedStrategy, flat_quotes, make_engine
+
+
+class ForgetfulStrategy(ScriptedStrategy):
+    """Overrides ``on_order_rejected`` and forgets ``super()``: the policy must still run."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rejected: list[OrderRejected] = []
+
+    def on_order_rejected(self, event: OrderRejected) -> None:
+        self.rejected.append(event)
+
+
+def _buy(strategy: ScriptedStrategy) -> Any:
+    return strategy.submit_market(IID, OrderSide.BUY, "0.010")
+
+
+def _run(spec: str, ticks: int = 300, script: Any = None, **config: Any) -> ForgetfulStrategy:
+    engine = make_engine()
+    engine.add_data(flat_quotes(ticks))
+    strategy = ForgetfulStrategy(ScriptedConfig(**config), script or {1: _buy})
+    engine.add_strategy(strategy)
+    RejectInjector(spec).install(engine)
+    engine.run()
+    strategy.final_orders = list(engine.cache.orders())  # type: ignore[attr-defined]
+    strategy.final_net = engine.portfolio.net_position(IID)  # type: ignore[attr-defined]
+    engine.dispose()
+    return strategy
+
+
+def test_rate_limit_reject_is_retried_as_a_fresh_linked_order() -> None:
+    strategy = _run("-1003@nth=1,retry_after=1")
+
+    assert len(strategy.rejected) == 1  # the user's handler saw it
+    orders = strategy.final_orders  # type: ignore[attr-defined]
+    assert [o.status for o in orders].count(OrderStatus.REJECTED) == 1
+    retried = [o for o in orders if o.status == OrderStatus.FILLED]
+    assert len(retried) == 1
+    original = next(o for o in orders if o.status == OrderStatus.REJECTED)
+    assert retried[0].client_order_id != original.client_order_id
+    assert any(str(original.client_order_id) in tag for tag in (retried[0].tags or []))
+    assert float(strategy.final_net) == 0.010  # type: ignore[attr-defined]
+    stats = strategy.exec_kit_policy_stats()
+    assert stats["by_code"]["-1003"] == 1
+    assert stats["by_action"]["backoff"] == 1
+
+
+def test_insufficient_margin_is_skipped_and_never_resent() -> None:
+    strategy = _run("-2019@nth=1")
+
+    orders = strategy.final_orders  # type: ignore[attr-defined]
+    assert len(orders) == 1 and orders[0].status == OrderStatus.REJECTED
+    assert float(strategy.final_net) == 0.0  # type: ignore[attr-defined]
+    assert strategy.exec_kit_policy_stats()["by_action"]["skip"] == 1
+
+
+def test_invalid_symbol_fails_fast_and_stops_the_strategy() -> None:
+    strategy = _run("-1121@nth=1", script={1: _buy, 50: _buy})
+
+    # The strategy stopped at the reject: the order scripted for tick 50 was never created.
+    assert strategy.ticks < 50
+    assert len(strategy.final_orders) == 1  # type: ignore[attr-defined]
+    assert strategy.exec_kit_policy_stats()["by_action"]["fail_fast"] == 1
