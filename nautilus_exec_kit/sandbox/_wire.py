@@ -1,0 +1,237 @@
+"""Binance JSON shapes the adapter decodes strictly (msgspec): one function per shape.
+
+Kept apart from the matching engine so the schema landmines of the wire protocol notes (§9) live
+in one place: algo-cancel ``code`` is a string, ``callbackRate`` is never ``""``, ``priceRate`` only
+on trailing rows, numbers as strings, enum values Nautilus knows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nautilus_exec_kit.sandbox._engine import AlgoOrder, Position, VenueOrder
+
+
+def num(value: Decimal | int) -> str:
+    """A Binance number string: plain notation, no exponent, no trailing-zero noise."""
+    d = Decimal(value)
+    text = format(d.normalize(), "f") if d != 0 else "0"
+    return text
+
+
+def error(code: int, msg: str) -> dict[str, Any]:
+    """The body of every Binance error answer."""
+    return {"code": code, "msg": msg}
+
+
+def order_row(o: VenueOrder) -> dict[str, Any]:
+    """``/fapi/v1/order`` answers and openOrders/allOrders rows."""
+    row: dict[str, Any] = {
+        "orderId": o.order_id,
+        "symbol": o.symbol,
+        "status": o.status,
+        "clientOrderId": o.client_order_id,
+        "price": num(o.price),
+        "avgPrice": num(o.avg_price),
+        "origQty": num(o.qty),
+        "executedQty": num(o.executed_qty),
+        "cumQty": num(o.executed_qty),
+        "cumQuote": num(o.cum_quote),
+        "timeInForce": o.tif,
+        "type": o.type,
+        "reduceOnly": o.reduce_only,
+        "closePosition": o.close_position,
+        "side": o.side,
+        "positionSide": o.position_side,
+        "stopPrice": num(o.stop_price),
+        "workingType": o.working_type,
+        "priceProtect": False,
+        "origType": o.orig_type,
+        "priceMatch": o.price_match,
+        "selfTradePreventionMode": "EXPIRE_MAKER",
+        "goodTillDate": o.gtd,
+        "time": o.time,
+        "updateTime": o.update_time,
+    }
+    return row
+
+
+def algo_row(a: AlgoOrder) -> dict[str, Any]:
+    """``/fapi/v1/algoOrder`` answers and openAlgoOrders/allAlgoOrders rows."""
+    row: dict[str, Any] = {
+        "algoId": a.algo_id,
+        "clientAlgoId": a.client_algo_id,
+        "algoType": "CONDITIONAL",
+        "orderType": a.order_type,
+        "symbol": a.symbol,
+        "side": a.side,
+        "positionSide": a.position_side,
+        "timeInForce": a.tif,
+        # closePosition orders have no quantity; the adapter skips rows with an empty one.
+        "quantity": num(a.qty) if a.qty is not None else "",
+        "algoStatus": a.status,
+        "triggerPrice": num(a.trigger_price),
+        "price": num(a.price),
+        "selfTradePreventionMode": "EXPIRE_MAKER",
+        "workingType": a.working_type,
+        "priceMatch": a.price_match,
+        "closePosition": a.close_position,
+        "priceProtect": False,
+        "reduceOnly": a.reduce_only,
+        "createTime": a.create_time,
+        "updateTime": a.update_time,
+        "triggerTime": a.trigger_time,
+        "goodTillDate": a.gtd,
+    }
+    if a.actual_order_id:
+        row["actualOrderId"] = str(a.actual_order_id)
+        row["actualPrice"] = num(a.avg_price)
+    if a.callback_rate is not None:  # never "" (landmine §9.2)
+        row["callbackRate"] = num(a.callback_rate)
+        row["activatePrice"] = num(a.activate_price or 0)
+    return row
+
+
+def order_update(
+    o: VenueOrder,
+    execution: str,
+    now: int,
+    *,
+    last_qty: Decimal = Decimal(0),
+    last_px: Decimal = Decimal(0),
+    trade_id: int = 0,
+    commission: Decimal | None = None,
+    maker: bool = False,
+    realized: Decimal = Decimal(0),
+) -> dict[str, Any]:
+    """An ``ORDER_TRADE_UPDATE`` user-stream frame."""
+    inner: dict[str, Any] = {
+        "s": o.symbol,
+        "c": o.client_order_id,
+        "S": o.side,
+        "o": o.type,
+        "f": o.tif,
+        "q": num(o.qty),
+        "p": num(o.price),
+        "ap": num(o.avg_price),
+        "sp": num(o.stop_price),
+        "x": execution,
+        "X": o.status,
+        "i": o.order_id,
+        "l": num(last_qty),
+        "z": num(o.executed_qty),
+        "L": num(last_px),
+        "T": now,
+        "t": trade_id,
+        "b": "0",
+        "a": "0",
+        "m": maker,
+        "R": o.reduce_only,
+        "wt": o.working_type,
+        "ot": o.orig_type,
+        "ps": o.position_side,
+        "cp": o.close_position,
+        "pP": False,
+        "si": 0,
+        "ss": 0,
+        "rp": num(realized),
+        "V": "EXPIRE_MAKER",
+        "pm": o.price_match,
+        "gtd": o.gtd,
+    }
+    if commission is not None:
+        inner["N"] = "USDT"
+        inner["n"] = num(commission)
+    return {"e": "ORDER_TRADE_UPDATE", "E": now, "T": now, "o": inner}
+
+
+def algo_update(a: AlgoOrder, now: int) -> dict[str, Any]:
+    """An ``ALGO_UPDATE`` user-stream frame."""
+    inner: dict[str, Any] = {
+        "caid": a.client_algo_id,
+        "aid": a.algo_id,
+        "at": "CONDITIONAL",
+        "o": a.order_type,
+        "s": a.symbol,
+        "S": a.side,
+        "ps": a.position_side,
+        "f": a.tif,
+        "q": num(a.qty) if a.qty is not None else "0",
+        "X": a.status,
+        "ai": str(a.actual_order_id) if a.actual_order_id else "",
+        "ap": num(a.avg_price),
+        "aq": num(a.executed_qty),
+        "act": "0",
+        "tp": num(a.trigger_price),
+        "p": num(a.price),
+        "V": "EXPIRE_MAKER",
+        "wt": a.working_type,
+        "pm": a.price_match,
+        "cp": a.close_position,
+        "pP": False,
+        "R": a.reduce_only,
+        "tt": a.trigger_time,
+        "gtd": a.gtd,
+    }
+    if a.callback_rate is not None:
+        inner["cr"] = num(a.callback_rate)
+    return {"e": "ALGO_UPDATE", "E": now, "T": now, "o": inner}
+
+
+def position_row(p: Position, mark: Decimal, now: int) -> dict[str, Any]:
+    """A ``/fapi/v3/positionRisk`` row."""
+    upnl = p.unrealized(mark)
+    return {
+        "symbol": p.symbol,
+        "positionSide": p.side,
+        "positionAmt": num(p.amt),
+        "entryPrice": num(p.entry_price),
+        "breakEvenPrice": num(p.entry_price),
+        "markPrice": num(mark),
+        "unRealizedProfit": num(upnl),
+        "liquidationPrice": "0",
+        "isolatedMargin": "0",
+        "notional": num(p.amt * mark),
+        "marginAsset": "USDT",
+        "isolatedWallet": "0",
+        "initialMargin": "0",
+        "maintMargin": "0",
+        "positionInitialMargin": "0",
+        "openOrderInitialMargin": "0",
+        "adl": 0,
+        "bidNotional": "0",
+        "askNotional": "0",
+        "maxNotionalValue": "1000000",
+        "updateTime": now,
+    }
+
+
+def account_update(
+    wallet: Decimal, positions: list[Position], reason: str, now: int
+) -> dict[str, Any]:
+    """An ``ACCOUNT_UPDATE`` user-stream frame."""
+    return {
+        "e": "ACCOUNT_UPDATE",
+        "E": now,
+        "T": now,
+        "a": {
+            "m": reason,
+            "B": [{"a": "USDT", "wb": num(wallet), "cw": num(wallet), "bc": "0"}],
+            "P": [
+                {
+                    "s": p.symbol,
+                    "pa": num(p.amt),
+                    "ep": num(p.entry_price),
+                    "bep": num(p.entry_price),
+                    "cr": num(p.realized),
+                    "up": "0",
+                    "mt": "cross",
+                    "iw": "0",
+                    "ps": p.side,
+                }
+                for p in positions
+            ],
+        },
+    }

@@ -1,0 +1,150 @@
+"""The venue over HTTP without a node: rate limits, fault rules, admin API, scheduled actions."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nautilus_exec_kit.sandbox import (
+    FaultPlan,
+    PriceProcess,
+    RateLimits,
+    SandboxConfig,
+    SandboxHandle,
+    run_sandbox_in_thread,
+)
+
+from . import rest_client
+
+BASE = SandboxConfig(prices=PriceProcess(volatility_bps=0))
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxHandle]:
+    config = getattr(request, "param", BASE)
+    handle = run_sandbox_in_thread(config)
+    yield handle
+    handle.stop()
+
+
+def _admin(handle: SandboxHandle, method: str, path: str, body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(handle.venue.base_url_http + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+def _market(**extra: str) -> dict[str, str]:
+    return {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.010",
+            "newClientOrderId": f"t-{time.monotonic_ns()}", **extra}
+
+
+LIMITED = SandboxConfig(prices=PriceProcess(volatility_bps=0),
+                        rate_limits=RateLimits(weight_per_minute=30, orders_per_10s=3,
+                                               ban_after_violations=2, ban_secs=60))
+
+
+@pytest.mark.parametrize("sandbox", [LIMITED], indirect=True)
+def test_order_rate_limit_then_ban(sandbox: SandboxHandle) -> None:
+    url = sandbox.venue.base_url_http
+    statuses = [rest_client.call(url, "POST", "/fapi/v1/order", _market())[0] for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    status, body, headers = rest_client.call(url, "POST", "/fapi/v1/order", _market())
+    assert (status, body["code"]) == (429, -1015)
+    assert int(headers["Retry-After"]) >= 1
+    rest_client.call(url, "POST", "/fapi/v1/order", _market())  # second violation
+    status, body, headers = rest_client.call(url, "POST", "/fapi/v1/order", _market())
+    assert (status, body["code"]) == (418, -1003)
+    assert "banned until" in body["msg"]
+    status, _, _ = rest_client.call(url, "GET", "/fapi/v1/time", signed=False)
+    assert status == 418  # banned for everything, not only orders
+    assert 55 <= int(headers["Retry-After"]) <= 60
+
+
+@pytest.mark.parametrize("sandbox", [LIMITED], indirect=True)
+def test_request_weight_limit(sandbox: SandboxHandle) -> None:
+    url = sandbox.venue.base_url_http
+    answers = [rest_client.call(url, "GET", "/fapi/v2/account")[0] for _ in range(7)]
+    assert answers == [200] * 6 + [429]  # weight 5 each, 30 per minute
+
+
+def test_http_error_rule_answers_html_once(sandbox: SandboxHandle) -> None:
+    sandbox.venue.faults.add({"kind": "http_error", "path": "/fapi/v1/time", "status": 502,
+                              "body": "<html>bad gateway</html>"})
+    url = sandbox.venue.base_url_http
+    assert rest_client.call(url, "GET", "/fapi/v1/time", signed=False)[:2] == (
+        502, "<html>bad gateway</html>")
+    assert rest_client.call(url, "GET", "/fapi/v1/time", signed=False)[0] == 200
+
+
+def test_timeouts_placed_and_not_placed(sandbox: SandboxHandle) -> None:
+    url = sandbox.venue.base_url_http
+    sandbox.venue.faults.add({"kind": "timeout_not_placed", "path": "/fapi/v1/order"})
+    status, body, _ = rest_client.call(url, "POST", "/fapi/v1/order", _market())
+    assert (status, body["code"]) == (503, -1007)
+    assert sandbox.venue.truth()["orders"] == []
+    sandbox.venue.faults.add({"kind": "timeout_placed", "path": "/fapi/v1/order"})
+    status, body, _ = rest_client.call(url, "POST", "/fapi/v1/order", _market())
+    assert (status, body["code"]) == (503, -1007)
+    assert [o["status"] for o in sandbox.venue.truth()["orders"]] == ["FILLED"]
+
+
+def test_latency_rule_delays_answers(sandbox: SandboxHandle) -> None:
+    sandbox.venue.faults.add({"kind": "latency", "delay_ms": 300, "count": None})
+    start = time.monotonic()
+    rest_client.call(sandbox.venue.base_url_http, "GET", "/fapi/v1/time", signed=False)
+    assert time.monotonic() - start >= 0.3
+
+
+def test_admin_endpoints(sandbox: SandboxHandle) -> None:
+    added = _admin(sandbox, "POST", "/admin/faults", {"kind": "drop_user_frames", "count": 2})
+    assert added["rules"][0]["kind"] == "drop_user_frames"
+    _admin(sandbox, "POST", "/admin/action/set_price", {"symbol": "BTCUSDT", "last": "51000"})
+    result = _admin(sandbox, "POST", "/admin/action/external_order",
+                    {"symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "quantity": "0.010",
+                     "price": "52000", "timeInForce": "GTC"})
+    assert result["result"]["clientOrderId"].startswith("ext-")
+    truth = _admin(sandbox, "GET", "/admin/truth")
+    assert truth["books"]["BTCUSDT"]["last"] == "51000"
+    assert truth["orders"][0]["status"] == "NEW"
+    assert _admin(sandbox, "DELETE", "/admin/faults")["rules"] == []
+
+
+def test_fault_plan_from_json_file_schedules_actions(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps({
+        "latency_ms": 0,
+        "rules": [{"kind": "binance_error", "path": "/fapi/v1/time", "status": 400,
+                   "code": -1021, "msg": "Timestamp outside of the recvWindow."}],
+        "actions": [{"at_ms": 100, "action": "set_price",
+                     "args": {"symbol": "BTCUSDT", "last": "42000"}}],
+    }))
+    config = SandboxConfig(prices=PriceProcess(volatility_bps=0),
+                           faults=FaultPlan.from_json_file(plan_file))
+    with run_sandbox_in_thread(config) as handle:
+        status, body, _ = rest_client.call(handle.venue.base_url_http, "GET", "/fapi/v1/time",
+                                           signed=False)
+        assert (status, body["code"]) == (400, -1021)
+        deadline = time.monotonic() + 3
+        while handle.venue.truth()["books"]["BTCUSDT"]["last"] != "42000":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+
+
+def test_unknown_fault_keys_are_refused() -> None:
+    with pytest.raises(TypeError):
+        FaultPlan.from_dict({"rules": [{"kind": "latency", "delay": 5}]})
+    with pytest.raises(ValueError):
+        FaultPlan.from_dict({"rules": [{"kind": "meteor_strike"}]})
+
+
+def test_config_refuses_non_loopback_host() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        SandboxConfig(host="0.0.0.0")
