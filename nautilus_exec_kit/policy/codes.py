@@ -143,6 +143,9 @@ BINANCE_CODES: Final[Mapping[int, CodeInfo]] = MappingProxyType(
                 -1006: "Unexpected response; execution status unknown.",
                 -1007: "Timeout waiting for response from backend server. Send status unknown; "
                 "execution status unknown.",
+                # The adapter's own retry of a -1007 whose order WAS placed gets -4116: the venue
+                # holds an order with this client ID, so query it; resending would duplicate it.
+                -4116: "ClientOrderId is duplicated.",
             },
         ),
         **_rows(
