@@ -21,6 +21,10 @@ from nautilus_exec_kit.cli.sandbox import add_venue_arguments, sandbox_config
 #: The example strategy ``exec-kit live`` runs when no ``--strategy`` is given.
 DEFAULT_STRATEGY = "strategies.one_way_trend:OneWayTrend"
 DEFAULT_INSTRUMENT = "BTCUSDT-PERP.BINANCE"
+#: Config the default strategy gets on ``--env sandbox`` (``--strategy-config`` overrides it).
+#: The example's own EMA periods (50/200 quotes) need 20 s of 100 ms sandbox quotes before the
+#: first signal; these make a short ``--duration 30`` demo trade several times.
+SANDBOX_DEMO_CONFIG: dict[str, Any] = {"fast_period": 5, "slow_period": 20}
 #: Same as ``nautilus_exec_kit.live.runner.LIVE_OPT_IN_FLAG`` (kept literal so ``--help`` does not
 #: import the adapter).
 LIVE_OPT_IN_FLAG = "--i-understand-this-is-live"
@@ -117,7 +121,8 @@ def _plan_kwargs(args: argparse.Namespace) -> tuple[str, dict[str, Any], Any]:
     if not node_file or args.instrument:
         kwargs["instrument_ids"] = [instrument]
     if args.strategy or not (node_file and node_file.strategies):
-        config = {"instrument_id": instrument, **_strategy_overrides(args)}
+        demo = SANDBOX_DEMO_CONFIG if environment == "sandbox" and not args.strategy else {}
+        config = {"instrument_id": instrument, **demo, **_strategy_overrides(args)}
         kwargs["strategies"] = [strategy_config(args.strategy or DEFAULT_STRATEGY, config)]
     if args.leverage is not None:
         kwargs["leverages"] = {instrument: args.leverage}

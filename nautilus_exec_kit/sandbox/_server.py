@@ -639,11 +639,17 @@ class SandboxVenue:
         }
 
     def _log_request(self, method: str, path: str, params: Mapping[str, Any], status: int,
-                     code: int | None) -> None:
+                     code: int | None, received_ns: int | None = None) -> None:
+        # received_ns / answered_ns: wall-clock ns (time.time_ns) for latency measurements by
+        # a client in the same process (benchmarks/live_latency.py).
+        answered_ns = time.time_ns()
         self._request_log.append({"t": _now_ms(), "method": method, "path": path,
-                                  "params": dict(params), "status": status, "code": code})
+                                  "params": dict(params), "status": status, "code": code,
+                                  "received_ns": received_ns or answered_ns,
+                                  "answered_ns": answered_ns})
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
+        received_ns = time.time_ns()
         method, path = request.method.upper(), request.path
         raw_query = request.rel_url.raw_query_string
         params = {k: v for k, v in request.query.items() if k != "signature"}
@@ -662,7 +668,7 @@ class SandboxVenue:
             headers = {"Retry-After": str(reject.retry_after_s)} if reject.retry_after_s else None
             response = web.json_response(wire.error(reject.code, reject.msg), status=reject.status,
                                          headers=headers)
-        self._log_request(method, path, params, status, code)
+        self._log_request(method, path, params, status, code, received_ns)
         return response
 
     def _handle(self, method: str, path: str, raw_query: str, params: dict[str, str],
