@@ -1,0 +1,1 @@
+"""Backtest tooling: synthetic tape, runner, summary and reject injection (no imports here)."""

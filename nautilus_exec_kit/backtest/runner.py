@@ -1,0 +1,227 @@
+"""The kit's backtest runner: a Binance USDT-M BacktestEngine that stays linear for round trips.
+
+``run_backtest(strategy, data, config=RunnerConfig())`` is the Python API behind
+``exec-kit backtest``. It sets up the venue the way the live Binance futures client behaves
+(``OmsType.HEDGING``, ``AccountType.MARGIN``, 10 k USDT, leverage 20; see
+docs/position_modes.md), applies the workarounds of :mod:`nautilus_exec_kit.backtest.perf`
+(each refuses to apply when Nautilus changed under it), and feeds the data in time-ordered
+batches through Nautilus' streaming mode so a progress callback can be called between batches.
+
+Example::
+
+    tape = synthetic_tape(TapeSpec(ticks=20_000))
+    report = run_backtest(MyStrategy(MyConfig(...)), tape.quotes)
+    print(format_summary(report))
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
+from nautilus_trader.config import ExecEngineConfig, LoggingConfig, RiskEngineConfig
+from nautilus_trader.model.currencies import USDT
+from nautilus_trader.model.enums import AccountType, OmsType
+from nautilus_trader.model.events import OrderEvent
+from nautilus_trader.model.identifiers import TraderId, Venue
+from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.model.objects import Money
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_exec_kit.backtest import perf
+from nautilus_exec_kit.backtest.summary import BacktestReport, OrderTally, summarize
+from nautilus_exec_kit.backtest.tape import default_instrument
+
+#: progress(fraction_done, ticks_done) between batches.
+ProgressCallback = Callable[[float, int], None]
+#: called with the engine after venue, instrument and strategies are added, before the run.
+EngineHook = Callable[[BacktestEngine], Any]
+
+VENUE = Venue("BINANCE")
+
+
+@attrs.frozen
+class RunnerConfig:
+    """How the kit runs a backtest.
+
+    Parameters
+    ----------
+    starting_balance_usdt, leverage
+        The Binance USDT-M account: 10 000 USDT at 20x by default.
+    linear_cost : bool
+        Apply the linear-cost workarounds (analyzer, order purge, gc freeze). ``False`` runs the
+        plain engine (used by the parity test and the benchmark's baseline).
+    purge_closed_orders_mins : int | None
+        Purge closed orders from the cache every N simulated minutes (Nautilus' own
+        ``ExecEngineConfig`` timer). Needed for linear cost on a reused position ID; the summary
+        still counts every order. ``None`` keeps every order in the cache (so
+        ``generate_orders_report`` lists them all) at the price of quadratic fills on ``-BOTH``.
+    purge_closed_positions_mins : int | None
+        Also purge closed positions (bounds memory when every round trip opens a new position
+        ID). The analyzer keeps their PnL, so statistics are unchanged; the positions report
+        loses them.
+    bar_execution : bool
+        Let bars move the simulated market (Nautilus' ``bar_execution``). Turn it off when the
+        data has quotes too: the bars are then only signals for the strategy, and the quotes
+        alone decide fills (otherwise OHLC points would re-trade prices the quotes already did).
+    batches : int
+        How many streaming batches (progress callbacks) to split the data into.
+    verbose : bool
+        INFO logging and strategy event/command logs on (default: ERROR only, logs off).
+    """
+
+    trader_id: str = "EXECKIT-001"
+    starting_balance_usdt: int = 10_000
+    leverage: int = 20
+    linear_cost: bool = True
+    purge_closed_orders_mins: int | None = 1
+    purge_closed_positions_mins: int | None = None
+    gc_freeze: bool = True
+    bar_execution: bool = True
+    run_analysis: bool = True
+    batches: int = attrs.field(default=20, validator=attrs.validators.ge(1))
+    verbose: bool = False
+    max_order_submit_rate: str = "100/00:00:01"
+    hooks: tuple[EngineHook, ...] = ()
+
+
+class BacktestRunner:
+    """Builds, runs and summarises one backtest. Keep it to read ``engine`` after ``run``.
+
+    Call :meth:`dispose` when done (the CLI writes the tearsheet from ``engine`` first).
+    """
+
+    def __init__(self, config: RunnerConfig | None = None, instrument: Instrument | None = None):
+        self.config = config or RunnerConfig()
+        self.instrument = instrument or default_instrument()
+        self.workarounds: dict[str, str | None] = {}
+        self.tally = OrderTally()
+        self.engine = self._build_engine()
+
+    def _build_engine(self) -> BacktestEngine:
+        cfg = self.config
+        exec_kwargs: dict[str, Any] = {}
+        if cfg.linear_cost:
+            self.workarounds = perf.check_workarounds()
+            exec_kwargs = perf.exec_engine_purge_config(cfg.purge_closed_orders_mins)
+            if cfg.purge_closed_positions_mins is not None:
+                exec_kwargs["purge_closed_positions_interval_mins"] = (
+                    cfg.purge_closed_positions_mins
+                )
+                exec_kwargs["purge_closed_positions_buffer_mins"] = 0
+        engine = BacktestEngine(
+            BacktestEngineConfig(
+                trader_id=TraderId(cfg.trader_id),
+                logging=LoggingConfig(log_level="INFO" if cfg.verbose else "ERROR"),
+                risk_engine=RiskEngineConfig(max_order_submit_rate=cfg.max_order_submit_rate),
+                exec_engine=ExecEngineConfig(**exec_kwargs),
+                run_analysis=cfg.run_analysis,
+            )
+        )
+        engine.add_venue(
+            venue=VENUE,
+            oms_type=OmsType.HEDGING,
+            account_type=AccountType.MARGIN,
+            base_currency=USDT,
+            starting_balances=[Money(cfg.starting_balance_usdt, USDT)],
+            default_leverage=Decimal(cfg.leverage),
+            leverages={self.instrument.id: Decimal(cfg.leverage)},
+            bar_execution=cfg.bar_execution,
+        )
+        engine.add_instrument(self.instrument)
+        if cfg.linear_cost and not self.workarounds.get("linear_analyzer"):
+            perf.install_linear_analyzer(engine.portfolio)
+        # Count orders as they close: the purge timer may drop them from the cache later.
+        engine.kernel.msgbus.subscribe(topic="events.order.*", handler=self._on_order_event)
+        return engine
+
+    def _on_order_event(self, event: OrderEvent) -> None:
+        order = self.engine.cache.order(event.client_order_id)
+        if order is not None and order.is_closed:
+            self.tally.record(order)
+
+    def add_strategies(self, strategies: Strategy | Sequence[Strategy]) -> None:
+        """Add one or more strategies.
+
+        Build their configs with ``log_events=False, log_commands=False`` for speed (the CLI
+        does); Nautilus offers no way to change that after construction.
+        """
+        for strategy in [strategies] if isinstance(strategies, Strategy) else strategies:
+            self.engine.add_strategy(strategy)
+
+    def run(self, data: Sequence[Any], progress: ProgressCallback | None = None) -> BacktestReport:
+        """Run ``data`` (any Nautilus data, any order) in batches and return the report."""
+        cfg = self.config
+        for hook in cfg.hooks:
+            hook(self.engine)
+        ordered = sorted(data, key=lambda d: d.ts_init)
+        n = len(ordered)
+        bounds = [round(i * n / cfg.batches) for i in range(cfg.batches + 1)]
+        # Batches must not split one timestamp: the engine orders same-ts data by type.
+        bounds = [self._align(ordered, b) for b in bounds]
+        start = time.perf_counter()
+        freeze = (
+            perf.frozen_gc()
+            if cfg.linear_cost and cfg.gc_freeze and not self.workarounds.get("gc_freeze")
+            else None
+        )
+        if freeze is not None:
+            freeze.__enter__()
+        try:
+            for lo, hi in itertools.pairwise(bounds):
+                if hi <= lo:
+                    continue
+                self.engine.add_data(ordered[lo:hi])
+                self.engine.run(streaming=True)
+                self.engine.clear_data()
+                if progress is not None:
+                    progress(hi / n, hi)
+            self.engine.end()
+        finally:
+            if freeze is not None:
+                freeze.__exit__(None, None, None)
+        elapsed = time.perf_counter() - start
+        for order in self.engine.cache.orders_open():
+            self.tally.record(order)
+        return summarize(
+            self.engine.cache,
+            self.engine.portfolio,
+            self.engine.trader.strategies(),
+            tally=self.tally,
+            elapsed_s=elapsed,
+            ticks=n,
+            workarounds=self.workarounds,
+        )
+
+    @staticmethod
+    def _align(ordered: Sequence[Any], index: int) -> int:
+        while 0 < index < len(ordered) and ordered[index].ts_init == ordered[index - 1].ts_init:
+            index += 1
+        return index
+
+    def dispose(self) -> None:
+        """Release the engine's resources (ending a run an exception interrupted)."""
+        if self.engine.trader.is_running:
+            self.engine.end()
+        self.engine.dispose()
+
+
+def run_backtest(
+    strategies: Strategy | Sequence[Strategy],
+    data: Sequence[Any],
+    *,
+    config: RunnerConfig | None = None,
+    progress: ProgressCallback | None = None,
+) -> BacktestReport:
+    """Run ``strategies`` over ``data`` on the kit's Binance USDT-M venue; return the report."""
+    runner = BacktestRunner(config)
+    try:
+        runner.add_strategies(strategies)
+        return runner.run(data, progress)
+    finally:
+        runner.dispose()
