@@ -39,6 +39,23 @@ def test_round_trips_with_injected_rejects_and_progress(
     assert "MARKET                 FILLED" in captured.out
 
 
+def test_summary_shows_error_policy_counters_per_code_and_action(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        [
+            "backtest", "--ticks", "20000", "--no-progress",
+            "--inject-rejects=-1003@nth=3,retry_after=2;-2019@nth=5",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    policy = out[out.index("== Error policy"):]
+    assert "-1003=1" in policy and "-2019=1" in policy
+    assert "backoff=1" in policy and "skip=1" in policy
+    assert "retries_sent=1" in policy
+
+
 def test_config_json_and_bars_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bars = tmp_path / "bars.csv"
     t0 = 1_640_991_660_000

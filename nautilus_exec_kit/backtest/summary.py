@@ -114,11 +114,9 @@ def _strategy_kit_stats(strategy: Any) -> dict[str, Any]:
     if callable(getter):
         stats = getter()
         out.update(stats if isinstance(stats, Mapping) else attrs.asdict(stats))
-    policy = getattr(strategy, "error_policy", None) or getattr(strategy, "policy", None)
-    policy_stats = getattr(policy, "stats", None)
+    policy_stats: Callable[[], Any] | None = getattr(strategy, "exec_kit_policy_stats", None)
     if callable(policy_stats):
-        stats = policy_stats()
-        out["policy"] = stats if isinstance(stats, Mapping) else attrs.asdict(stats)
+        out["policy"] = dict(policy_stats())
     return out
 
 
@@ -205,6 +203,25 @@ def _fmt(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:,.6g}"
 
 
+def _policy_lines(kit_stats: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The error policy's decisions per code and per action, then its other counters."""
+    lines: list[str] = []
+    for sid, stats in kit_stats.items():
+        policy = stats.get("policy")
+        if not policy:
+            continue
+        lines.append(f"== Error policy ({sid})")
+        for group in ("by_code", "by_action", "by_category", "chains"):
+            counts = policy.get(group) or {}
+            if counts:
+                joined = ", ".join(f"{key}={value}" for key, value in counts.items())
+                lines.append(f"  {group.replace('_', ' '):<12} {joined}")
+        scalars = {k: v for k, v in policy.items() if not isinstance(v, Mapping) and v}
+        if scalars:
+            lines.append("  counters     " + ", ".join(f"{k}={v}" for k, v in scalars.items()))
+    return lines
+
+
 def format_summary(report: BacktestReport) -> str:
     """The human-readable summary ``exec-kit backtest`` prints (sections in a fixed order)."""
     lines: list[str] = []
@@ -248,7 +265,9 @@ def format_summary(report: BacktestReport) -> str:
         lines.append("== Kit counters")
         for sid, stats in report.kit_stats.items():
             for name, value in stats.items():
-                lines.append(f"  {sid} {name}: {value}")
+                if name != "policy":
+                    lines.append(f"  {sid} {name}: {value}")
+        lines += _policy_lines(report.kit_stats)
     disabled = {k: v for k, v in report.workarounds.items() if v}
     if disabled:
         lines.append("== Workarounds disabled (run is correct, may be slower)")
