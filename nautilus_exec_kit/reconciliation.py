@@ -1,0 +1,522 @@
+"""Start-up consistency check: do the node's positions equal the venue's after reconciliation?
+
+Why: Nautilus reconciles at start-up (and after every user-stream reconnect) and then trusts the
+result. If that result is wrong, a strategy trades on a position that does not exist - the
+known case is nautilus_trader #3104 (hedge mode: LONG and SHORT on the venue, one position in the
+node). The kit checks the outcome instead of trusting it, and says so loudly.
+
+Two pieces:
+
+* :func:`check_positions` - a pure comparison of the node's open positions (from the cache, all
+  owners, EXTERNAL included) with the venue's (:class:`VenuePosition`, built from Nautilus
+  ``PositionStatusReport`` s or from Binance ``positionRisk``-shaped rows such as the sandbox's
+  truth). In hedge mode each leg (``-LONG`` / ``-SHORT``) is compared on its own; in one-way mode
+  the net quantity per instrument.
+* :class:`ReconciliationGuard` - installed on a built ``TradingNode`` before it runs. It listens
+  to the ``ExecutionMassStatus`` the execution engine publishes right after it reconciled
+  (before any strategy starts), runs the check against the venue's own position reports, logs
+  an ERROR per mismatch, stores the verdict in the cache (:func:`reconciliation_verdict`) and,
+  by default, sets the risk engine to ``HALTED`` so no order is sent on a wrong position.
+
+Example::
+
+    node = TradingNode(config)
+    node.build()
+    guard = ReconciliationGuard.install(node, hedge_mode=True)   # on_mismatch="halt"
+    node.run()
+    # in a strategy: verdict = reconciliation_verdict(self.cache)
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final
+
+import attrs
+from nautilus_trader.common.component import Logger
+from nautilus_trader.execution.reports import (
+    ExecutionMassStatus,
+    FillReport,
+    PositionStatusReport,
+)
+from nautilus_trader.model.enums import PositionSide, TradingState
+from nautilus_trader.model.events import OrderRejected
+from nautilus_trader.model.identifiers import InstrumentId, PositionId, TradeId, Venue
+
+from nautilus_exec_kit.errors import ReconciliationMismatch
+from nautilus_exec_kit.policy.codes import ErrorCategory
+from nautilus_exec_kit.policy.reasons import parse_reason
+
+#: Binance position sides; BOTH is one-way mode.
+POSITION_SIDES: Final[frozenset[str]] = frozenset({"BOTH", "LONG", "SHORT"})
+
+#: Cache key (``cache.add`` / ``cache.get``) holding the last verdict as JSON.
+VERDICT_CACHE_KEY: Final[str] = "exec_kit.reconciliation.verdict"
+
+#: Message bus topic the guard publishes every :class:`PositionCheck` on.
+VERDICT_TOPIC: Final[str] = "exec_kit.reconciliation"
+
+#: Where the execution engine publishes reconciliation reports (mass status: ``...{venue}``).
+MASS_STATUS_TOPIC_PATTERN: Final[str] = "reports.execution.*"
+
+
+class MismatchKind(StrEnum):
+    """How the node's view of one position differs from the venue's."""
+
+    #: The venue has a position the node does not hold at all.
+    MISSING_IN_NODE = "missing_in_node"
+    #: Both hold it, with different quantities (or sides).
+    QUANTITY_DIFFERS = "quantity_differs"
+    #: The node holds a position the venue reports flat.
+    UNKNOWN_AT_VENUE = "unknown_at_venue"
+    #: Hedge mode: LONG and SHORT both open at the venue, one leg missing in the node (#3104).
+    HEDGE_LEG_LOST = "hedge_leg_lost"
+
+
+def _side(value: str) -> str:
+    side = value.upper()
+    if side not in POSITION_SIDES:
+        raise ValueError(f"position side {value!r} is not one of {sorted(POSITION_SIDES)}")
+    return side
+
+
+@attrs.frozen
+class VenuePosition:
+    """One position as the venue reports it: ``quantity`` is signed (negative = short)."""
+
+    instrument_id: InstrumentId
+    side: str = attrs.field(converter=_side)
+    quantity: Decimal = attrs.field(converter=Decimal)
+
+    @property
+    def position_id(self) -> PositionId:
+        """The position id the Binance adapter uses for it (``{instrument_id}-{side}``)."""
+        return PositionId(f"{self.instrument_id}-{self.side}")
+
+
+def binance_perpetual(symbol: str) -> InstrumentId:
+    """``BTCUSDT`` -> ``BTCUSDT-PERP.BINANCE`` (how the adapter names USDT-M perpetuals)."""
+    return InstrumentId.from_str(f"{symbol.upper()}-PERP.BINANCE")
+
+
+def venue_positions_from_rows(
+    rows: Iterable[Mapping[str, Any]],
+    instrument_for_symbol: Callable[[str], InstrumentId] = binance_perpetual,
+) -> list[VenuePosition]:
+    """Positions from Binance ``positionRisk``-shaped rows (``symbol``, ``positionSide``,
+    ``positionAmt``) - the venue's REST answer or the sandbox's ``truth()["positions"]``.
+
+    Flat rows are dropped, as the adapter does.
+    """
+    positions = []
+    for row in rows:
+        amount = Decimal(str(row["positionAmt"]))
+        if amount == 0:
+            continue
+        positions.append(
+            VenuePosition(instrument_for_symbol(str(row["symbol"])),
+                          str(row.get("positionSide", "BOTH")), amount)
+        )
+    return positions
+
+
+def venue_positions_from_reports(reports: Iterable[PositionStatusReport]) -> list[VenuePosition]:
+    """Positions from Nautilus ``PositionStatusReport`` s (what the exec client reconciles from).
+
+    A report with a ``venue_position_id`` (``...-LONG`` / ``...-SHORT``) is a hedge leg; one
+    without it is the one-way (BOTH) net position.
+    """
+    positions = []
+    for report in reports:
+        qty = Decimal(report.signed_decimal_qty)
+        if qty == 0:
+            continue
+        side = "BOTH"
+        if report.venue_position_id is not None:
+            side = report.venue_position_id.value.rsplit("-", 1)[-1]
+        positions.append(VenuePosition(report.instrument_id, side, qty))
+    return positions
+
+
+@attrs.frozen
+class PositionMismatch:
+    """One position where node and venue disagree, with both quantities (signed)."""
+
+    kind: MismatchKind
+    instrument_id: InstrumentId
+    side: str
+    node_quantity: Decimal
+    venue_quantity: Decimal
+
+    def describe(self) -> str:
+        """One line a person can act on."""
+        return (f"{self.instrument_id} {self.side}: node {self.node_quantity} vs venue "
+                f"{self.venue_quantity} ({self.kind.value})")
+
+
+@attrs.frozen
+class PositionCheck:
+    """The result of one comparison; ``ok`` when nothing differs."""
+
+    hedge_mode: bool
+    instrument_ids: tuple[InstrumentId, ...]
+    mismatches: tuple[PositionMismatch, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when node and venue agree on every checked position."""
+        return not self.mismatches
+
+    @property
+    def hedge_leg_lost(self) -> bool:
+        """True for the nautilus_trader #3104 case."""
+        return any(m.kind is MismatchKind.HEDGE_LEG_LOST for m in self.mismatches)
+
+    def describe(self) -> str:
+        """A summary naming every mismatch and what to do about it."""
+        if self.ok:
+            ids = ", ".join(str(i) for i in self.instrument_ids) or "no open positions"
+            return f"positions match the venue ({ids})"
+        lines = [f"{len(self.mismatches)} position mismatch(es) after reconciliation:"]
+        lines += [f"  - {m.describe()}" for m in self.mismatches]
+        if self.hedge_leg_lost:
+            lines.append("  hedge mode lost a leg (nautilus_trader #3104): check the exec client "
+                         "has use_reduce_only=False and use_position_ids=True, then restart")
+        lines.append("  do not trade until the node's positions match the venue's")
+        return "\n".join(lines)
+
+    def raise_if_mismatch(self) -> None:
+        """Raise :class:`~nautilus_exec_kit.errors.ReconciliationMismatch` unless ``ok``."""
+        if not self.ok:
+            raise ReconciliationMismatch(self.describe(), self.mismatches)
+
+    def to_json(self) -> bytes:
+        """JSON for the cache / logs (quantities as strings)."""
+        return json.dumps({
+            "hedge_mode": self.hedge_mode,
+            "instrument_ids": [str(i) for i in self.instrument_ids],
+            "mismatches": [
+                {"kind": m.kind.value, "instrument_id": str(m.instrument_id), "side": m.side,
+                 "node_quantity": str(m.node_quantity), "venue_quantity": str(m.venue_quantity)}
+                for m in self.mismatches
+            ],
+        }).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> PositionCheck:
+        """Inverse of :meth:`to_json`."""
+        raw = json.loads(data)
+        return cls(
+            hedge_mode=bool(raw["hedge_mode"]),
+            instrument_ids=tuple(InstrumentId.from_str(i) for i in raw["instrument_ids"]),
+            mismatches=tuple(
+                PositionMismatch(MismatchKind(m["kind"]), InstrumentId.from_str(m["instrument_id"]),
+                                 m["side"], Decimal(m["node_quantity"]),
+                                 Decimal(m["venue_quantity"]))
+                for m in raw["mismatches"]
+            ),
+        )
+
+
+def _node_side(position: Any, hedge_mode: bool) -> str:
+    if not hedge_mode:
+        return "BOTH"
+    suffix = position.id.value.rsplit("-", 1)[-1]
+    if suffix in ("LONG", "SHORT"):
+        return str(suffix)
+    # A position under another id (e.g. a reconciliation-generated one): its side decides the leg.
+    return "LONG" if position.side == PositionSide.LONG else "SHORT"
+
+
+def node_positions(
+    positions: Iterable[Any], hedge_mode: bool,
+) -> dict[tuple[InstrumentId, str], Decimal]:
+    """Signed open quantity per (instrument, side) from Nautilus ``Position`` objects."""
+    totals: dict[tuple[InstrumentId, str], Decimal] = defaultdict(Decimal)
+    for position in positions:
+        if not position.is_open:
+            continue
+        totals[(position.instrument_id, _node_side(position, hedge_mode))] += Decimal(
+            position.signed_decimal_qty()
+        )
+    return dict(totals)
+
+
+def check_positions(
+    node: Iterable[Any],
+    venue: Iterable[VenuePosition],
+    *,
+    hedge_mode: bool,
+    instrument_ids: Iterable[InstrumentId] | None = None,
+) -> PositionCheck:
+    """Compare the node's open ``Position`` s with the venue's positions.
+
+    ``instrument_ids`` limits the check (default: every instrument either side holds). In hedge
+    mode, a missing leg while the venue holds both legs of an instrument is reported as
+    :attr:`MismatchKind.HEDGE_LEG_LOST` (the #3104 case).
+    """
+    node_qty = node_positions(node, hedge_mode)
+    venue_qty: dict[tuple[InstrumentId, str], Decimal] = defaultdict(Decimal)
+    for pos in venue:
+        side = pos.side if hedge_mode else "BOTH"
+        venue_qty[(pos.instrument_id, side)] += pos.quantity
+    scope = (frozenset(instrument_ids) if instrument_ids is not None
+             else frozenset(k[0] for k in (*node_qty, *venue_qty)))
+    both_legs = {iid for iid in scope
+                 if venue_qty.get((iid, "LONG")) and venue_qty.get((iid, "SHORT"))}
+    mismatches = []
+    for key in sorted({*node_qty, *venue_qty}, key=lambda k: (str(k[0]), k[1])):
+        iid, side = key
+        if iid not in scope:
+            continue
+        have, want = node_qty.get(key, Decimal(0)), venue_qty.get(key, Decimal(0))
+        if have == want:
+            continue
+        if have == 0:
+            kind = (MismatchKind.HEDGE_LEG_LOST if hedge_mode and iid in both_legs
+                    else MismatchKind.MISSING_IN_NODE)
+        elif want == 0:
+            kind = MismatchKind.UNKNOWN_AT_VENUE
+        else:
+            kind = MismatchKind.QUANTITY_DIFFERS
+        mismatches.append(PositionMismatch(kind, iid, side, have, want))
+    return PositionCheck(hedge_mode, tuple(sorted(scope, key=str)), tuple(mismatches))
+
+
+def deduplicate_fill_reports(reports: Iterable[FillReport]) -> list[FillReport]:
+    """``reports`` with each (instrument, trade id) kept once, first seen wins.
+
+    Why: at a restart with a persisted cache, the Binance adapter of nautilus_trader 1.231.0
+    queries ``userTrades`` once per "active symbol", and its active-symbol set mixes the cache's
+    Nautilus symbol (``BTCUSDT-PERP``) with the venue's (``BTCUSDT``): every fill comes back twice.
+    The engine's partial-window fill adjustment then sees twice the traded quantity and invents
+    an opposite EXTERNAL fill - the node shows a flat position while the venue is long
+    (``tests/restart/test_kill_restart.py``).
+    """
+    seen: set[tuple[InstrumentId, TradeId]] = set()
+    unique = []
+    for report in reports:
+        key = (report.instrument_id, report.trade_id)
+        if key not in seen:
+            seen.add(key)
+            unique.append(report)
+    return unique
+
+
+def install_fill_report_dedup(exec_client: Any) -> bool:
+    """Wrap ``exec_client.generate_fill_reports`` with :func:`deduplicate_fill_reports`.
+
+    Returns False if the client has no such coroutine method (nothing patched). Idempotent.
+    """
+    original = getattr(exec_client, "generate_fill_reports", None)
+    if original is None or getattr(original, "_exec_kit_dedup", False):
+        return False
+
+    async def generate_fill_reports(command: Any) -> list[FillReport]:
+        return deduplicate_fill_reports(await original(command))
+
+    generate_fill_reports._exec_kit_dedup = True  # type: ignore[attr-defined]
+    exec_client.generate_fill_reports = generate_fill_reports
+    return True
+
+
+#: The execution engine's event endpoint every exec client sends its order events to.
+EXEC_EVENT_ENDPOINT: Final[str] = "ExecEngine.process"
+
+
+class UnknownOutcomeHold:
+    """Holds back ``OrderRejected`` events that only mean "execution status unknown".
+
+    Why: on -1007 ("send status unknown"), a 5xx page, or the -4116 "duplicated" answer to the
+    adapter's own retry of a submit that WAS placed, the adapter emits ``OrderRejected``. The
+    engine then closes the order although the venue may hold it - a lost order (the strategy
+    also resubmits, a duplicate). This hold sits on the engine's event endpoint and drops such
+    rejects: the order stays SUBMITTED (or keeps the state the venue's own events gave it), and
+    the engine's in-flight check queries the venue and settles it with the venue's answer
+    (accepted/filled, or ``OrderRejected("UNKNOWN")`` when the venue provably has no such order,
+    which passes through). Needs the in-flight check on (``inflight_check_interval_ms`` > 0, the
+    default). Proven in ``tests/restart/test_faults.py::test_unknown_1007_*``.
+    """
+
+    def __init__(self, msgbus: Any, exec_engine: Any, log: Any = None) -> None:
+        self._forward = exec_engine.process
+        self._log = log if log is not None else Logger(type(self).__name__)
+        self.held: list[OrderRejected] = []
+        msgbus.deregister(EXEC_EVENT_ENDPOINT, exec_engine.process)
+        msgbus.register(EXEC_EVENT_ENDPOINT, self.process)
+
+    @staticmethod
+    def is_unknown_outcome(event: Any) -> bool:
+        """True for a reject whose reason leaves open whether the venue has the order."""
+        if not isinstance(event, OrderRejected) or event.reason == INFLIGHT_VERDICT:
+            return False
+        return parse_reason(event.reason).category is ErrorCategory.UNKNOWN_STATUS
+
+    def process(self, event: Any) -> None:
+        """The endpoint handler: forward everything but unknown-outcome rejects."""
+        if self.is_unknown_outcome(event):
+            self.held.append(event)
+            self._log.warning(
+                f"exec-kit: held back reject of {event.client_order_id} ({event.reason}): the "
+                "venue may have the order; the in-flight check will settle it"
+            )
+            return
+        self._forward(event)
+
+
+#: The reason the engine's in-flight check gives after the venue provably lacks the order.
+INFLIGHT_VERDICT: Final[str] = "UNKNOWN"
+
+
+def reconciliation_verdict(cache: Any) -> PositionCheck | None:
+    """The last verdict a :class:`ReconciliationGuard` stored in ``cache`` (None: no check yet)."""
+    data = cache.get(VERDICT_CACHE_KEY)
+    return PositionCheck.from_json(data) if data else None
+
+
+class MismatchAction(StrEnum):
+    """What the guard does besides logging when a check fails."""
+
+    #: Log an ERROR only (and store the verdict).
+    LOG = "log"
+    #: Risk engine to REDUCING: orders that would increase a position are denied.
+    REDUCE = "reduce"
+    #: Risk engine to HALTED: every new order is denied until an operator resumes trading.
+    HALT = "halt"
+
+
+#: The trading state each action puts the risk engine into (None: leave it alone).
+ACTION_TRADING_STATE: Final[Mapping[MismatchAction, TradingState | None]] = {
+    MismatchAction.LOG: None,
+    MismatchAction.REDUCE: TradingState.REDUCING,
+    MismatchAction.HALT: TradingState.HALTED,
+}
+
+
+class ReconciliationGuard:
+    """Checks every reconciliation outcome against the venue's own position reports.
+
+    It subscribes to the execution engine's mass-status topic, so the check runs inside the
+    reconciliation step - after the engine applied the reports and before any strategy starts
+    (start-up), or right after a user-stream reconnect (listenKey expiry, socket drop).
+    """
+
+    def __init__(
+        self,
+        msgbus: Any,
+        cache: Any,
+        *,
+        hedge_mode: bool,
+        risk_engine: Any = None,
+        on_mismatch: MismatchAction | str = MismatchAction.HALT,
+        log: Any = None,
+    ) -> None:
+        self._msgbus = msgbus
+        self._cache = cache
+        self._risk_engine = risk_engine
+        self.hedge_mode = hedge_mode
+        self.on_mismatch = MismatchAction(on_mismatch)
+        self._log = log if log is not None else Logger(type(self).__name__)
+        self.checks: list[PositionCheck] = []
+        self._seen_reports: set[Any] = set()
+        self.unknown_hold: UnknownOutcomeHold | None = None
+        msgbus.subscribe(topic=MASS_STATUS_TOPIC_PATTERN, handler=self._on_report)
+
+    @classmethod
+    def install(
+        cls,
+        node: Any,
+        *,
+        hedge_mode: bool,
+        on_mismatch: MismatchAction | str = MismatchAction.HALT,
+        dedupe_fills: bool = True,
+        hold_unknown_rejects: bool = True,
+    ) -> ReconciliationGuard:
+        """Attach a guard to a built ``TradingNode`` (after ``node.build()``, before ``run()``).
+
+        ``dedupe_fills`` also wraps every exec client's fill-report query with
+        :func:`deduplicate_fill_reports` (the restart double-count described there);
+        ``hold_unknown_rejects`` installs :class:`UnknownOutcomeHold`.
+        """
+        kernel = node.kernel
+        guard = cls(kernel.msgbus, kernel.cache, hedge_mode=hedge_mode,
+                    risk_engine=kernel.risk_engine, on_mismatch=on_mismatch)
+        if hold_unknown_rejects:
+            guard.unknown_hold = UnknownOutcomeHold(kernel.msgbus, kernel.exec_engine)
+        if dedupe_fills:
+            # ``_clients`` is a readonly attribute of the engine; there is no public getter.
+            for client in kernel.exec_engine._clients.values():
+                install_fill_report_dedup(client)
+        return guard
+
+    @property
+    def last(self) -> PositionCheck | None:
+        """The most recent check, or None before the first reconciliation."""
+        return self.checks[-1] if self.checks else None
+
+    def _on_report(self, message: Any) -> None:
+        if isinstance(message, ExecutionMassStatus) and message.id not in self._seen_reports:
+            self._seen_reports.add(message.id)
+            try:
+                self.check_mass_status(message)
+            except Exception as exc:  # never break the engine's reconciliation
+                self._error(f"exec-kit reconciliation check failed: {exc!r}")
+
+    def check_mass_status(self, mass_status: ExecutionMassStatus) -> PositionCheck:
+        """Compare the cache with ``mass_status``'s position reports; act on the result."""
+        reports = [r for rs in mass_status.position_reports.values() for r in rs]
+        venue = venue_positions_from_reports(reports)
+        return self.check(venue, mass_status.venue)
+
+    def check(self, venue: Iterable[VenuePosition], venue_id: Venue | None = None) -> PositionCheck:
+        """Compare the cache's open positions (of ``venue_id``) with ``venue``; act on it."""
+        positions = [p for p in self._cache.positions_open()
+                     if venue_id is None or p.instrument_id.venue == venue_id]
+        result = check_positions(positions, list(venue), hedge_mode=self.hedge_mode)
+        self.checks.append(result)
+        self._cache.add(VERDICT_CACHE_KEY, result.to_json())
+        if result.ok:
+            self._info(f"exec-kit: {result.describe()}")
+        else:
+            self._error(f"exec-kit: {result.describe()}")
+            state = ACTION_TRADING_STATE[self.on_mismatch]
+            if state is not None and self._risk_engine is not None:
+                self._risk_engine.set_trading_state(state)
+        self._msgbus.publish(topic=VERDICT_TOPIC, msg=result)
+        return result
+
+    def _info(self, text: str) -> None:
+        self._log.info(text)
+
+    def _error(self, text: str) -> None:
+        self._log.error(text)
+
+
+__all__ = [
+    "ACTION_TRADING_STATE",
+    "EXEC_EVENT_ENDPOINT",
+    "INFLIGHT_VERDICT",
+    "MASS_STATUS_TOPIC_PATTERN",
+    "POSITION_SIDES",
+    "VERDICT_CACHE_KEY",
+    "VERDICT_TOPIC",
+    "MismatchAction",
+    "MismatchKind",
+    "PositionCheck",
+    "PositionMismatch",
+    "ReconciliationGuard",
+    "UnknownOutcomeHold",
+    "VenuePosition",
+    "binance_perpetual",
+    "check_positions",
+    "deduplicate_fill_reports",
+    "install_fill_report_dedup",
+    "node_positions",
+    "reconciliation_verdict",
+    "venue_positions_from_reports",
+    "venue_positions_from_rows",
+]
