@@ -55,9 +55,16 @@ class RetrySettings:
 
     Delay before retry ``n`` is ``randint(initial_ms, min(max_ms, initial_ms * 2**(n-1)))`` ms.
     Only the codes in the adapter's ``BINANCE_RETRY_ERRORS`` are retried.
+
+    Why ``max_retries`` defaults to 0: the adapter retries a -1007 ("send status unknown") submit
+    with the SAME client order ID. Binance refuses a repeated ID only while the first order is
+    still open, so when the first attempt WAS placed and filled at once (market, IOC, a crossing
+    limit) the retry executes a second time. The kit's fault soak measured 9 duplicated
+    executions in 1000 orders with ``max_retries=2`` and none with 0. With 0, the kit's error
+    policy retries instead: reconcile-first for unknown outcomes, fresh client IDs for the rest.
     """
 
-    max_retries: int = attrs.field(default=3, validator=attrs.validators.ge(1))
+    max_retries: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     initial_ms: int = attrs.field(default=1_000, validator=attrs.validators.ge(1))
     max_ms: int = attrs.field(default=10_000, validator=attrs.validators.ge(1))
 
@@ -78,6 +85,21 @@ class NodeTimeouts:
     portfolio: float = 10.0
     disconnection: float = 10.0
     post_stop: float = 5.0
+
+
+@attrs.frozen
+class InflightChecks:
+    """The execution engine's in-flight order checks (``LiveExecEngineConfig.inflight_check_*``).
+
+    Why they matter to the kit: an unknown-outcome reject (-1007, a 5xx page) is held back by
+    the reconciliation guard, and these checks are what then asks the venue for the order's real
+    state; an order the venue never got is resolved after ``retries`` queries (about
+    ``retries x max(interval, threshold)``) and the error policy resends it with a fresh ID.
+    """
+
+    interval_ms: int = 2_000
+    threshold_ms: int = 5_000
+    retries: int = 5
 
 
 @attrs.frozen
@@ -105,6 +127,7 @@ class EnvironmentProfile:
     timeouts: NodeTimeouts
     #: One line for the preflight summary.
     description: str
+    inflight: InflightChecks = InflightChecks()
 
 
 PROFILES: dict[Environment, EnvironmentProfile] = {
@@ -121,11 +144,13 @@ PROFILES: dict[Environment, EnvironmentProfile] = {
         local_endpoints=True,
         min_reconciliation_delay_secs=0.5,
         default_reconciliation_delay_secs=2.0,
-        default_retry=RetrySettings(max_retries=2, initial_ms=100, max_ms=400),
+        default_retry=RetrySettings(max_retries=0, initial_ms=100, max_ms=400),
         timeouts=NodeTimeouts(
             connection=20.0, reconciliation=10.0, portfolio=5.0, disconnection=5.0, post_stop=1.0
         ),
         description="local sandbox venue on 127.0.0.1 (no real money, no internet)",
+        # Loopback answers in milliseconds: resolve unknown outcomes in seconds, not half a minute.
+        inflight=InflightChecks(interval_ms=1_000, threshold_ms=1_000, retries=3),
     ),
     Environment.DEMO: EnvironmentProfile(
         environment=Environment.DEMO,
@@ -192,6 +217,7 @@ __all__ = [
     "TESTNET_FUTURES_MESSAGE",
     "Environment",
     "EnvironmentProfile",
+    "InflightChecks",
     "NodeTimeouts",
     "RetrySettings",
     "profile",

@@ -96,6 +96,9 @@ MANAGED_CLIENT_FIELDS: dict[str, str] = {
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
+#: Interval of the engine's periodic open-order and position checks against the venue.
+PERIODIC_CHECK_SECS: float = 10.0
+
 
 class SandboxEndpoints(Protocol):
     """What the factory reads from a running sandbox venue (``SandboxVenue``)."""
@@ -557,6 +560,13 @@ def plan_node(
         exec_engine=LiveExecEngineConfig(
             reconciliation=True,
             reconciliation_startup_delay_secs=delay,
+            # Periodic venue checks: the fault soak lost an order and ended with a position
+            # mismatch without them (docs/production.md); 10 s stays well inside the weight limit.
+            open_check_interval_secs=PERIODIC_CHECK_SECS,
+            position_check_interval_secs=PERIODIC_CHECK_SECS,
+            inflight_check_interval_ms=prof.inflight.interval_ms,
+            inflight_check_threshold_ms=prof.inflight.threshold_ms,
+            inflight_check_retries=prof.inflight.retries,
         ),
         cache=redis.cache_config() if redis else None,
         data_clients={BINANCE_CLIENT: data_config},

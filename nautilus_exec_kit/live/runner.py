@@ -18,13 +18,16 @@ import asyncio
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from nautilus_exec_kit.errors import LiveTradingNotConfirmed
 from nautilus_exec_kit.live.node_config import BINANCE_CLIENT, NodePlan
 from nautilus_exec_kit.secrets import redact
+
+if TYPE_CHECKING:
+    from nautilus_trader.live.node import TradingNode
 
 #: The environment variable that opts in to LIVE trading (value "1").
 LIVE_OPT_IN_VAR = "EXEC_KIT_ALLOW_LIVE"
@@ -105,6 +108,32 @@ def basic_summary(node: Any) -> str:
     return "\n".join(lines)
 
 
+def build_node(plan: NodePlan, loop: asyncio.AbstractEventLoop) -> TradingNode:
+    """Build the ``TradingNode`` of ``plan`` on ``loop``, the way the kit runs it in production.
+
+    Besides the Binance client factories this installs the
+    :class:`~nautilus_exec_kit.reconciliation.ReconciliationGuard` (position check after every
+    reconciliation, halting on a mismatch; restart fill de-duplication; the unknown-outcome
+    hold): see docs/production.md. Tests build their nodes here too, so they exercise exactly
+    what users run.
+    """
+    # Imported here: building a node pulls in the adapter's Rust clients.
+    from nautilus_trader.adapters.binance.factories import (
+        BinanceLiveDataClientFactory,
+        BinanceLiveExecClientFactory,
+    )
+    from nautilus_trader.live.node import TradingNode
+
+    from nautilus_exec_kit.reconciliation import ReconciliationGuard
+
+    node = TradingNode(config=plan.config, loop=loop)
+    node.add_data_client_factory(BINANCE_CLIENT, BinanceLiveDataClientFactory)
+    node.add_exec_client_factory(BINANCE_CLIENT, BinanceLiveExecClientFactory)
+    node.build()
+    ReconciliationGuard.install(node, hedge_mode=plan.hedge_mode)
+    return node
+
+
 def run_node(
     plan: NodePlan,
     *,
@@ -122,19 +151,9 @@ def run_node(
     out(plan.describe())
     confirm_live(plan, flag=allow_live, environ=environ)
 
-    # Imported here: building a node pulls in the adapter's Rust clients.
-    from nautilus_trader.adapters.binance.factories import (
-        BinanceLiveDataClientFactory,
-        BinanceLiveExecClientFactory,
-    )
-    from nautilus_trader.live.node import TradingNode
-
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    node = TradingNode(config=plan.config, loop=loop)
-    node.add_data_client_factory(BINANCE_CLIENT, BinanceLiveDataClientFactory)
-    node.add_exec_client_factory(BINANCE_CLIENT, BinanceLiveExecClientFactory)
-    node.build()
+    node = build_node(plan, loop)
     connected: list[bool] = []
 
     def stop_after_duration() -> None:
@@ -178,6 +197,7 @@ __all__ = [
     "LIVE_OPT_IN_VAR",
     "RunResult",
     "basic_summary",
+    "build_node",
     "confirm_live",
     "count_fills",
     "live_opted_in",

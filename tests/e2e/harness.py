@@ -17,15 +17,11 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from nautilus_trader.adapters.binance import (
-    BinanceLiveDataClientFactory,
-    BinanceLiveExecClientFactory,
-)
-from nautilus_trader.live.node import TradingNode
 from nautilus_trader.model.identifiers import ClientOrderId
 
 from nautilus_exec_kit.live.credentials import Credentials
-from nautilus_exec_kit.live.node_config import BINANCE_CLIENT, Endpoints, plan_node, strategy_config
+from nautilus_exec_kit.live.node_config import Endpoints, plan_node, strategy_config
+from nautilus_exec_kit.live.runner import build_node
 from nautilus_exec_kit.sandbox import SandboxConfig, SandboxVenue, run_sandbox_in_thread
 from tests.sandbox import rest_client
 from tests.sandbox.node_harness import INSTRUMENT_ID, NodeHarness
@@ -64,10 +60,7 @@ class KitNode(NodeHarness):
             log_level=log_level,
         )
         self.plan = plan
-        self.node = TradingNode(config=plan.config, loop=self.loop)
-        self.node.add_data_client_factory(BINANCE_CLIENT, BinanceLiveDataClientFactory)
-        self.node.add_exec_client_factory(BINANCE_CLIENT, BinanceLiveExecClientFactory)
-        self.node.build()
+        self.node = build_node(plan, self.loop)  # the production build, guard included
         built = self.node.trader.strategies()
         self.kit: dict[str, ScriptedKitStrategy] = {
             tag: s for tag, s in zip(strategies, built, strict=True)

@@ -58,7 +58,11 @@ def test_sandbox_wires_every_url_as_the_adapter_derives_them() -> None:
     assert stream == "ws://127.0.0.1:18999/ws?listenKey=K"
     assert config.exec_engine.reconciliation is True
     assert config.exec_engine.reconciliation_startup_delay_secs < 10
-    assert exec_.max_retries == 2
+    # The adapter never retries submits itself (a -1007 retry can execute twice); the kit's
+    # policy and the guard's in-flight checks take over.
+    assert exec_.max_retries == 0
+    assert config.exec_engine.inflight_check_threshold_ms == 1_000
+    assert config.exec_engine.open_check_interval_secs == 10.0
 
 
 def test_sandbox_refuses_non_loopback_endpoints() -> None:
@@ -100,10 +104,11 @@ def test_demo_uses_adapter_defaults_and_real_venue_rules() -> None:
     assert exec_.futures_leverages == {"BTCUSDT": 5}
     assert exec_.futures_margin_types == {"BTCUSDT": BinanceFuturesMarginType.ISOLATED}
     assert (exec_.max_retries, exec_.retry_delay_initial_ms, exec_.retry_delay_max_ms) == (
-        3,
+        0,
         1000,
         10000,
     )
+    assert plan.config.exec_engine.inflight_check_threshold_ms == 5_000
     provider = exec_.instrument_provider
     assert provider.load_all is False
     assert provider.load_ids == frozenset({InstrumentId.from_str(IID)})
