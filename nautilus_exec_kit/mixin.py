@@ -47,6 +47,17 @@ from nautilus_trader.model.events import (
     PositionOpened,
 )
 from nautilus_trader.model.objects import Price, Quantity
+from nautilus_trader.model.orders import (
+    LimitIfTouchedOrder,
+    LimitOrder,
+    MarketIfTouchedOrder,
+    MarketOrder,
+    MarketToLimitOrder,
+    StopLimitOrder,
+    StopMarketOrder,
+    TrailingStopLimitOrder,
+    TrailingStopMarketOrder,
+)
 
 from nautilus_exec_kit.algo import AlgoOrderBook, check_modifiable
 from nautilus_exec_kit.capabilities import capabilities_for
@@ -104,6 +115,20 @@ _TERMINAL_ORDER_EVENTS: Final[tuple[type, ...]] = (
     OrderDenied,
 )
 _POSITION_EVENTS: Final[tuple[type, ...]] = (PositionOpened, PositionChanged, PositionClosed)
+#: Each Nautilus order class with its one order type: ``type(order)`` is a cheap test on the hot
+#: path, while the ``order_type`` property converts to a Python enum member on every read.
+_ORDER_TYPE_OF_CLASS: Final[dict[type, OrderType]] = {
+    MarketOrder: OrderType.MARKET,
+    LimitOrder: OrderType.LIMIT,
+    StopMarketOrder: OrderType.STOP_MARKET,
+    StopLimitOrder: OrderType.STOP_LIMIT,
+    MarketToLimitOrder: OrderType.MARKET_TO_LIMIT,
+    MarketIfTouchedOrder: OrderType.MARKET_IF_TOUCHED,
+    LimitIfTouchedOrder: OrderType.LIMIT_IF_TOUCHED,
+    TrailingStopMarketOrder: OrderType.TRAILING_STOP_MARKET,
+    TrailingStopLimitOrder: OrderType.TRAILING_STOP_LIMIT,
+}
+_GTC: Final = TimeInForce.GTC
 _LEG_SIDE: Final[dict[str, PositionSide]] = {
     "LONG": PositionSide.LONG,
     "SHORT": PositionSide.SHORT,
@@ -135,16 +160,28 @@ class _InstrumentEntry:
         "instrument",
         "leverage",
         "multiplier",
+        "opening_pid",
         "rules",
         "settlement_currency",
         "tick_size",
         "validator",
     )
 
-    def __init__(self, instrument: Instrument, rules: InstrumentRules, validator: OrderValidator):
+    def __init__(
+        self,
+        instrument: Instrument,
+        rules: InstrumentRules,
+        validator: OrderValidator,
+        mode: PositionMode,
+    ):
         self.instrument = instrument
         self.rules = rules
         self.validator = validator
+        # The position ID of an opening order per side (what leg_for/position_id_for give).
+        self.opening_pid: dict[OrderSide, PositionId] = {
+            side: position_id_for(instrument.id, mode, leg_for(mode, side))
+            for side in (OrderSide.BUY, OrderSide.SELL)
+        }
         self.tick_size: Decimal = instrument.price_increment.as_decimal()
         self.multiplier: float = instrument.multiplier.as_double()
         self.settlement_currency = instrument.get_settlement_currency()
@@ -221,6 +258,13 @@ class ExecutionMixin:
         self._kit_algo = AlgoOrderBook(capabilities)
         self._kit_close_book = ClosePositionBook()
         self._kit_algo_tracked = self._kit_algo.tracked
+        # Whether a LIMIT counts as an algo order here (never on Binance): the limit hot path
+        # asks the algo book only then.
+        self._kit_limit_is_algo: bool = self._kit_algo.is_algo(OrderType.LIMIT)
+        # Classes whose orders the algo book never tracks: _kit_transmit skips it for them.
+        self._kit_never_algo: frozenset[type] = frozenset(
+            cls for cls, otype in _ORDER_TYPE_OF_CLASS.items() if not self._kit_algo.is_algo(otype)
+        )
         self._kit_close_ids = self._kit_close_book.tracked
         self._kit_invalid: Counter[str] = Counter()
         self._kit_submits: Counter[OrderType] = Counter()
@@ -345,25 +389,57 @@ class ExecutionMixin:
     ) -> Order | None:
         """Submit a validated LIMIT order (``price`` may be omitted with ``price_match``)."""
         try:
-            entry = self._kit_entry(instrument_id)
+            entry = self._kit_entries.get(instrument_id) or self._kit_entry(instrument_id)
             rules = entry.rules
-            qty = _qty(rules, quantity)
-            px = self._kit_limit_price(entry, side, price, price_match)
-            disp = _qty(rules, display_qty, "display_qty") if display_qty else None
-            intent = OrderIntent(
-                OrderType.LIMIT, side, qty, price=px, time_in_force=time_in_force,
-                expire_time_ns=dt_to_unix_nanos(expire_time) if expire_time else None,
-                post_only=post_only, reduce_only=reduce_only, display_qty=disp,
-                price_match=price_match,
-            )
-            pid = self._kit_validate(entry, intent, position_side)
-            order = self.order_factory.limit(
-                instrument_id, side, qty, px, time_in_force, expire_time, post_only,
-                reduce_only, False, disp, tags=tags,
-            )
+            # _qty / _px inlined for the common case (the hot path)
+            value: Any = quantity
+            if type(value) is Quantity and value.precision == rules.size_precision:
+                qty = value
+            else:
+                qty = _qty(rules, quantity)
+            if (
+                price is not None
+                and price_match is None
+                and display_qty is None
+                and expire_time is None
+                and position_side is None
+            ):
+                # The hot path: a plain limit, validated without building an OrderIntent.
+                value = price
+                if type(value) is Price and value.precision == rules.price_precision:
+                    px = value
+                else:
+                    px = _px(rules, price)
+                pid = self._kit_validate_limit(
+                    entry, side, qty, px, time_in_force, post_only, reduce_only,
+                )
+                if time_in_force is _GTC and tags is None and not (post_only or reduce_only):
+                    # the same order; Cython parses (and converts) fewer arguments
+                    order = self.order_factory.limit(instrument_id, side, qty, px)
+                else:
+                    order = self.order_factory.limit(
+                        instrument_id, side, qty, px, time_in_force, None, post_only,
+                        reduce_only, tags=tags,
+                    )
+                params = None
+            else:
+                px = self._kit_limit_price(entry, side, price, price_match)
+                disp = _qty(rules, display_qty, "display_qty") if display_qty else None
+                intent = OrderIntent(
+                    OrderType.LIMIT, side, qty, price=px, time_in_force=time_in_force,
+                    expire_time_ns=dt_to_unix_nanos(expire_time) if expire_time else None,
+                    post_only=post_only, reduce_only=reduce_only, display_qty=disp,
+                    price_match=price_match,
+                )
+                pid = self._kit_validate(entry, intent, position_side)
+                order = self.order_factory.limit(
+                    instrument_id, side, qty, px, time_in_force, expire_time, post_only,
+                    reduce_only, False, disp, tags=tags,
+                )
+                params = adapter_params(intent) if price_match else None
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        self._kit_send(order, pid, adapter_params(intent) if price_match else None)
+        self._kit_send(order, pid, params)
         return order
 
     def submit_stop_market(
@@ -585,14 +661,16 @@ class ExecutionMixin:
     ) -> None:
         """The single exit of every helper-built order: through the error policy's gate
         (halt, circuit breaker, rate budget), which then calls :meth:`_kit_transmit`."""
-        self._kit_submits[order.order_type] += 1
+        order_type = _ORDER_TYPE_OF_CLASS.get(type(order))
+        self._kit_submits[order.order_type if order_type is None else order_type] += 1
         self._kit_policy.submit(order, position_id, params)
 
     def _kit_transmit(
         self, order: Order, position_id: PositionId | None, params: dict[str, Any] | None,
     ) -> None:
         """Hand an order to Nautilus (first sends, queued sends and policy retries alike)."""
-        self._kit_algo.on_sent(order)
+        if type(order) not in self._kit_never_algo:
+            self._kit_algo.on_sent(order)
         self.submit_order(order, position_id=position_id, params=params)
 
     def _kit_on_event(self, event: object) -> None:
@@ -630,7 +708,7 @@ class ExecutionMixin:
                 )
             rules = InstrumentRules.from_instrument(instrument)
             validator = OrderValidator(rules, self._kit_caps, hedge_mode=self._kit_hedge)
-            entry = _InstrumentEntry(instrument, rules, validator)
+            entry = _InstrumentEntry(instrument, rules, validator, self._kit_mode)
             self._kit_entries[instrument_id] = entry
         return entry
 
@@ -679,6 +757,42 @@ class ExecutionMixin:
         if self._kit_margin_check and not (closing or intent.reduce_only or intent.close_position):
             price = intent.price or intent.trigger_price or intent.activation_price
             self._kit_check_margin(entry, intent.side, intent.quantity, price, pid)
+        return pid
+
+    def _kit_validate_limit(
+        self,
+        entry: _InstrumentEntry,
+        side: OrderSide,
+        quantity: Quantity,
+        price: Price,
+        time_in_force: TimeInForce,
+        post_only: bool,
+        reduce_only: bool,
+    ) -> PositionId:
+        """:meth:`_kit_validate` of a plain LIMIT (no expiry, display quantity, price_match or
+        position_side), in the same order of checks.
+
+        The validator's integer fast path accepts the common valid order without an
+        ``OrderIntent``; anything it does not vouch for (including every invalid order) goes
+        through the full :meth:`_kit_validate`, which gives the verdict and the precise error.
+        """
+        pid = entry.opening_pid.get(side)
+        if (
+            pid is None  # not BUY/SELL: let the full path deal with it
+            or (reduce_only and self._kit_hedge)
+            or not entry.validator.accepts_limit(
+                quantity, price, time_in_force, post_only, reduce_only,
+            )
+        ):
+            intent = OrderIntent(
+                OrderType.LIMIT, side, quantity, price=price, time_in_force=time_in_force,
+                post_only=post_only, reduce_only=reduce_only,
+            )
+            return self._kit_validate(entry, intent, None)
+        if self._kit_limit_is_algo:
+            self._kit_algo.check_can_submit(entry.instrument.id, OrderType.LIMIT)
+        if self._kit_margin_check and not reduce_only:
+            self._kit_check_margin(entry, side, quantity, price, pid)
         return pid
 
     def _kit_check_margin(

@@ -475,7 +475,23 @@ class OrderValidator:
     decides which side ``close_position`` may close).
     """
 
-    __slots__ = ("_caps", "_hedge_mode", "_rules")
+    __slots__ = (
+        "_caps",
+        "_hedge_mode",
+        "_limit_notional_cmp",
+        "_limit_post_only",
+        "_limit_tifs",
+        "_max_qty_raw",
+        "_min_qty_raw",
+        "_price_hi_raw",
+        "_price_lo_raw",
+        "_price_precision",
+        "_reduce_only",
+        "_rules",
+        "_size_precision",
+        "_step_raw",
+        "_tick_raw",
+    )
 
     def __init__(
         self,
@@ -487,6 +503,35 @@ class OrderValidator:
         self._rules = rules
         self._caps = capabilities
         self._hedge_mode = hedge_mode
+        # What :meth:`accepts_limit` needs, decided once from the capabilities and rules.
+        self._limit_tifs: frozenset[TimeInForce] = (
+            frozenset(capabilities.time_in_force[OrderType.LIMIT]) - {TimeInForce.GTD}
+            if OrderType.LIMIT in capabilities.order_types
+            else frozenset()
+        )
+        self._limit_post_only = OrderType.LIMIT in capabilities.post_only_types
+        # Copies of the rules' integers on this object: the hot path touches one object.
+        self._price_precision = rules.price_precision
+        self._size_precision = rules.size_precision
+        self._tick_raw = rules.tick_raw
+        self._step_raw = rules.step_raw
+        self._price_lo_raw = rules.price_lo_raw
+        self._price_hi_raw = rules.price_hi_raw
+        self._min_qty_raw = rules.min_qty_raw
+        self._max_qty_raw = rules.max_qty_raw
+        self._reduce_only = capabilities.reduce_only
+        # The min notional as one integer comparison, when it is the common linear case;
+        # None sends every non-reduce-only order to check().
+        # Stored divided by multiplier_raw (rounded up: exact for the integer comparison).
+        self._limit_notional_cmp: int | None = (
+            -(-rules.min_notional_cmp // rules.multiplier_raw)
+            if rules.min_notional_cmp is not None
+            and rules.multiplier_raw > 0
+            and rules.max_notional_cmp is None
+            and rules.notional_in_quote
+            and not rules.is_inverse
+            else None
+        )
 
     @property
     def rules(self) -> InstrumentRules:
@@ -619,6 +664,43 @@ class OrderValidator:
 
         if intent.close_position or intent.price_match is not None:
             _params.check_params(intent, caps, self._hedge_mode, position_side=position_side)
+
+    def accepts_limit(
+        self,
+        quantity: Quantity,
+        price: Price,
+        time_in_force: TimeInForce,
+        post_only: bool,
+        reduce_only: bool,
+    ) -> bool:
+        """The hot path of :meth:`check` for a plain LIMIT order (no expiry, display quantity,
+        price_match or close_position, a base-asset quantity): True only when :meth:`check`
+        would accept it too.
+
+        False does not mean invalid: it means "ask :meth:`check`", which gives the verdict
+        and the precise error. Only integer comparisons on precomputed values, no objects.
+        """
+        if (
+            time_in_force not in self._limit_tifs
+            or (post_only and not self._limit_post_only)
+            or price.precision > self._price_precision
+            or quantity.precision > self._size_precision
+        ):
+            return False
+        raw = price.raw
+        qraw = quantity.raw
+        if (
+            raw % self._tick_raw
+            or qraw % self._step_raw
+            or not self._price_lo_raw <= raw <= self._price_hi_raw
+            or not self._min_qty_raw <= qraw <= self._max_qty_raw
+        ):
+            return False
+        if reduce_only:
+            return self._reduce_only  # Binance exempts reduce-only orders from MIN_NOTIONAL
+        min_cmp = self._limit_notional_cmp
+        # price.raw * qty.raw * multiplier_raw >= min_notional_cmp, one multiplication less
+        return min_cmp is not None and raw * qraw >= min_cmp
 
     def check_order(
         self,

@@ -37,14 +37,22 @@ from nautilus_trader.model.events import (
     OrderCanceled,
     OrderCancelRejected,
     OrderDenied,
+    OrderEmulated,
     OrderEvent,
     OrderExpired,
     OrderFilled,
     OrderInitialized,
     OrderModifyRejected,
+    OrderPendingCancel,
+    OrderPendingUpdate,
     OrderRejected,
+    OrderReleased,
+    OrderSubmitted,
     OrderTriggered,
     OrderUpdated,
+    PositionChanged,
+    PositionClosed,
+    PositionOpened,
 )
 from nautilus_trader.model.identifiers import ClientOrderId, PositionId
 from nautilus_trader.model.orders import Order
@@ -77,6 +85,21 @@ _VENUE_KNOWS: Final = (
     OrderTriggered,
     OrderCanceled,
     OrderExpired,
+)
+#: Event classes the policy never acts on (exact types): on_event returns at once for them.
+_IGNORED_EVENTS: Final = frozenset(
+    {
+        OrderInitialized,
+        OrderSubmitted,
+        OrderPendingCancel,
+        OrderPendingUpdate,
+        OrderEmulated,
+        OrderReleased,
+        PositionOpened,
+        PositionChanged,
+        PositionClosed,
+        TimeEvent,
+    }
 )
 #: Rejects that do not count towards the circuit breaker (routine, not failures).
 _BREAKER_IGNORES: Final = frozenset({ErrorCategory.WOULD_TAKE, ErrorCategory.NOT_FOUND})
@@ -133,6 +156,38 @@ class PolicyRuntime:
         The order-rate budget; ``None`` disables it.
     """
 
+    # Slotted: submit() reads a dozen of these on every send.
+    __slots__ = (
+        "_alert_seq",
+        "_alerts",
+        "_breaker",
+        "_budget",
+        "_by_action",
+        "_by_category",
+        "_by_code",
+        "_chains",
+        "_closed_until",
+        "_cooldown_until",
+        "_counts",
+        "_drain_at",
+        "_fail_fast",
+        "_failure",
+        "_halted_until",
+        "_origin_of",
+        "_policy",
+        "_queue",
+        "_reconcile_reason",
+        "_reconciling",
+        "_records",
+        "_rng",
+        "_send",
+        "_sending",
+        "_sent",
+        "_stopped",
+        "_strategy",
+        "decisions",
+    )
+
     def __init__(
         self,
         strategy: Any,
@@ -156,7 +211,9 @@ class PolicyRuntime:
             policy.breaker_halt_ms * _MS,
         )
         self._records: dict[str, _Record] = {}
-        self._origin_of: dict[str, str] = {}  # every sent coid -> its chain's first coid
+        # every sent retry's coid -> its chain's first coid (a first send is its own origin,
+        # and the key of _chains: not stored here, it is one dict write less per send)
+        self._origin_of: dict[str, str] = {}
         self._chains: dict[str, str] = {}  # origin coid -> status
         self._reconciling: dict[str, bool] = {}  # coid -> venue evidence seen
         self._reconcile_reason: dict[str, RejectReason] = {}
@@ -166,6 +223,9 @@ class PolicyRuntime:
         self._alert_seq = 0
         self._cooldown_until = 0  # rate limit: sends wait
         self._halted_until = 0  # IP ban: submits are refused
+        # max(cooldown, halt, breaker open-until): before it, submit() takes the general path
+        # (which asks each of them); from it on the gate is open as far as they are concerned.
+        self._closed_until = 0
         self._failure: VenueError | None = None
         self._stopped = False
         self._sending: str | None = None
@@ -173,6 +233,7 @@ class PolicyRuntime:
         self._by_action: Counter[str] = Counter()
         self._by_category: Counter[str] = Counter()
         self._counts: Counter[str] = Counter()
+        self._sent = 0  # a plain int: counted on every send (folded into stats())
         self.decisions: deque[PolicyDecision] = deque(maxlen=_MAX_DECISIONS_KEPT)
 
     # -- public API --------------------------------------------------------------------------
@@ -193,7 +254,40 @@ class PolicyRuntime:
         """
         if self._failure is not None and self._fail_fast == "raise":
             raise self._failure
-        now = self._now()
+        now = int(self._strategy.clock.timestamp_ns())
+        budget = self._budget
+        if (
+            # The fast path (every send of a healthy strategy): nothing halted or cooling
+            # down, nothing queued, room in the budget (counted here). The same decision and
+            # bookkeeping as the general path (_submit_gated -> _dispatch -> _send_now).
+            not self._stopped
+            and not self._queue
+            and now >= self._closed_until
+            and (budget is None or budget.try_record(now))
+        ):
+            coid = order.client_order_id.value
+            self._chains[coid] = "pending"
+            self._records[coid] = _Record(order, position_id, params, coid, 1)
+            self._sent += 1
+            outer, self._sending = self._sending, coid
+            try:
+                self._send(order, position_id, params)
+            finally:
+                self._sending = outer
+        else:
+            self._submit_gated(order, position_id, params, now)
+        if self._failure is not None and self._fail_fast == "raise" and self._sending is None:
+            # the reject arrived synchronously, inside send(): raise at the call site
+            raise self._failure
+
+    def _submit_gated(
+        self,
+        order: Order,
+        position_id: PositionId | None,
+        params: dict[str, Any] | None,
+        now: int,
+    ) -> None:
+        """The general path of :meth:`submit`: refuse, queue or send."""
         blocked = self._blocked_reason(now)
         if blocked is not None:
             self._counts["refused"] += 1
@@ -212,12 +306,11 @@ class PolicyRuntime:
                     f"ts={free_at}; slow down or set when_exhausted='queue'"
                 )
         self._dispatch(record)
-        if self._failure is not None and self._fail_fast == "raise" and self._sending is None:
-            # the reject arrived synchronously, inside send(): raise at the call site
-            raise self._failure
 
     def on_event(self, event: Any) -> None:
         """Read one strategy event; acts on rejects and denials. Never raises."""
+        if type(event) in _IGNORED_EVENTS:  # most events: nothing to do
+            return
         try:
             self._on_event(event)
         except Exception as error:  # an exception here would abort engine.run()
@@ -226,12 +319,15 @@ class PolicyRuntime:
 
     def stats(self) -> dict[str, Any]:
         """Counters per code, per action and per category, plus send/retry/queue figures."""
+        counts = self._counts.copy()
+        if self._sent:
+            counts["sent"] = self._sent
         return {
             "by_code": dict(sorted(self._by_code.items())),
             "by_action": dict(sorted(self._by_action.items())),
             "by_category": dict(sorted(self._by_category.items())),
             "chains": dict(sorted(Counter(self._chains.values()).items())),
-            **dict(sorted(self._counts.items())),
+            **dict(sorted(counts.items())),
             "queued_now": len(self._queue),
             "pending_alerts": len(self._alerts),
             "breaker_trips": self._breaker.trips,
@@ -264,6 +360,10 @@ class PolicyRuntime:
             at = max(at, self._budget.available_at(at))
         return at
 
+    def _close_gate_until(self, until: int) -> None:
+        if until > self._closed_until:
+            self._closed_until = until
+
     def _dispatch(self, record: _Record) -> None:
         now = self._now()
         gate_at = self._gate_at(now)
@@ -275,17 +375,18 @@ class PolicyRuntime:
         self._send_now(record, now)
 
     def _send_now(self, record: _Record, now: int) -> None:
-        coid = str(record.order.client_order_id)
+        order = record.order
+        coid = record.origin if record.attempt == 1 else str(order.client_order_id)
         if self._budget is not None:
             self._budget.record(now)
         self._records[coid] = record
-        self._origin_of[coid] = record.origin
-        self._counts["sent"] += 1
+        self._sent += 1
         if record.attempt > 1:
+            self._origin_of[coid] = record.origin
             self._counts["retries_sent"] += 1
         outer, self._sending = self._sending, coid
         try:
-            self._send(record.order, record.position_id, record.params)
+            self._send(order, record.position_id, record.params)
         finally:
             self._sending = outer
 
@@ -339,7 +440,9 @@ class PolicyRuntime:
             self._reconciling[coid] = True  # evidence: the venue has it
         origin = self._origin_of.get(coid)
         if origin is None:
-            return
+            if coid not in self._chains:
+                return  # not sent through the policy
+            origin = coid  # a first send
         if isinstance(event, OrderAccepted | OrderFilled) and self._chains.get(origin) in (
             "pending",
             "retrying",
@@ -362,6 +465,7 @@ class PolicyRuntime:
             kind in (EventKind.REJECTED, EventKind.DENIED)
             and reason.category not in _BREAKER_IGNORES
         ) and self._breaker.record_failure(now):
+            self._close_gate_until(self._breaker.open_until_ns or 0)
             self._on_breaker_open(now)
         submit_path = kind in (EventKind.REJECTED, EventKind.DENIED) and record is not None
         handler = self._HANDLERS[action]
@@ -390,6 +494,7 @@ class PolicyRuntime:
         if reason.category in _GLOBAL_COOLDOWN:
             # the limit is per account/IP: nothing else may go out before the venue's wait
             self._cooldown_until = max(self._cooldown_until, now + max(floor, delay or 0))
+            self._close_gate_until(self._cooldown_until)
         if delay is None:
             self._finish(coid, record, "gave_up")
             self._counts["gave_up"] += 1
@@ -448,6 +553,7 @@ class PolicyRuntime:
             until = now + self._policy.ban_default_ms * _MS
         until = max(until, now + _MS)
         self._halted_until = max(self._halted_until, until)
+        self._close_gate_until(self._halted_until)
         self._counts["halts"] += 1
         if record is None:
             return until, f"all submissions halted until ts={until}"
