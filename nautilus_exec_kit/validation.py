@@ -614,6 +614,17 @@ class OrderValidator:
                 self._raise_trigger_type(intent.trigger_type)
         elif otype in TRAILING_TYPES:
             self._check_trailing(intent, market)
+        if otype not in TRAILING_TYPES and (
+            intent.activation_price is not None or intent.trailing_offset is not None
+        ):
+            # Binance answers -1106 ("sent when not required") rather than ignoring them.
+            field = "activation_price" if intent.activation_price is not None else "trailing_offset"
+            raise UnsupportedFlag(
+                field,
+                getattr(intent, field),
+                f"applies only to TRAILING_STOP_MARKET orders, not {otype.name}",
+                f"remove {field} or use a trailing stop",
+            )
 
         qty = intent.quantity
         if qty is None:

@@ -188,6 +188,15 @@ def test_unsupported_order_type() -> None:
         spot.check(limit(order_type=OrderType.STOP_MARKET, trigger_price=Price.from_str("51000.0")))
 
 
+def test_trailing_fields_only_on_trailing_stops() -> None:
+    # Found by the property test: Binance answers -1106 for parameters an order type does not take.
+    with pytest.raises(E.UnsupportedFlag, match="activation_price"):
+        FUT.check(limit(price=None, order_type=OrderType.MARKET,
+                        activation_price=Price.from_str("1.2")))
+    with pytest.raises(E.UnsupportedFlag, match="trailing_offset"):
+        FUT.check(limit(trailing_offset=Decimal(50)))
+
+
 def test_unsupported_tif() -> None:
     with pytest.raises(E.UnsupportedTimeInForce):
         FUT.check(limit(time_in_force=TimeInForce.DAY))
