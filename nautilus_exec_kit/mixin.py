@@ -15,9 +15,9 @@ open algo orders, margin), builds it with ``order_factory`` and sends it with th
 live adapter reports (``-BOTH`` / ``-LONG`` / ``-SHORT``) and the adapter params. On a simulated
 venue ``close_position`` and ``price_match`` keep their Binance meaning (see emulation.py).
 
-Two seams for the error policy (wired by the policy package, not here):
+Two seams connect the error policy (policy/runtime.py):
 ``_kit_send(order, position_id, params)`` is the only place orders leave the kit, and
-``_kit_on_event(event)`` sees every event first, inside a guard that never raises.
+``handle_event`` shows every event to the kit first, inside a guard that never raises.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ from nautilus_exec_kit.errors import (
 )
 from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
+from nautilus_exec_kit.policy.runtime import POLICY_IGNORED_EVENTS
 from nautilus_exec_kit.positions import (
     CLOSING_SIDE,
     PositionMode,
@@ -277,6 +278,9 @@ class ExecutionMixin:
             fail_fast=config.fail_fast,
             budget=RateBudget.binance_futures(config.orders_per_10s, config.orders_per_minute),
         )
+        # Bound once: handle_event runs for every event of the strategy.
+        self._kit_policy_on_event = self._kit_policy.on_event
+        self._kit_dispatch = super().handle_event  # type: ignore[misc]
 
     #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``);
     #: ``config.error_policy`` overrides are applied on top. Override per class::
@@ -673,27 +677,25 @@ class ExecutionMixin:
             self._kit_algo.on_sent(order)
         self.submit_order(order, position_id=position_id, params=params)
 
-    def _kit_on_event(self, event: object) -> None:
-        """The error policy sees every order/position/time event (it never raises)."""
-        self._kit_policy.on_event(event)  # type: ignore[arg-type]
-
     def handle_event(self, event: Any) -> None:
         """Run the kit's bookkeeping, then Nautilus' normal dispatch to ``on_*`` handlers.
 
         The bookkeeping runs even if the user's ``on_order_*`` handlers do not call super(),
         and an error in it is logged, never raised (a raising handler aborts ``engine.run()``).
+        This runs for every event of the strategy, so it is kept flat: two dict tests and a
+        type test for the common event that concerns none of the kit's books.
         """
         try:
-            # Hot path: two dict tests for the common event that concerns neither book.
             coid = getattr(event, "client_order_id", None)
             if coid is not None and coid in self._kit_algo_tracked:
                 self._kit_algo.on_event(event)
             if self._kit_close_ids:
                 self._kit_track_close_position(event)
-            self._kit_on_event(event)
+            if type(event) not in POLICY_IGNORED_EVENTS:
+                self._kit_policy_on_event(event)
         except Exception as exc:
             self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
-        super().handle_event(event)  # type: ignore[misc]
+        self._kit_dispatch(event)
 
     # -- internals ------------------------------------------------------------------------------
 

@@ -78,3 +78,17 @@ def test_invalid_symbol_fails_fast_and_stops_the_strategy() -> None:
     assert strategy.ticks < 50
     assert len(strategy.final_orders) == 1  # type: ignore[attr-defined]
     assert strategy.exec_kit_policy_stats()["by_action"]["fail_fast"] == 1
+
+
+def test_policy_memory_stays_flat_settled_chains_are_counted_not_kept() -> None:
+    """300 orders through the policy: every chain settles into a count, none is kept."""
+    engine = make_engine()
+    engine.add_data(flat_quotes(300))
+    script = {n: _buy for n in range(1, 301)}
+    strategy = ScriptedStrategy(ScriptedConfig(), script)
+    engine.add_strategy(strategy)
+    engine.run()
+    runtime = strategy.exec_kit_policy
+    assert runtime.open_chains == 0
+    assert sum(runtime.stats()["chains"].values()) == 300
+    engine.dispose()

@@ -87,7 +87,7 @@ _VENUE_KNOWS: Final = (
     OrderExpired,
 )
 #: Event classes the policy never acts on (exact types): on_event returns at once for them.
-_IGNORED_EVENTS: Final = frozenset(
+POLICY_IGNORED_EVENTS: Final = frozenset(
     {
         OrderInitialized,
         OrderSubmitted,
@@ -165,6 +165,7 @@ class PolicyRuntime:
         "_by_action",
         "_by_category",
         "_by_code",
+        "_chain_outcomes",
         "_chains",
         "_closed_until",
         "_cooldown_until",
@@ -214,7 +215,10 @@ class PolicyRuntime:
         # every sent retry's coid -> its chain's first coid (a first send is its own origin,
         # and the key of _chains: not stored here, it is one dict write less per send)
         self._origin_of: dict[str, str] = {}
-        self._chains: dict[str, str] = {}  # origin coid -> status
+        # Unsettled chains only (origin coid -> pending/retrying/reconciling): settled ones
+        # become counts in _chain_outcomes, so memory stays flat however long a strategy runs.
+        self._chains: dict[str, str] = {}
+        self._chain_outcomes: Counter[str] = Counter()
         self._reconciling: dict[str, bool] = {}  # coid -> venue evidence seen
         self._reconcile_reason: dict[str, RejectReason] = {}
         self._queue: deque[_Record] = deque()
@@ -300,7 +304,7 @@ class PolicyRuntime:
             free_at = budget.available_at(now)
             if free_at > now:
                 self._counts["refused"] += 1
-                self._chains[coid] = "refused"
+                self._settle(coid, "refused")
                 raise RateBudgetExceeded(
                     f"{coid}: not sent, the rate budget {budget.limits} is used up until "
                     f"ts={free_at}; slow down or set when_exhausted='queue'"
@@ -309,13 +313,18 @@ class PolicyRuntime:
 
     def on_event(self, event: Any) -> None:
         """Read one strategy event; acts on rejects and denials. Never raises."""
-        if type(event) in _IGNORED_EVENTS:  # most events: nothing to do
+        if type(event) in POLICY_IGNORED_EVENTS:  # most events: nothing to do
             return
         try:
             self._on_event(event)
         except Exception as error:  # an exception here would abort engine.run()
             self._counts["internal_errors"] += 1
             self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
+
+    @property
+    def open_chains(self) -> int:
+        """Chains not settled yet (pending, retrying or reconciling); settled ones are counts."""
+        return len(self._chains)
 
     def stats(self) -> dict[str, Any]:
         """Counters per code, per action and per category, plus send/retry/queue figures."""
@@ -326,7 +335,7 @@ class PolicyRuntime:
             "by_code": dict(sorted(self._by_code.items())),
             "by_action": dict(sorted(self._by_action.items())),
             "by_category": dict(sorted(self._by_category.items())),
-            "chains": dict(sorted(Counter(self._chains.values()).items())),
+            "chains": dict(sorted((self._chain_outcomes + Counter(self._chains.values())).items())),
             **dict(sorted(counts.items())),
             "queued_now": len(self._queue),
             "pending_alerts": len(self._alerts),
@@ -446,9 +455,8 @@ class PolicyRuntime:
         if isinstance(event, OrderAccepted | OrderFilled) and self._chains.get(origin) in (
             "pending",
             "retrying",
-            "accepted",
         ):
-            self._chains[origin] = "filled" if isinstance(event, OrderFilled) else "accepted"
+            self._settle(origin, "filled" if isinstance(event, OrderFilled) else "accepted")
         if coid not in self._reconciling:
             self._records.pop(coid, None)  # no resend after the venue took it
 
@@ -509,7 +517,7 @@ class PolicyRuntime:
         if _venue_has(order):
             # the venue already answered for this order (fill/accept before the reject)
             self._counts["reconciled_placed"] += 1
-            self._chains[origin] = "placed"
+            self._settle(origin, "placed")
             self._records.pop(coid, None)
             return None, "the venue has the order: not resent"
         if order is not None:
@@ -578,9 +586,14 @@ class PolicyRuntime:
 
     # -- helpers of the actions --------------------------------------------------------------
 
+    def _settle(self, origin: str, status: str) -> None:
+        """A chain reached its outcome: count it and forget it."""
+        if self._chains.pop(origin, None) is not None:
+            self._chain_outcomes[status] += 1
+
     def _finish(self, coid: str, record: _Record | None, status: str) -> None:
         if record is not None:
-            self._chains[record.origin] = status
+            self._settle(record.origin, status)
         self._records.pop(coid, None)
 
     def _schedule_retry(self, coid: str, record: _Record, at: int) -> int:
@@ -635,7 +648,7 @@ class PolicyRuntime:
             reason = self._reconcile_reason.pop(coid, None) or parse_reason("UNKNOWN")
             if venue_has_it:
                 self._counts["reconciled_placed"] += 1
-                self._chains[record.origin] = "placed"
+                self._settle(record.origin, "placed")
                 self._decide(
                     coid,
                     EventKind.REJECTED,
@@ -653,7 +666,7 @@ class PolicyRuntime:
             )
             delay = schedule.delay_ns(record.attempt, self._rng)
             if delay is None or self._stopped:
-                self._chains[record.origin] = "gave_up"
+                self._settle(record.origin, "gave_up")
                 self._counts["gave_up"] += 1
                 note = "the venue does not have the order; attempts used up, not resent"
                 retry_at = None
