@@ -74,7 +74,9 @@ def test_insufficient_margin_is_skipped_and_never_resent() -> None:
 def test_invalid_symbol_fails_fast_and_stops_the_strategy() -> None:
     strategy = _run("-1121@nth=1", script={1: _buy, 50: _buy})
 
-    # The strategy stopped at the reject: the order scripted for tick 50 was never created.
+    # The author's handler still saw the reject that stopped the strategy ...
+    assert [e.reason for e in strategy.rejected] == ["{'code': -1121, 'msg': 'Invalid symbol.'}"]
+    # ... and the strategy stopped right after it: the order scripted for tick 50 never existed.
     assert strategy.ticks < 50
     assert len(strategy.final_orders) == 1  # type: ignore[attr-defined]
     assert strategy.exec_kit_policy_stats()["by_action"]["fail_fast"] == 1

@@ -688,14 +688,36 @@ class PolicyRuntime:
             self._log_error(f"[policy] reconcile check of {coid} failed: {error!r}")
 
     def _stop_strategy(self) -> None:
+        """Refuse every submission from now on, and stop the strategy just after this event.
+
+        Why not ``strategy.stop()`` right here: we are inside ``handle_event``, before Nautilus
+        dispatches the reject to the author's ``on_order_rejected`` / ``on_event``; a stopped
+        strategy drops it, and the author would never see the reject that stopped them. An
+        alert at the current time fires once this dispatch is over (backtest and live alike).
+        """
         self._stopped = True
         self._queue.clear()
         for name in list(self._alerts):
             with contextlib.suppress(Exception):
                 self._strategy.clock.cancel_timer(name)
         self._alerts.clear()
+        self._alert_seq += 1
+        clock = self._strategy.clock
         try:
-            self._strategy.stop()
+            clock.set_time_alert_ns(
+                f"exec-kit-fail-fast-stop-{self._alert_seq}",
+                clock.timestamp_ns(),
+                self._stop_now,
+                allow_past=True,
+            )
+        except Exception as error:  # no clock alert possible: stop at once rather than never
+            self._log_error(f"[policy] could not defer the stop ({error!r}); stopping now")
+            self._stop_now(None)
+
+    def _stop_now(self, _event: TimeEvent | None) -> None:
+        try:
+            if not self._strategy.is_stopped:
+                self._strategy.stop()
         except Exception as error:
             self._log_error(f"[policy] strategy.stop() failed: {error!r}")
 

@@ -143,10 +143,9 @@ def test_fail_fast_on_auth_error_stops_only_that_strategy(node: KitNode) -> None
           msg="Invalid API-key, IP, or permissions for action.", count=1)
     victim = node.kit["002"]
     order = market(node, "002")
-    # Not node.event(): the policy stops the strategy inside handle_event, before Nautilus
-    # dispatches this reject to on_event (see docs/live_e2e.md, "findings").
-    node.wait_until(lambda: node.call(
-        lambda: victim.cache.order(order.client_order_id).status.name) == "REJECTED")
+    # The strategy's own handlers still see the reject that stops it (the stop is deferred
+    # until the event has been dispatched).
+    assert "-2015" in node.event(OrderRejected, order, victim).reason
     decision = node.decision(lambda d: d.client_order_id == order.client_order_id.value, victim)
     assert decision.action is Action.FAIL_FAST
     assert "what to change" in decision.note
