@@ -83,6 +83,7 @@ from nautilus_exec_kit.positions import (
     parse_position_mode,
     position_id_for,
 )
+from nautilus_exec_kit.risk_events import RiskEvent, RiskEventWatcher
 from nautilus_exec_kit.validation import (
     InstrumentRules,
     MarketSnapshot,
@@ -290,6 +291,28 @@ class ExecutionMixin:
     error_policy: ErrorPolicy | None = None
 
     # -- hooks --------------------------------------------------------------------------------
+
+    def on_risk_event(self, event: RiskEvent) -> None:
+        """Called when Binance liquidates, auto-deleverages (ADL) or settles a position on this
+        account (exchange-generated orders ``autoclose-...``, ``adl_autoclose``,
+        ``settlement_autoclose-...``), whoever owned the position.
+
+        Replayed events (``event.replayed``: found in the cache at start, e.g. a liquidation while
+        the node was down) may arrive before ``on_start``. The default logs a warning; override
+        it to react (re-check exposure, stop trading, alert someone).
+        """
+        self.log.warning(f"exec-kit risk event: {event}")
+
+    def register(
+        self, trader_id: Any, portfolio: Any, msgbus: Any, cache: Any, clock: Any,
+    ) -> None:
+        """Nautilus registers the strategy with the trader; the kit then subscribes its
+        risk-event watcher, before start-up reconciliation, so no exchange-generated fill is
+        missed (and fills already cached, e.g. loaded from Redis, are replayed)."""
+        super().register(  # type: ignore[misc]
+            trader_id=trader_id, portfolio=portfolio, msgbus=msgbus, cache=cache, clock=clock,
+        )
+        self._kit_risk_events = RiskEventWatcher(self).attach(replay=True)
 
     def on_order_invalid(self, error: OrderValidationError) -> None:
         """Called with the error when a helper denies an order (``on_invalid_order="deny"``)."""
