@@ -15,12 +15,15 @@ Hierarchy::
     │   │   ├── PriceOutOfRange
     │   │   ├── NotionalTooSmall
     │   │   └── PrecisionMismatch
+    │   │       ├── PriceTooPrecise     # also a PriceNotOnTick
+    │   │       └── QuantityTooPrecise  # also a QuantityNotOnStep
     │   ├── CapabilityError             # the venue/account type does not offer this
     │   │   ├── UnsupportedOrderType
     │   │   ├── UnsupportedTimeInForce
     │   │   └── UnsupportedFlag         # post_only, reduce_only, display_qty, quote_quantity, ...
     │   ├── TriggerPriceError           # a trigger that would fire at once (Binance -2021)
     │   ├── TrailingOffsetError         # callback rate outside 10..1000 bps, or not in bps
+    │   ├── InvalidExpireTime           # GTD without expiry or too soon (-5040)
     │   ├── ParamError                  # close_position / price_match misuse
     │   ├── PositionModeViolation       # reduce-only in hedge mode, over-closing a leg, ...
     │   ├── InsufficientMargin          # notional / leverage exceeds free balance
@@ -32,7 +35,14 @@ Hierarchy::
     ├── VenueError                      # a venue answer parsed by the error policy (fail-fast)
     └── ConfigurationError              # the kit, strategy, or node configuration is wrong
         ├── PositionModeMismatch        # ONE_WAY/HEDGE vs OMS/adapter settings (-4061 upfront)
-        └── UnknownConfigKey            # keys that do not exist (with their real replacement)
+        ├── UnknownConfigKey            # keys that do not exist (with their real replacement)
+        │   └── UnknownNodeConfigKey    # (live.config_file) every bad key of a node file at once
+        ├── RejectSpecError             # (backtest.rejects) a malformed --inject-rejects SPEC
+        ├── RedisProtocolError          # (live.redis) Redis unreachable or answering nonsense
+        ├── MissingCredentials          # the environment's key variables are not set
+        ├── LiveTradingNotConfirmed     # LIVE without the explicit opt-in
+        ├── BarFileError                # a bar file that cannot be loaded (file, line, problem)
+        └── ReconciliationMismatch      # node and venue positions disagree after reconciliation
 """
 
 from __future__ import annotations
@@ -210,37 +220,6 @@ class UnknownConfigKey(ConfigurationError):
     """A configuration names keys that do not exist (e.g. the Spec 015 FR-001 keys)."""
 
 
-__all__ = [
-    "AlgoOrderLimitReached",
-    "CapabilityError",
-    "ConfigurationError",
-    "ExecKitError",
-    "InstrumentRuleError",
-    "InsufficientMargin",
-    "ModifyNotSupported",
-    "NotionalTooSmall",
-    "OrderValidationError",
-    "ParamError",
-    "PositionModeMismatch",
-    "PositionModeViolation",
-    "PrecisionMismatch",
-    "PriceNotOnTick",
-    "PriceOutOfRange",
-    "QuantityNotOnStep",
-    "QuantityOutOfRange",
-    "RateBudgetExceeded",
-    "SubmissionBlocked",
-    "SubmissionsHalted",
-    "TrailingOffsetError",
-    "TriggerPriceError",
-    "UnknownConfigKey",
-    "UnsupportedFlag",
-    "UnsupportedOrderType",
-    "UnsupportedTimeInForce",
-    "VenueError",
-]
-
-
 # -- Added by the live/ package (engineer F): node configuration errors ---------------------------
 
 
@@ -250,12 +229,6 @@ class MissingCredentials(ConfigurationError):
 
 class LiveTradingNotConfirmed(ConfigurationError):
     """A LIVE (real-money) node was asked to start without the explicit opt-in."""
-
-
-__all__ += ["LiveTradingNotConfirmed", "MissingCredentials"]
-
-
-# -- Additions (validation engineer) -------------------------------------------------------------
 
 
 class PriceTooPrecise(PrecisionMismatch, PriceNotOnTick):
@@ -272,9 +245,6 @@ class InvalidExpireTime(OrderValidationError):
     binance_code = -5040
 
 
-__all__ += ["InvalidExpireTime", "PriceTooPrecise", "QuantityTooPrecise"]
-
-
 class BarFileError(ConfigurationError):
     """A bar file cannot be loaded; the message names the file, the line and what is wrong."""
 
@@ -284,9 +254,6 @@ class BarFileError(ConfigurationError):
         self.problem = problem
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {problem}")
-
-
-__all__ += ["BarFileError"]
 
 
 # -- Additions (restart / reconciliation engineer) -----------------------------------------------
@@ -303,4 +270,39 @@ class ReconciliationMismatch(ConfigurationError):
         super().__init__(message)
 
 
-__all__ += ["ReconciliationMismatch"]
+__all__ = [
+    "AlgoOrderLimitReached",
+    "BarFileError",
+    "CapabilityError",
+    "ConfigurationError",
+    "ExecKitError",
+    "InstrumentRuleError",
+    "InsufficientMargin",
+    "InvalidExpireTime",
+    "LiveTradingNotConfirmed",
+    "MissingCredentials",
+    "ModifyNotSupported",
+    "NotionalTooSmall",
+    "OrderValidationError",
+    "ParamError",
+    "PositionModeMismatch",
+    "PositionModeViolation",
+    "PrecisionMismatch",
+    "PriceNotOnTick",
+    "PriceOutOfRange",
+    "PriceTooPrecise",
+    "QuantityNotOnStep",
+    "QuantityOutOfRange",
+    "QuantityTooPrecise",
+    "RateBudgetExceeded",
+    "ReconciliationMismatch",
+    "SubmissionBlocked",
+    "SubmissionsHalted",
+    "TrailingOffsetError",
+    "TriggerPriceError",
+    "UnknownConfigKey",
+    "UnsupportedFlag",
+    "UnsupportedOrderType",
+    "UnsupportedTimeInForce",
+    "VenueError",
+]
