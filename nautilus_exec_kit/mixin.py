@@ -709,8 +709,8 @@ class ExecutionMixin:
         type test for the common event that concerns none of the kit's books.
         """
         try:
-            coid = getattr(event, "client_order_id", None)
-            if coid is not None and coid in self._kit_algo_tracked:
+            tracked = self._kit_algo_tracked
+            if tracked and getattr(event, "client_order_id", None) in tracked:
                 self._kit_algo.on_event(event)
             if self._kit_close_ids:
                 self._kit_track_close_position(event)

@@ -444,6 +444,11 @@ class PolicyRuntime:
             self._on_venue_knows(event)
 
     def _on_venue_knows(self, event: OrderEvent) -> None:
+        if not self._chains and not self._reconciling:
+            # Nothing pending, retrying or reconciling: no record or chain can be waiting for
+            # this evidence (every record belongs to an unsettled chain). The common case of a
+            # cancel after the venue accepted the order.
+            return
         coid = str(event.client_order_id)
         if coid in self._reconciling:
             self._reconciling[coid] = True  # evidence: the venue has it
