@@ -180,6 +180,7 @@ class PolicyRuntime:
         "_reconcile_reason",
         "_reconciling",
         "_records",
+        "_retry_ids",
         "_rng",
         "_send",
         "_sending",
@@ -219,6 +220,7 @@ class PolicyRuntime:
         # become counts in _chain_outcomes, so memory stays flat however long a strategy runs.
         self._chains: dict[str, str] = {}
         self._chain_outcomes: Counter[str] = Counter()
+        self._retry_ids: dict[str, list[str]] = {}  # origin coid -> its retries' coids
         self._reconciling: dict[str, bool] = {}  # coid -> venue evidence seen
         self._reconcile_reason: dict[str, RejectReason] = {}
         self._queue: deque[_Record] = deque()
@@ -322,6 +324,12 @@ class PolicyRuntime:
             self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
 
     @property
+    def tracked_order_ids(self) -> int:
+        """Per-order entries the runtime still holds (records, retry links, reconciliations);
+        0 once every chain has settled, however many orders were sent."""
+        return len(self._records) + len(self._origin_of) + len(self._reconciling)
+
+    @property
     def open_chains(self) -> int:
         """Chains not settled yet (pending, retrying or reconciling); settled ones are counts."""
         return len(self._chains)
@@ -392,6 +400,7 @@ class PolicyRuntime:
         self._sent += 1
         if record.attempt > 1:
             self._origin_of[coid] = record.origin
+            self._retry_ids.setdefault(record.origin, []).append(coid)
             self._counts["retries_sent"] += 1
         outer, self._sending = self._sending, coid
         try:
@@ -457,11 +466,15 @@ class PolicyRuntime:
             if coid not in self._chains:
                 return  # not sent through the policy
             origin = coid  # a first send
-        if isinstance(event, OrderAccepted | OrderFilled) and self._chains.get(origin) in (
-            "pending",
-            "retrying",
-        ):
-            self._settle(origin, "filled" if isinstance(event, OrderFilled) else "accepted")
+        chain = self._chains.get(origin)
+        if chain in ("pending", "retrying"):
+            if isinstance(event, OrderAccepted | OrderFilled):
+                # For a retrying chain this is the ORIGINAL answering late: settling the chain
+                # also stops the scheduled retry (see _retry).
+                self._settle(origin, "filled" if isinstance(event, OrderFilled) else "accepted")
+            elif chain == "pending" and isinstance(event, OrderCanceled | OrderExpired):
+                # First venue answer is terminal (IOC/FOK, in-flight resolution, ...).
+                self._settle(origin, "canceled" if isinstance(event, OrderCanceled) else "expired")
         if coid not in self._reconciling:
             self._records.pop(coid, None)  # no resend after the venue took it
 
@@ -592,9 +605,12 @@ class PolicyRuntime:
     # -- helpers of the actions --------------------------------------------------------------
 
     def _settle(self, origin: str, status: str) -> None:
-        """A chain reached its outcome: count it and forget it."""
+        """A chain reached its outcome: count it and forget it (with its retries' IDs; later
+        events of those orders find no chain and are ignored)."""
         if self._chains.pop(origin, None) is not None:
             self._chain_outcomes[status] += 1
+        for coid in self._retry_ids.pop(origin, ()):
+            self._origin_of.pop(coid, None)
 
     def _finish(self, coid: str, record: _Record | None, status: str) -> None:
         if record is not None:
@@ -610,6 +626,11 @@ class PolicyRuntime:
     def _retry(self, record: _Record) -> None:
         try:
             if self._stopped:
+                return
+            if self._chains.get(record.origin) != "retrying":
+                # The venue answered for the chain meanwhile (e.g. the original of an unknown
+                # outcome turned up accepted): a resend now would duplicate it.
+                self._counts["retries_dropped"] += 1
                 return
             clone = self._clone(record.order, record.origin)
             again = _Record(

@@ -1,0 +1,118 @@
+"""Chain bookkeeping of PolicyRuntime: no resend after the venue answers, nothing kept forever.
+
+Unit level: a stub strategy on a TestClock drives the runtime directly, so each scenario controls
+exactly when the venue's (late) answer arrives relative to the policy's timers.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from nautilus_trader.common.component import TestClock
+from nautilus_trader.common.factories import OrderFactory
+from nautilus_trader.core.uuid import UUID4
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.events import OrderAccepted, OrderCanceled, OrderRejected
+from nautilus_trader.model.identifiers import (
+    AccountId,
+    PositionId,
+    StrategyId,
+    TraderId,
+    VenueOrderId,
+)
+from nautilus_trader.model.objects import Quantity
+from nautilus_trader.model.orders import Order
+from nautilus_trader.test_kit.providers import TestInstrumentProvider
+
+from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime
+
+INSTRUMENT = TestInstrumentProvider.btcusdt_perp_binance()
+ACCOUNT = AccountId("BINANCE-001")
+PID = PositionId(f"{INSTRUMENT.id}-BOTH")
+
+
+class Harness:
+    def __init__(self) -> None:
+        self.clock = TestClock()
+        self.clock.set_time(1_000_000_000)
+        self.factory = OrderFactory(TraderId("T-001"), StrategyId("S-001"), self.clock)
+        self.sent: list[Order] = []
+        self.errors: list[str] = []
+        known: dict[str, Order] = {}
+        self.strategy = SimpleNamespace(
+            clock=self.clock,
+            order_factory=self.factory,
+            is_stopped=False,
+            log=SimpleNamespace(
+                warning=lambda m: None, info=lambda m: None, error=self.errors.append,
+            ),
+            cache=SimpleNamespace(order=lambda coid: known.get(coid.value)),
+            query_order=lambda order: None,  # the venue never answers the query
+        )
+
+        def send(order: Order, position_id: Any, params: Any) -> None:
+            self.sent.append(order)
+            known[order.client_order_id.value] = order
+
+        self.runtime = PolicyRuntime(self.strategy, ErrorPolicy.default(), send=send)
+
+    def advance(self, secs: float) -> None:
+        for event in self.clock.advance_time(self.clock.timestamp_ns() + int(secs * 1e9)):
+            event.handle()
+
+    def rejected(self, order: Order, reason: str) -> OrderRejected:
+        now = self.clock.timestamp_ns()
+        return OrderRejected(order.trader_id, order.strategy_id, order.instrument_id,
+                             order.client_order_id, ACCOUNT, reason, UUID4(), now, now)
+
+    def accepted(self, order: Order) -> OrderAccepted:
+        now = self.clock.timestamp_ns()
+        return OrderAccepted(order.trader_id, order.strategy_id, order.instrument_id,
+                             order.client_order_id, VenueOrderId("1"), ACCOUNT, UUID4(), now, now)
+
+    def canceled(self, order: Order) -> OrderCanceled:
+        now = self.clock.timestamp_ns()
+        return OrderCanceled(order.trader_id, order.strategy_id, order.instrument_id,
+                             order.client_order_id, None, ACCOUNT, UUID4(), now, now)
+
+    def market(self) -> Order:
+        order = self.factory.market(INSTRUMENT.id, OrderSide.BUY, Quantity.from_str("0.001"))
+        self.runtime.submit(order, PID, None)
+        return order
+
+
+def test_a_late_venue_answer_cancels_the_scheduled_retry() -> None:
+    """Unknown outcome, nothing found, retry scheduled; then the venue reports the original
+    after all: the retry must not go out (that would double the position)."""
+    h = Harness()
+    order = h.market()
+    h.runtime.on_event(h.rejected(order, "UNKNOWN"))
+    h.advance(2.1)  # past reconcile_wait_ms: no evidence, a fresh order is scheduled
+    assert h.runtime.stats()["chains"] == {"retrying": 1}
+    h.runtime.on_event(h.accepted(order))  # the original was placed after all
+    h.advance(30)
+    assert [o.client_order_id for o in h.sent] == [order.client_order_id]
+    assert h.runtime.stats()["chains"] == {"accepted": 1}
+
+
+def test_a_chain_whose_first_venue_answer_is_a_cancel_settles() -> None:
+    h = Harness()
+    order = h.factory.limit(INSTRUMENT.id, OrderSide.BUY, Quantity.from_str("0.001"),
+                            INSTRUMENT.make_price(40_000))
+    h.runtime.submit(order, PID, None)
+    h.runtime.on_event(h.canceled(order))  # e.g. IOC/FOK: SUBMITTED -> CANCELED
+    assert h.runtime.open_chains == 0
+    assert h.runtime.tracked_order_ids == 0
+    assert h.runtime.stats()["chains"] == {"canceled": 1}
+
+
+def test_retry_ids_are_forgotten_once_the_chain_settles() -> None:
+    h = Harness()
+    order = h.market()
+    h.runtime.on_event(h.rejected(order, "{'code': -1003, 'msg': 'Too many requests.'}"))
+    h.advance(30)  # the backoff fires: a retry with a fresh client order ID is sent
+    assert len(h.sent) == 2
+    h.runtime.on_event(h.accepted(h.sent[1]))
+    assert h.runtime.open_chains == 0
+    assert h.runtime.tracked_order_ids == 0
