@@ -67,6 +67,7 @@ from nautilus_exec_kit.errors import (
     OrderValidationError,
     ParamError,
     PositionModeMismatch,
+    SubmissionBlocked,
 )
 from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
@@ -687,10 +688,17 @@ class ExecutionMixin:
         self, order: Order, position_id: PositionId, params: dict[str, Any] | None,
     ) -> None:
         """The single exit of every helper-built order: through the error policy's gate
-        (halt, circuit breaker, rate budget), which then calls :meth:`_kit_transmit`."""
+        (halt, circuit breaker, rate budget), which then calls :meth:`_kit_transmit`.
+
+        An order the gate refuses leaves no trace in the kit's books or counters.
+        """
+        try:
+            self._kit_policy.submit(order, position_id, params)
+        except SubmissionBlocked:
+            self._kit_close_book.discard(order.client_order_id)
+            raise
         order_type = _ORDER_TYPE_OF_CLASS.get(type(order))
         self._kit_submits[order.order_type if order_type is None else order_type] += 1
-        self._kit_policy.submit(order, position_id, params)
 
     def _kit_transmit(
         self, order: Order, position_id: PositionId | None, params: dict[str, Any] | None,
@@ -708,14 +716,16 @@ class ExecutionMixin:
         This runs for every event of the strategy, so it is kept flat: two dict tests and a
         type test for the common event that concerns none of the kit's books.
         """
+        if type(event) not in POLICY_IGNORED_EVENTS:
+            # First and on its own: a failure in the books below must not cost a reject its
+            # policy decision. (PolicyRuntime.on_event never raises.)
+            self._kit_policy_on_event(event)
         try:
             tracked = self._kit_algo_tracked
             if tracked and getattr(event, "client_order_id", None) in tracked:
                 self._kit_algo.on_event(event)
             if self._kit_close_ids:
                 self._kit_track_close_position(event)
-            if type(event) not in POLICY_IGNORED_EVENTS:
-                self._kit_policy_on_event(event)
         except Exception as exc:
             self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
         self._kit_dispatch(event)

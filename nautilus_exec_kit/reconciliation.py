@@ -30,7 +30,7 @@ Example::
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from enum import StrEnum
@@ -345,7 +345,8 @@ class UnknownOutcomeHold:
     def __init__(self, msgbus: Any, exec_engine: Any, log: Any = None) -> None:
         self._forward = exec_engine.process
         self._log = log if log is not None else Logger(type(self).__name__)
-        self.held: list[OrderRejected] = []
+        # The latest held rejects, for inspection (bounded: a node runs for months).
+        self.held: deque[OrderRejected] = deque(maxlen=1_000)
         msgbus.deregister(EXEC_EVENT_ENDPOINT, exec_engine.process)
         msgbus.register(EXEC_EVENT_ENDPOINT, self.process)
 

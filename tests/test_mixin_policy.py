@@ -14,6 +14,7 @@ from nautilus_trader.model.enums import OrderSide, OrderStatus
 from nautilus_trader.model.events import OrderRejected
 
 from nautilus_exec_kit.backtest.rejects import RejectInjector
+from nautilus_exec_kit.errors import SubmissionsHalted
 from tests.conftest import IID, ScriptedConfig, ScriptedStrategy, flat_quotes, make_engine
 
 
@@ -94,3 +95,27 @@ def test_policy_memory_stays_flat_settled_chains_are_counted_not_kept() -> None:
     assert runtime.open_chains == 0
     assert sum(runtime.stats()["chains"].values()) == 300
     engine.dispose()
+
+
+def test_an_order_refused_by_the_gate_leaves_no_trace_in_the_kit() -> None:
+    """A 418 ban halts submissions; a close_position stop submitted during the ban raises
+    SubmissionsHalted and is neither counted nor tracked for close_position emulation."""
+
+    def protect(strategy: ScriptedStrategy) -> Any:
+        return strategy.submit_stop_market(IID, OrderSide.SELL, None, "49000.0",
+                                           close_position=True)
+
+    engine = make_engine()
+    engine.add_data(flat_quotes(50))
+    strategy = ScriptedStrategy(ScriptedConfig(), {1: _buy, 3: protect})
+    engine.add_strategy(strategy)
+    RejectInjector("-1003@nth=1,status=418,msg=IP banned until 9999999999999").install(engine)
+    engine.run()
+    try:
+        assert isinstance(strategy.errors.get(3), SubmissionsHalted)
+        stats = strategy.exec_kit_stats()
+        assert "submit.STOP_MARKET" not in stats
+        assert stats["submit.MARKET"] == 1
+        assert not strategy._kit_close_book.tracked  # nothing left to resize or cancel later
+    finally:
+        engine.dispose()
