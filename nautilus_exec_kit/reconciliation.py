@@ -337,7 +337,8 @@ class UnknownOutcomeHold:
     also resubmits, a duplicate). This hold sits on the engine's event endpoint and drops such
     rejects: the order stays SUBMITTED (or keeps the state the venue's own events gave it), and
     the engine's in-flight check queries the venue and settles it with the venue's answer
-    (accepted/filled, or ``OrderRejected("UNKNOWN")`` when the venue provably has no such order,
+    (accepted/filled, or ``OrderRejected("UNKNOWN")`` once its queries brought no report - the order
+    is absent, or the queries failed too: not proof, see docs/production.md section 5;
     which passes through). Needs the in-flight check on (``inflight_check_interval_ms`` > 0, the
     default). Proven in ``tests/restart/test_faults.py::test_unknown_1007_*``.
     """
@@ -369,7 +370,8 @@ class UnknownOutcomeHold:
         self._forward(event)
 
 
-#: The reason the engine's in-flight check gives after the venue provably lacks the order.
+#: The reason the engine's in-flight check gives after its queries brought no report (the order is
+#: absent, or the queries failed: not proof of absence).
 INFLIGHT_VERDICT: Final[str] = "UNKNOWN"
 
 

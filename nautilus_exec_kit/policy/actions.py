@@ -17,7 +17,8 @@ class Action(enum.StrEnum):
     * ``backoff``: resend a FRESH order (new client order ID, tag ``retry-of=<first id>``)
       after an exponential, jittered delay on the strategy clock.
     * ``reconcile``: the venue may have executed it; query the order, wait for its state, and
-      resend only if it provably was not placed (a duplicate is worse than a miss).
+      resend only if no such order turns up (a duplicate is worse than a miss; see
+      docs/production.md section 5 for what "no answer" does and does not prove).
     * ``fail_fast``: the configuration or the code is wrong; stop the strategy (or raise).
     * ``halt``: refuse every submission until the ban/limit ends, then resume.
     """

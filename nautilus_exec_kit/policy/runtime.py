@@ -551,7 +551,7 @@ class PolicyRuntime:
         check_at = now + self._policy.reconcile_wait_ms * _MS
         self._chains[record.origin] = "reconciling"
         self._set_alert(f"reconcile-{coid}", check_at, lambda _: self._on_reconcile_check(coid))
-        return check_at, "queried the venue; resend only if the order provably does not exist"
+        return check_at, "queried the venue; resend only if no such order turns up"
 
     def _fail_fast_action(
         self, coid: str, reason: RejectReason, record: _Record | None, now: int
