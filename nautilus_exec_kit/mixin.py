@@ -1061,13 +1061,21 @@ class ExecutionMixin:
             if pos_side != position_side:
                 size = Decimal(0)
             closing_side = CLOSING_SIDE[position_side]
+            # In-flight (SUBMITTED) orders count too, and so do orders the error policy still
+            # holds (queued behind the rate budget or a cooldown, or awaiting a retry).
+            held = [
+                (order, order_pid)
+                for order, order_pid in self._kit_policy.unsent_orders()
+                if order.instrument_id == instrument_id
+            ]
+            held_pid = {order.client_order_id: order_pid for order, order_pid in held}
             committed = committed_close_quantity(
-                # in-flight (SUBMITTED) orders count too: they have not been acknowledged yet
                 self.cache.orders_open(instrument_id=instrument_id, strategy_id=self.id)
-                + self.cache.orders_inflight(instrument_id=instrument_id, strategy_id=self.id),
+                + self.cache.orders_inflight(instrument_id=instrument_id, strategy_id=self.id)
+                + [order for order, _ in held],
                 pid,
                 closing_side,
-                self.cache.position_id,
+                lambda coid: held_pid.get(coid) or self.cache.position_id(coid),
                 self._kit_close_book.client_order_ids,
             )
             precision = entry.instrument.size_precision

@@ -119,3 +119,24 @@ def test_an_order_refused_by_the_gate_leaves_no_trace_in_the_kit() -> None:
         assert not strategy._kit_close_book.tracked  # nothing left to resize or cancel later
     finally:
         engine.dispose()
+
+
+def test_close_helpers_count_orders_the_policy_still_holds() -> None:
+    """A close rejected with -1003 waits for its retry; a second close_long meanwhile finds
+    nothing left to close instead of sending a second close for the same quantity."""
+    engine = make_engine()
+    engine.add_data(flat_quotes(200))
+    strategy = ScriptedStrategy(
+        ScriptedConfig(),
+        {1: _buy, 5: lambda s: s.close_long(IID), 6: lambda s: s.close_long(IID)},
+    )
+    engine.add_strategy(strategy)
+    RejectInjector("-1003@nth=2,retry_after=2").install(engine)
+    engine.run()
+    try:
+        assert strategy.results[6] is None  # nothing left: the first close is pending retry
+        sells = [o for o in engine.cache.orders() if o.side == OrderSide.SELL]
+        assert [o.status for o in sells] == [OrderStatus.REJECTED, OrderStatus.FILLED]
+        assert float(engine.portfolio.net_position(IID)) == 0.0
+    finally:
+        engine.dispose()

@@ -160,6 +160,7 @@ class PolicyRuntime:
     __slots__ = (
         "_alert_seq",
         "_alerts",
+        "_awaiting_retry",
         "_breaker",
         "_budget",
         "_by_action",
@@ -221,6 +222,7 @@ class PolicyRuntime:
         self._chains: dict[str, str] = {}
         self._chain_outcomes: Counter[str] = Counter()
         self._retry_ids: dict[str, list[str]] = {}  # origin coid -> its retries' coids
+        self._awaiting_retry: dict[str, _Record] = {}  # origin coid -> the record to clone
         self._reconciling: dict[str, bool] = {}  # coid -> venue evidence seen
         self._reconcile_reason: dict[str, RejectReason] = {}
         self._queue: deque[_Record] = deque()
@@ -322,6 +324,17 @@ class PolicyRuntime:
         except Exception as error:  # an exception here would abort engine.run()
             self._counts["internal_errors"] += 1
             self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
+
+    def unsent_orders(self) -> list[tuple[Order, PositionId | None]]:
+        """Orders the strategy has submitted that are not at Nautilus yet: queued by the rate
+        budget / a cooldown, or waiting for a scheduled retry (the order to be cloned).
+
+        The close helpers count them as committed, so two closes around a -1003 cannot
+        over-close a leg once the queue drains.
+        """
+        unsent = [(r.order, r.position_id) for r in self._queue]
+        unsent += [(r.order, r.position_id) for r in self._awaiting_retry.values()]
+        return unsent
 
     @property
     def tracked_order_ids(self) -> int:
@@ -609,6 +622,7 @@ class PolicyRuntime:
         events of those orders find no chain and are ignored)."""
         if self._chains.pop(origin, None) is not None:
             self._chain_outcomes[status] += 1
+        self._awaiting_retry.pop(origin, None)
         for coid in self._retry_ids.pop(origin, ()):
             self._origin_of.pop(coid, None)
 
@@ -620,10 +634,12 @@ class PolicyRuntime:
     def _schedule_retry(self, coid: str, record: _Record, at: int) -> int:
         self._chains[record.origin] = "retrying"
         self._records.pop(coid, None)
+        self._awaiting_retry[record.origin] = record
         self._set_alert(f"retry-{coid}", at, lambda _: self._retry(record))
         return at
 
     def _retry(self, record: _Record) -> None:
+        self._awaiting_retry.pop(record.origin, None)
         try:
             if self._stopped:
                 return
@@ -723,6 +739,7 @@ class PolicyRuntime:
         """
         self._stopped = True
         self._queue.clear()
+        self._awaiting_retry.clear()
         for name in list(self._alerts):
             with contextlib.suppress(Exception):
                 self._strategy.clock.cancel_timer(name)
