@@ -64,6 +64,11 @@ def node_open_ids(state: dict[str, Any]) -> set[str]:
     return {o["coid"] for o in state["orders"] if o["is_open"]}
 
 
+def node_order_status(state: dict[str, Any], coid: str) -> str | None:
+    """The node's status of one order (by client order ID) in a state dump, or None."""
+    return next((str(o["status"]) for o in state["orders"] if o["coid"] == coid), None)
+
+
 def node_net(state: dict[str, Any], side: str | None = None) -> Decimal:
     """Sum of the node's open positions (optionally only ids ending in ``-side``)."""
     return sum((Decimal(p["qty"]) for p in state["positions"]

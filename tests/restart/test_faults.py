@@ -22,6 +22,7 @@ from .conftest import API_SECRET, NodeProcess, flush_redis
 from .helpers import (
     node_net,
     node_open_ids,
+    node_order_status,
     node_vs_venue,
     sandbox_config,
     submit_posts,
@@ -32,10 +33,6 @@ from .helpers import (
 pytestmark = [pytest.mark.live, pytest.mark.redis]
 
 Q = "0.003"
-
-
-def _status(state: dict[str, Any], coid: str) -> str | None:
-    return next((o["status"] for o in state["orders"] if o["coid"] == coid), None)
 
 
 def _venue_status(sandbox: SandboxHandle, coid: str) -> str | None:
@@ -66,14 +63,15 @@ def test_unknown_1007_no_duplicate_no_lost_order(
     coid = node.command(op="submit", kind="LIMIT", side="BUY", qty=Q, price="45000.0")
     # Converged: the node's order is no longer in flight and is open exactly when the venue's is.
     state = node.wait_state(
-        lambda s: _status(s, coid) not in (None, "INITIALIZED", "SUBMITTED")
+        lambda s: node_order_status(s, coid) not in (None, "INITIALIZED", "SUBMITTED")
         and (coid in node_open_ids(s)) == (coid in venue_open_ids(sandbox.venue)),
         timeout=30, what="the unknown submit resolved to the venue's truth",
     )
     venue_rows = [o for o in sandbox.venue.truth()["orders"] if o["clientOrderId"] == coid]
     assert len(venue_rows) <= 1  # no duplicate at the venue
     if placed:
-        assert len(venue_rows) == 1 and _status(state, coid) == "ACCEPTED", state  # not lost
+        # not lost
+        assert len(venue_rows) == 1 and node_order_status(state, coid) == "ACCEPTED", state
     assert (coid in node_open_ids(state)) == (coid in venue_open_ids(sandbox.venue))
     assert API_SECRET not in node.log_text()
 
@@ -91,7 +89,8 @@ def test_ws_drop_during_fill_burst_converges(
     venue.faults.disconnect_user_streams()
     expected = Decimal(Q) * 12
     state = node.wait_state(
-        lambda s: node_net(s) == expected and all(_status(s, c) == "FILLED" for c in coids),
+        lambda s: node_net(s) == expected
+        and all(node_order_status(s, c) == "FILLED" for c in coids),
         timeout=40, what="all burst fills known to the node",
     )
     assert venue_amount(venue) == expected
@@ -107,7 +106,7 @@ def test_listen_key_expiry_resubscribes_and_reconciles(
     sandbox, node = _start(sandbox_factory, node_factory, redis_server)
     venue = sandbox.venue
     limit = node.command(op="submit", kind="LIMIT", side="BUY", qty=Q, price="49000.0")
-    node.wait_state(lambda s: _status(s, limit) == "ACCEPTED", what="limit open")
+    node.wait_state(lambda s: node_order_status(s, limit) == "ACCEPTED", what="limit open")
     keys_before = venue.truth()["listen_keys"]
     # The fill's frames are lost with the expired key; reconciliation must find the fill.
     venue.faults.add(FaultRule(kind=FaultKind.DROP_USER_FRAMES, event="ORDER_TRADE_UPDATE",
@@ -116,7 +115,7 @@ def test_listen_key_expiry_resubscribes_and_reconciles(
     assert venue_open_ids(venue) == set()  # filled at the venue, frames lost
     venue.faults.clear()
     venue.faults.expire_listen_keys()
-    state = node.wait_state(lambda s: _status(s, limit) == "FILLED", timeout=30,
+    state = node.wait_state(lambda s: node_order_status(s, limit) == "FILLED", timeout=30,
                             what="fill recovered after listenKey expiry")
     assert node_net(state) == venue_amount(venue) == Decimal(Q)
     assert venue.truth()["listen_keys"] >= 1 and keys_before >= 1
@@ -132,7 +131,7 @@ def test_venue_restart_node_converges(
     sandbox, node = _start(sandbox_factory, node_factory, redis_server)
     venue = sandbox.venue
     limit = node.command(op="submit", kind="LIMIT", side="SELL", qty=Q, price="50100.0")
-    node.wait_state(lambda s: _status(s, limit) == "ACCEPTED", what="limit open")
+    node.wait_state(lambda s: node_order_status(s, limit) == "ACCEPTED", what="limit open")
     port, engine = venue.port, venue.engine
     sandbox.stop()
     # While the venue is down its matching engine fills the resting order (no frames sent).
@@ -143,7 +142,7 @@ def test_venue_restart_node_converges(
 
     restarted = _restart_venue(_with_port(sandbox_config(), port), engine)
     try:
-        state = node.wait_state(lambda s: _status(s, limit) == "FILLED", timeout=45,
+        state = node.wait_state(lambda s: node_order_status(s, limit) == "FILLED", timeout=45,
                                 what="node learned the fill after the venue restart")
         assert node_net(state) == Decimal("-" + Q) == venue_amount(restarted.venue)
         assert node_vs_venue(state, restarted.venue, hedge=False).ok
@@ -225,7 +224,9 @@ def test_upstream_restart_double_count_is_detected_without_the_workaround(
     assert state["trading_state"] == "HALTED"
     # A halted node denies new orders: nothing reaches the venue.
     coid = second.command(op="submit", kind="MARKET", side="BUY", qty=Q)
-    second.wait_state(lambda s: _status(s, coid) == "DENIED", what="order denied while halted")
+    second.wait_state(
+        lambda s: node_order_status(s, coid) == "DENIED", what="order denied while halted",
+    )
     assert submit_posts(sandbox.venue, coid, accepted_only=False) == 0
 
 
@@ -250,6 +251,6 @@ def test_adapter_retry_of_a_placed_market_order(
         node.wait_state(lambda s: len(rows()) == 2, what="the retry placed a second order")
         assert venue_amount(venue) == 2 * Decimal(Q)  # executed twice: the upstream hazard
         return
-    state = node.wait_state(lambda s: _status(s, coid) == "FILLED", what="filled once")
+    state = node.wait_state(lambda s: node_order_status(s, coid) == "FILLED", what="filled once")
     assert len(rows()) == 1
     assert node_net(state) == venue_amount(venue) == Decimal(Q)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -19,6 +18,7 @@ from .conftest import API_SECRET, NodeProcess, flush_redis
 from .helpers import (
     node_net,
     node_open_ids,
+    node_order_status,
     node_vs_venue,
     sandbox_config,
     submit_posts,
@@ -29,13 +29,6 @@ from .helpers import (
 pytestmark = [pytest.mark.live, pytest.mark.redis]
 
 Q = "0.003"
-
-
-def _order_status(state: dict[str, Any], coid: str) -> str | None:
-    for order in state["orders"]:
-        if order["coid"] == coid:
-            return str(order["status"])
-    return None
 
 
 def test_sigkill_with_open_orders_and_position_then_restart_carries_on(
@@ -53,7 +46,8 @@ def test_sigkill_with_open_orders_and_position_then_restart_carries_on(
     limit = first.command(op="submit", kind="LIMIT", side="BUY", qty=Q, price="45000.0")
     stop = first.command(op="submit", kind="STOP_MARKET", side="SELL", qty=Q, trigger="40000.0")
     first.wait_state(
-        lambda s: _order_status(s, limit) == "ACCEPTED" and _order_status(s, stop) == "ACCEPTED"
+        lambda s: node_order_status(s, limit) == "ACCEPTED"
+        and node_order_status(s, stop) == "ACCEPTED"
         and node_net(s) == Decimal(Q),
         what="orders accepted and position open",
     )
@@ -75,7 +69,7 @@ def test_sigkill_with_open_orders_and_position_then_restart_carries_on(
     assert state["trading_state"] == "ACTIVE"
     for coid in (market, limit, stop):
         assert submit_posts(venue, coid) == 1, coid
-    assert _order_status(state, market) == "FILLED"
+    assert node_order_status(state, market) == "FILLED"
 
     # The strategy carries on: it owns the recovered orders (cancels reach the venue) and its
     # new client order ids do not collide with the old ones.
