@@ -9,27 +9,24 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
 from nautilus_trader.config import LoggingConfig, RiskEngineConfig
-from nautilus_trader.model.currencies import USDT
 from nautilus_trader.model.data import QuoteTick
-from nautilus_trader.model.enums import AccountType, OmsType
-from nautilus_trader.model.identifiers import InstrumentId, TraderId, Venue
-from nautilus_trader.model.objects import Money, Price, Quantity
+from nautilus_trader.model.identifiers import InstrumentId, TraderId
+from nautilus_trader.model.objects import Price, Quantity
 from nautilus_trader.test_kit.providers import TestInstrumentProvider
 from nautilus_trader.trading.strategy import Strategy
 
+from nautilus_exec_kit.backtest.venue import add_binance_venue
 from nautilus_exec_kit.config import ExecKitConfig
 from nautilus_exec_kit.errors import OrderValidationError
 from nautilus_exec_kit.mixin import ExecutionMixin
 
 INSTRUMENT = TestInstrumentProvider.btcusdt_perp_binance()
 IID: InstrumentId = INSTRUMENT.id
-VENUE = Venue("BINANCE")
 START_NS = 1_704_067_200_000_000_000  # 2024-01-01T00:00:00Z
 
 
@@ -82,12 +79,8 @@ def random_walk_quotes(n: int, seed: int = 7, start: float = 50_000.0) -> list[Q
     return quotes_from_bids(bids)
 
 
-def make_engine(
-    balance: int = 10_000,
-    leverage: int = 20,
-    oms_type: OmsType = OmsType.HEDGING,
-) -> BacktestEngine:
-    """The facts-file venue: BINANCE, HEDGING, MARGIN, USDT, leverage 20, no post-run analysis."""
+def make_engine(balance: int = 10_000, leverage: int = 20) -> BacktestEngine:
+    """The kit's Binance-like venue (``add_binance_venue``), no post-run analysis."""
     engine = BacktestEngine(
         BacktestEngineConfig(
             trader_id=TraderId("TESTER-001"),
@@ -97,16 +90,7 @@ def make_engine(
             run_analysis=False,
         ),
     )
-    engine.add_venue(
-        venue=VENUE,
-        oms_type=oms_type,
-        account_type=AccountType.MARGIN,
-        base_currency=USDT,
-        starting_balances=[Money(balance, USDT)],
-        default_leverage=Decimal(leverage),
-        leverages={IID: Decimal(leverage)},
-    )
-    engine.add_instrument(INSTRUMENT)
+    add_binance_venue(engine, INSTRUMENT, balance_usdt=balance, leverage=leverage)
     return engine
 
 

@@ -19,30 +19,25 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import Any
 
 import attrs
 from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
 from nautilus_trader.config import ExecEngineConfig, LoggingConfig, RiskEngineConfig
-from nautilus_trader.model.currencies import USDT
-from nautilus_trader.model.enums import AccountType, OmsType
 from nautilus_trader.model.events import OrderEvent
-from nautilus_trader.model.identifiers import TraderId, Venue
+from nautilus_trader.model.identifiers import TraderId
 from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import Money
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.backtest import perf
 from nautilus_exec_kit.backtest.summary import BacktestReport, OrderTally, summarize
 from nautilus_exec_kit.backtest.tape import default_instrument
+from nautilus_exec_kit.backtest.venue import add_binance_venue
 
 #: progress(fraction_done, ticks_done) between batches.
 ProgressCallback = Callable[[float, int], None]
 #: called with the engine after venue, instrument and strategies are added, before the run.
 EngineHook = Callable[[BacktestEngine], Any]
-
-VENUE = Venue("BINANCE")
 
 
 @attrs.frozen
@@ -123,17 +118,13 @@ class BacktestRunner:
                 run_analysis=cfg.run_analysis,
             )
         )
-        engine.add_venue(
-            venue=VENUE,
-            oms_type=OmsType.HEDGING,
-            account_type=AccountType.MARGIN,
-            base_currency=USDT,
-            starting_balances=[Money(cfg.starting_balance_usdt, USDT)],
-            default_leverage=Decimal(cfg.leverage),
-            leverages={self.instrument.id: Decimal(cfg.leverage)},
+        add_binance_venue(
+            engine,
+            self.instrument,
+            balance_usdt=cfg.starting_balance_usdt,
+            leverage=cfg.leverage,
             bar_execution=cfg.bar_execution,
         )
-        engine.add_instrument(self.instrument)
         if cfg.linear_cost and not self.workarounds.get("linear_analyzer"):
             perf.install_linear_analyzer(engine.portfolio)
         # Count orders as they close: the purge timer may drop them from the cache later.

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
 from nautilus_trader.config import LoggingConfig, RiskEngineConfig
 from nautilus_trader.model.currencies import USDT
-from nautilus_trader.model.enums import AccountType, OmsType, OrderSide
+from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.events import OrderFilled
-from nautilus_trader.model.identifiers import PositionId, TraderId, Venue
-from nautilus_trader.model.objects import Money, Quantity
+from nautilus_trader.model.identifiers import PositionId, TraderId
+from nautilus_trader.model.objects import Quantity
 
 from nautilus_exec_kit.backtest.perf import LinearPortfolioAnalyzer
 from nautilus_exec_kit.backtest.round_trip_strategy import RoundTripConfig, RoundTripStrategy
 from nautilus_exec_kit.backtest.runner import BacktestRunner, RunnerConfig, run_backtest
 from nautilus_exec_kit.backtest.tape import TapeSpec, default_instrument, synthetic_tape
+from nautilus_exec_kit.backtest.venue import add_binance_venue
 
 TICKS = 3_000
 INSTRUMENT = default_instrument()
@@ -69,16 +69,7 @@ def _plain(data: list[Any], cls: type[RoundTripStrategy]) -> tuple[BacktestEngin
             risk_engine=RiskEngineConfig(max_order_submit_rate="100/00:00:01"),
         )
     )
-    engine.add_venue(
-        venue=Venue("BINANCE"),
-        oms_type=OmsType.HEDGING,
-        account_type=AccountType.MARGIN,
-        base_currency=USDT,
-        starting_balances=[Money(10_000, USDT)],
-        default_leverage=Decimal(20),
-        leverages={INSTRUMENT.id: Decimal(20)},
-    )
-    engine.add_instrument(INSTRUMENT)
+    add_binance_venue(engine, INSTRUMENT)
     engine.add_data(data)
     engine.add_strategy(_strategy(cls))
     log = FillLog()

@@ -6,21 +6,20 @@ Shared by tests/test_rejects_backtest.py and tests/policy/test_runtime_backtest.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import attrs
 from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
 from nautilus_trader.config import LoggingConfig, StrategyConfig
-from nautilus_trader.model.currencies import USDT
 from nautilus_trader.model.data import QuoteTick
-from nautilus_trader.model.enums import AccountType, OmsType, OrderSide
-from nautilus_trader.model.identifiers import PositionId, TraderId, Venue
-from nautilus_trader.model.objects import Money, Price, Quantity
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.identifiers import PositionId, TraderId
+from nautilus_trader.model.objects import Price, Quantity
 from nautilus_trader.test_kit.providers import TestInstrumentProvider
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.backtest.rejects import RejectInjector
+from nautilus_exec_kit.backtest.venue import add_binance_venue
 from nautilus_exec_kit.errors import SubmissionBlocked, VenueError
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
 
@@ -163,15 +162,7 @@ def run_backtest(
         )
     )
     try:
-        engine.add_venue(
-            venue=Venue("BINANCE"),
-            oms_type=OmsType.HEDGING,
-            account_type=AccountType.MARGIN,
-            base_currency=USDT,
-            starting_balances=[Money(10_000, USDT)],
-            default_leverage=Decimal(20),
-        )
-        engine.add_instrument(INSTRUMENT)
+        add_binance_venue(engine, INSTRUMENT)
         engine.add_data(quotes(n_ticks))
         strategy = PolicyProbe(
             plan,
