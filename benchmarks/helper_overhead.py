@@ -4,7 +4,7 @@ One process, one backtest: on every quote the strategy cancels its previous orde
 new far-from-market limit (so nothing fills), alternating the raw path and the helper path so both
 see the same cache size, GC pressure and machine noise. Only the submit call is timed
 (``perf_counter_ns``), which covers Strategy -> RiskEngine -> ExecEngine -> BacktestExecClient
-(the OrderSubmitted event, including the kit's ``handle_event``) for both paths.
+(the OrderSubmitted event, including the kit's event handler) for both paths.
 
     .venv/bin/python benchmarks/helper_overhead.py [--ticks 20000]
 

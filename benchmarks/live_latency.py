@@ -9,7 +9,7 @@ both sides).
 * fill: the venue has filled the order (``answered_ns`` of the request that filled it: a MARKET
   fills inside the request handler, and its ``ORDER_TRADE_UPDATE`` is queued for the user stream
   then) -> ``on_order_filled`` runs in the strategy. Covers the user-data WebSocket, the
-  adapter's parsing, the ExecEngine, the portfolio and the kit's ``handle_event``.
+  adapter's parsing, the ExecEngine, the portfolio and the kit's event handler.
 
 Orders are MARKET, alternately BUY and SELL (the position stays flat), one at a time, after
 ``--warmup`` unmeasured ones. Spec 015 NFRs: submit < 100 ms, fill notification < 50 ms;

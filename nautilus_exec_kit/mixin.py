@@ -16,8 +16,9 @@ live adapter reports (``-BOTH`` / ``-LONG`` / ``-SHORT``) and the adapter params
 venue ``close_position`` and ``price_match`` keep their Binance meaning (see emulation.py).
 
 Two seams connect the error policy (policy/runtime.py):
-``_kit_send(order, position_id, params)`` is the only place orders leave the kit, and
-``handle_event`` shows every event to the kit first, inside a guard that never raises.
+``_kit_send(order, position_id, params)`` is the only place orders leave the kit, and the
+kit's own message-bus subscriptions to the strategy's order and position topics show every event
+to the kit before the strategy's handlers see it, inside a guard that never raises.
 """
 
 from __future__ import annotations
@@ -71,7 +72,6 @@ from nautilus_exec_kit.errors import (
 )
 from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
-from nautilus_exec_kit.policy.runtime import POLICY_IGNORED_EVENTS
 from nautilus_exec_kit.positions import (
     CLOSING_SIDE,
     PositionMode,
@@ -132,6 +132,10 @@ _ORDER_TYPE_OF_CLASS: Final[dict[type, OrderType]] = {
     TrailingStopLimitOrder: OrderType.TRAILING_STOP_LIMIT,
 }
 _GTC: Final = TimeInForce.GTC
+#: Priority of the kit's subscriptions to the strategy's order / position event topics: after
+#: Nautilus' own core subscribers (RiskEngine and Portfolio subscribe with 10), before the
+#: strategy's ``handle_event`` (0), so the kit has seen an event before any ``on_*`` handler.
+KIT_EVENT_PRIORITY: Final = 5
 _LEG_SIDE: Final[dict[str, PositionSide]] = {
     "LONG": PositionSide.LONG,
     "SHORT": PositionSide.SHORT,
@@ -280,9 +284,9 @@ class ExecutionMixin:
             fail_fast=config.fail_fast,
             budget=RateBudget.binance_futures(config.orders_per_10s, config.orders_per_minute),
         )
-        # Bound once: handle_event runs for every event of the strategy.
+        # Bound once: the event handlers run for every event of the strategy.
         self._kit_policy_on_event = self._kit_policy.on_event
-        self._kit_dispatch = super().handle_event  # type: ignore[misc]
+        self._kit_policy_listens = self._kit_policy.listens_to  # a live set
 
     #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``);
     #: ``config.error_policy`` overrides are applied on top. Override per class::
@@ -307,13 +311,42 @@ class ExecutionMixin:
     def register(
         self, trader_id: Any, portfolio: Any, msgbus: Any, cache: Any, clock: Any,
     ) -> None:
-        """Nautilus registers the strategy with the trader; the kit then subscribes its
-        risk-event watcher, before start-up reconciliation, so no exchange-generated fill is
-        missed (and fills already cached, e.g. loaded from Redis, are replayed)."""
+        """Nautilus registers the strategy with the trader; the kit then subscribes to the
+        strategy's order and position events and attaches its risk-event watcher, all before
+        start-up reconciliation, so no reject and no exchange-generated fill is missed (fills
+        already cached, e.g. loaded from Redis, are replayed).
+
+        The kit subscribes on the message bus rather than overriding ``handle_event``: it sees
+        every event even when the author's handlers skip ``super()`` (or the author overrides
+        ``handle_event``), and an event the kit has nothing to do with costs one cheap call.
+        """
         super().register(  # type: ignore[misc]
             trader_id=trader_id, portfolio=portfolio, msgbus=msgbus, cache=cache, clock=clock,
         )
+        msgbus.subscribe(
+            topic=f"events.order.{self.id}",
+            handler=self._kit_on_order_event,
+            priority=KIT_EVENT_PRIORITY,
+        )
+        msgbus.subscribe(
+            topic=f"events.position.{self.id}",
+            handler=self._kit_on_position_event,
+            priority=KIT_EVENT_PRIORITY,
+        )
         self._kit_risk_events = RiskEventWatcher(self).attach(replay=True)
+
+    def dispose(self) -> None:
+        """Nautilus disposes the strategy (``engine.dispose()``, node shutdown); the kit then
+        lets go of the venue account and instruments it cached for the hot path.
+
+        Nautilus 1.231 keeps a disposed strategy object reachable (the bound methods it
+        handed to the message bus outlive it), and a cached account holds every account
+        state of the run: a parameter sweep running many backtests in one process would keep
+        each one's history. The kit's caches are rebuilt on first use if the strategy is
+        used again.
+        """
+        super().dispose()  # type: ignore[misc]
+        self._kit_entries.clear()
 
     def on_order_invalid(self, error: OrderValidationError) -> None:
         """Called with the error when a helper denies an order (``on_invalid_order="deny"``)."""
@@ -708,27 +741,35 @@ class ExecutionMixin:
             self._kit_algo.on_sent(order)
         self.submit_order(order, position_id=position_id, params=params)
 
-    def handle_event(self, event: Any) -> None:
-        """Run the kit's bookkeeping, then Nautilus' normal dispatch to ``on_*`` handlers.
+    def _kit_on_order_event(self, event: Any) -> None:
+        """Every order event of the strategy, before its ``on_order_*`` handlers: the error
+        policy first (rejects and denials only), then the algo and close_position books.
 
-        The bookkeeping runs even if the user's ``on_order_*`` handlers do not call super(),
-        and an error in it is logged, never raised (a raising handler aborts ``engine.run()``).
-        This runs for every event of the strategy, so it is kept flat: two dict tests and a
-        type test for the common event that concerns none of the kit's books.
+        Never raises (an exception here would abort ``engine.run()``). This runs for every
+        order event, so the common event that concerns none of the kit's books costs a type
+        test and two truth tests.
         """
-        if type(event) not in POLICY_IGNORED_EVENTS:
+        if type(event) in self._kit_policy_listens:
             # First and on its own: a failure in the books below must not cost a reject its
             # policy decision. (PolicyRuntime.on_event never raises.)
             self._kit_policy_on_event(event)
-        try:
-            tracked = self._kit_algo_tracked
-            if tracked and getattr(event, "client_order_id", None) in tracked:
-                self._kit_algo.on_event(event)
-            if self._kit_close_ids:
+        tracked = self._kit_algo_tracked
+        if tracked or self._kit_close_ids:
+            try:
+                if tracked and event.client_order_id in tracked:
+                    self._kit_algo.on_event(event)
+                if self._kit_close_ids:
+                    self._kit_track_close_position(event)
+            except Exception as exc:
+                self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
+
+    def _kit_on_position_event(self, event: Any) -> None:
+        """Every position event of the strategy: close_position orders follow the position."""
+        if self._kit_close_ids:
+            try:
                 self._kit_track_close_position(event)
-        except Exception as exc:
-            self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
-        self._kit_dispatch(event)
+            except Exception as exc:
+                self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
 
     # -- internals ------------------------------------------------------------------------------
 

@@ -280,6 +280,70 @@ def test_bookkeeping_runs_even_if_handlers_skip_super() -> None:
         engine.dispose()
 
 
+def test_the_kit_has_seen_an_event_before_the_strategys_handler_and_without_handle_event(
+) -> None:
+    """The kit subscribes to the strategy's order events itself (ahead of the strategy): an
+    author's ``on_order_canceled`` already sees the algo book released, and an author who
+    overrides ``handle_event`` without super() cannot switch the kit off."""
+    from tests.conftest import make_engine
+
+    seen_in_handler: list[int] = []
+
+    class Observant(ScriptedStrategy):
+        def on_order_canceled(self, event: Any) -> None:
+            seen_in_handler.append(self.open_algo_orders(IID))
+
+    class OwnDispatch(ScriptedStrategy):
+        def handle_event(self, event: Any) -> None:
+            self.events.append(event)  # no super(): Nautilus' own dispatch is skipped
+
+    script = {
+        2: lambda s: s.submit_stop_market(IID, SELL, "0.010", "49000.0"),
+        3: lambda s: s.open_algo_orders(IID),
+        5: lambda s: s.cancel(s.results[2]),
+        8: lambda s: s.open_algo_orders(IID),
+    }
+    for cls in (Observant, OwnDispatch):
+        engine = make_engine()
+        engine.add_data(flat_quotes(10))
+        st = cls(ScriptedConfig(), dict(script))
+        engine.add_strategy(st)
+        engine.run()
+        try:
+            assert (st.results[3], st.results[8]) == (1, 0), cls.__name__
+        finally:
+            engine.dispose()
+    assert seen_in_handler == [0]
+
+
+def test_dispose_lets_go_of_the_account_the_kit_cached() -> None:
+    """Nautilus keeps a disposed strategy reachable; the account the kit cached for the margin
+    check (with every account state of the run) must not stay reachable through it."""
+    import gc
+
+    from nautilus_trader.accounting.accounts.margin import MarginAccount
+
+    from tests.conftest import make_engine
+
+    def live_accounts() -> int:
+        gc.collect()
+        return sum(isinstance(o, MarginAccount) for o in gc.get_objects())
+
+    before = live_accounts()
+    engine = make_engine()
+    engine.add_data(flat_quotes(20))
+    st = ScriptedStrategy(
+        ScriptedConfig(), {n: (lambda s: s.submit_limit(IID, BUY, "0.010", "45000.0"))
+                           for n in range(2, 12)},
+    )
+    engine.add_strategy(st)
+    engine.run()
+    engine.dispose()
+    del engine
+    assert st.is_disposed
+    assert live_accounts() == before
+
+
 @pytest.mark.parametrize(
     ("fields", "error"),
     [

@@ -2,8 +2,8 @@
 
 These backtests go through the real path: mixin helper -> PolicyRuntime gate -> submit_order
 -> RiskEngine -> (RejectInjector at the ExecEngine.execute seam) -> SimulatedExchange, and the
-rejects come back through ``handle_event`` even though the strategy's ``on_order_rejected`` does
-not call ``super()``.
+rejects reach the kit through its own message-bus subscription even though the strategy's
+``on_order_rejected`` does not call ``super()``.
 """
 
 from __future__ import annotations

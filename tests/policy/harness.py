@@ -85,7 +85,7 @@ class PolicyProbe(Strategy):  # type: ignore[misc]
     def _send(self, order: Any, position_id: PositionId | None, params: Any) -> None:
         self.submit_order(order, position_id=position_id, params=params)
 
-    def handle_event(self, event: Any) -> None:  # the mixin does exactly this
+    def handle_event(self, event: Any) -> None:  # the mixin subscribes instead: same order
         if self.runtime is not None:
             self.runtime.on_event(event)
         super().handle_event(event)

@@ -1,19 +1,29 @@
 """Chain bookkeeping of PolicyRuntime: no resend after the venue answers, nothing kept forever.
 
 Unit level: a stub strategy on a TestClock drives the runtime directly, so each scenario controls
-exactly when the venue's (late) answer arrives relative to the policy's timers.
+exactly when the venue's (late) answer arrives relative to the policy's timers. ``Harness.feed``
+does what Nautilus' ExecEngine does with an event: apply it to the order (an event the order's
+state machine refuses, such as an accept after a reject, is still delivered), then publish it.
 """
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
 from typing import Any
 
 from nautilus_trader.common.component import TestClock
 from nautilus_trader.common.factories import OrderFactory
+from nautilus_trader.core.fsm import InvalidStateTrigger
 from nautilus_trader.core.uuid import UUID4
 from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.model.events import OrderAccepted, OrderCanceled, OrderRejected
+from nautilus_trader.model.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderEvent,
+    OrderRejected,
+    OrderSubmitted,
+)
 from nautilus_trader.model.identifiers import (
     AccountId,
     PositionId,
@@ -54,8 +64,19 @@ class Harness:
         def send(order: Order, position_id: Any, params: Any) -> None:
             self.sent.append(order)
             known[order.client_order_id.value] = order
+            now = self.clock.timestamp_ns()
+            order.apply(OrderSubmitted(order.trader_id, order.strategy_id, order.instrument_id,
+                                       order.client_order_id, ACCOUNT, UUID4(), now, now))
 
+        self.known = known
         self.runtime = PolicyRuntime(self.strategy, ErrorPolicy.default(), send=send)
+
+    def feed(self, event: OrderEvent) -> None:
+        """The ExecEngine's way: apply to the order (a refused transition is only logged),
+        then the strategy's subscribers see the event."""
+        with contextlib.suppress(InvalidStateTrigger):
+            self.known[event.client_order_id.value].apply(event)
+        self.runtime.on_event(event)
 
     def advance(self, secs: float) -> None:
         for event in self.clock.advance_time(self.clock.timestamp_ns() + int(secs * 1e9)):
@@ -87,10 +108,10 @@ def test_a_late_venue_answer_cancels_the_scheduled_retry() -> None:
     after all: the retry must not go out (that would double the position)."""
     h = Harness()
     order = h.market()
-    h.runtime.on_event(h.rejected(order, "UNKNOWN"))
+    h.feed(h.rejected(order, "UNKNOWN"))
     h.advance(2.1)  # past reconcile_wait_ms: no evidence, a fresh order is scheduled
     assert h.runtime.stats()["chains"] == {"retrying": 1}
-    h.runtime.on_event(h.accepted(order))  # the original was placed after all
+    h.feed(h.accepted(order))  # the original was placed after all
     h.advance(30)
     assert [o.client_order_id for o in h.sent] == [order.client_order_id]
     assert h.runtime.stats()["chains"] == {"accepted": 1}
@@ -101,7 +122,7 @@ def test_a_chain_whose_first_venue_answer_is_a_cancel_settles() -> None:
     order = h.factory.limit(INSTRUMENT.id, OrderSide.BUY, Quantity.from_str("0.001"),
                             INSTRUMENT.make_price(40_000))
     h.runtime.submit(order, PID, None)
-    h.runtime.on_event(h.canceled(order))  # e.g. IOC/FOK: SUBMITTED -> CANCELED
+    h.feed(h.canceled(order))  # e.g. IOC/FOK: SUBMITTED -> CANCELED
     assert h.runtime.open_chains == 0
     assert h.runtime.tracked_order_ids == 0
     assert h.runtime.stats()["chains"] == {"canceled": 1}
@@ -110,9 +131,49 @@ def test_a_chain_whose_first_venue_answer_is_a_cancel_settles() -> None:
 def test_retry_ids_are_forgotten_once_the_chain_settles() -> None:
     h = Harness()
     order = h.market()
-    h.runtime.on_event(h.rejected(order, "{'code': -1003, 'msg': 'Too many requests.'}"))
+    h.feed(h.rejected(order, "{'code': -1003, 'msg': 'Too many requests.'}"))
     h.advance(30)  # the backoff fires: a retry with a fresh client order ID is sent
     assert len(h.sent) == 2
-    h.runtime.on_event(h.accepted(h.sent[1]))
+    h.feed(h.accepted(h.sent[1]))
     assert h.runtime.open_chains == 0
     assert h.runtime.tracked_order_ids == 0
+
+
+def test_the_policy_listens_to_venue_answers_only_while_a_chain_is_retrying() -> None:
+    """A healthy flow costs the policy nothing per accept/cancel: it listens to rejects only.
+    While a rejected order's chain waits for its retry, the venue's late answer for that order
+    matters (it cancels the retry), so the policy listens to accepts too, then stops again."""
+    h = Harness()
+    rejects_only = set(h.runtime.listens_to)
+    assert OrderRejected in rejects_only and OrderAccepted not in rejects_only
+    order = h.market()
+    h.feed(h.rejected(order, "{'code': -1003, 'msg': 'Too many requests.'}"))
+    assert OrderAccepted in h.runtime.listens_to  # the retry is scheduled
+    h.advance(30)
+    h.feed(h.accepted(h.sent[1]))
+    assert h.runtime.open_chains == 0
+    assert h.runtime.listens_to == rejects_only
+
+
+def test_answered_chains_are_swept_while_sending_so_memory_stays_flat() -> None:
+    h = Harness()
+    for _ in range(5_000):
+        order = h.market()
+        h.feed(h.accepted(order))
+        h.feed(h.canceled(order))
+    # Without the sweep every one of the 5000 records would still be held.
+    assert len(h.runtime._records) < 600  # the memory bound is the point
+    assert h.runtime.open_chains == 0
+    assert h.runtime.stats()["chains"] == {"canceled": 5_000}
+
+
+def test_the_sweep_keeps_an_unanswered_order_so_its_later_reject_is_still_retried() -> None:
+    h = Harness()
+    silent = h.market()  # the venue has not answered for it yet
+    for _ in range(1_000):
+        h.feed(h.accepted(h.market()))
+    h.feed(h.rejected(silent, "{'code': -1003, 'msg': 'Too many requests.'}"))
+    h.advance(30)
+    retries = [o for o in h.sent if f"retry-of={silent.client_order_id}" in (o.tags or [])]
+    assert len(retries) == 1
+    assert h.runtime.stats()["chains"] == {"accepted": 1_000, "retrying": 1}
