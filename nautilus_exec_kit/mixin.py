@@ -274,7 +274,7 @@ class ExecutionMixin:
         )
         self._kit_close_ids = self._kit_close_book.tracked
         self._kit_invalid: Counter[str] = Counter()
-        self._kit_submits: Counter[OrderType] = Counter()
+        self._kit_submits: Counter[type] = Counter()  # per order class (cheap to hash)
         self._kit_emulated: Counter[str] = Counter()
         base_policy = type(self).error_policy or ErrorPolicy.default()
         self._kit_policy = PolicyRuntime(
@@ -375,7 +375,9 @@ class ExecutionMixin:
         pricing) and ``algo_open`` (open algo orders, all instruments).
         """
         stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
-        stats.update({f"submit.{k.name}": v for k, v in self._kit_submits.items()})
+        for cls, count in self._kit_submits.items():
+            order_type = _ORDER_TYPE_OF_CLASS.get(cls)
+            stats[f"submit.{order_type.name if order_type else cls.__name__}"] = count
         stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
         stats["algo_open"] = sum(
             self._kit_algo.open_count(iid) for iid in list(self._kit_entries)
@@ -730,8 +732,7 @@ class ExecutionMixin:
         except SubmissionBlocked:
             self._kit_close_book.discard(order.client_order_id)
             raise
-        order_type = _ORDER_TYPE_OF_CLASS.get(type(order))
-        self._kit_submits[order.order_type if order_type is None else order_type] += 1
+        self._kit_submits[type(order)] += 1
 
     def _kit_transmit(
         self, order: Order, position_id: PositionId | None, params: dict[str, Any] | None,
@@ -739,7 +740,8 @@ class ExecutionMixin:
         """Hand an order to Nautilus (first sends, queued sends and policy retries alike)."""
         if type(order) not in self._kit_never_algo:
             self._kit_algo.on_sent(order)
-        self.submit_order(order, position_id=position_id, params=params)
+        # positional: Cython parses keyword arguments on a slower path
+        self.submit_order(order, position_id, None, params)
 
     def _kit_on_order_event(self, event: Any) -> None:
         """Every order event of the strategy, before its ``on_order_*`` handlers: the error
@@ -890,14 +892,6 @@ class ExecutionMixin:
                 if trade is None:
                     return  # no reference price yet: the venue will judge
                 price = trade.price
-        increasing = quantity.as_double()
-        if not self._kit_hedge:
-            # One-way: the part of an opposite-side order that only reduces needs no margin.
-            position = self.cache.position(position_id)
-            if position is not None and CLOSING_SIDE.get(position.side) == side:
-                increasing -= position.quantity.as_double()
-                if increasing <= 0.0:
-                    return
         account = entry.account
         if account is None:
             account = entry.account = self.portfolio.account(instrument.id.venue)
@@ -909,11 +903,20 @@ class ExecutionMixin:
         leverage = entry.leverage
         if not leverage:
             leverage = entry.leverage = self._kit_leverage_of(account, instrument.id)
-        notional = increasing * price.as_double() * entry.multiplier
-        # Fast path in floats; the validator's function builds the error (and re-checks).
-        if notional <= free * leverage:
+        increasing = quantity.as_double()
+        unit_notional = price.as_double() * entry.multiplier
+        # Fast path in floats (the validator's function builds the error and re-checks): an
+        # order whose whole notional fits needs no look at the position.
+        if increasing * unit_notional <= free * leverage:
             return
-        check_margin(notional, leverage, free, currency.code)
+        if not self._kit_hedge:
+            # One-way: the part of an opposite-side order that only reduces needs no margin.
+            position = self.cache.position(position_id)
+            if position is not None and CLOSING_SIDE.get(position.side) == side:
+                increasing -= position.quantity.as_double()
+                if increasing <= 0.0:
+                    return
+        check_margin(increasing * unit_notional, leverage, free, currency.code)
 
     def _kit_leverage_of(self, account: Any, instrument_id: InstrumentId) -> float:
         """Configured leverage, else the account's for the instrument, else its default, else 1.

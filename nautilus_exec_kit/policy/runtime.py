@@ -99,9 +99,14 @@ _OUTCOME_OF_STATUS: Final[dict[OrderStatus, str]] = {
     OrderStatus.CANCELED: "canceled",
     OrderStatus.EXPIRED: "expired",
 }
-#: The sweep of answered chains runs when this many records are held (at least), then when
+#: States of an order the policy has already answered as a reject: a sweep drops them.
+_REJECTED_STATES: Final = frozenset({OrderStatus.REJECTED, OrderStatus.DENIED})
+#: The sweep of answered chains runs when this many sends are held (at least), then when
 #: twice as many as the last sweep kept: amortized O(1) per send, memory bounded.
 _SWEEP_MIN_RECORDS: Final = 256
+
+#: A first send through the fast path, as sent: (order, position_id, params).
+_FirstSend = tuple[Order, PositionId | None, dict[str, Any] | None]
 
 
 def _venue_has(order: Order | None) -> bool:
@@ -157,6 +162,7 @@ class PolicyRuntime:
         "_drain_at",
         "_fail_fast",
         "_failure",
+        "_first_sends",
         "_halted_until",
         "_listen",
         "_origin_of",
@@ -199,7 +205,11 @@ class PolicyRuntime:
             policy.breaker_window_ms * _MS,
             policy.breaker_halt_ms * _MS,
         )
-        self._records: dict[str, _Record] = {}
+        # First sends through the fast path the venue has not answered for yet (as far as the
+        # last sweep knows): plain tuples in a list, the cheapest record there is. A chain
+        # exists for one only once it is rejected (``_claim_first_send``).
+        self._first_sends: list[_FirstSend] = []
+        self._records: dict[str, _Record] = {}  # every other send, by client order ID
         # every sent retry's coid -> its chain's first coid (a first send is its own origin,
         # and the key of _chains: not stored here, it is one dict write less per send)
         self._origin_of: dict[str, str] = {}
@@ -228,7 +238,7 @@ class PolicyRuntime:
         self._closed_until = 0
         self._failure: VenueError | None = None
         self._stopped = False
-        self._sending: str | None = None
+        self._sending = 0  # depth of send() calls in progress (a send may nest another)
         self._by_code: Counter[str] = Counter()
         self._by_action: Counter[str] = Counter()
         self._by_category: Counter[str] = Counter()
@@ -265,21 +275,19 @@ class PolicyRuntime:
             and now >= self._closed_until
             and (budget is None or budget.try_record(now))
         ):
-            coid = order.client_order_id.value
-            self._chains[coid] = "pending"
-            records = self._records
-            records[coid] = _Record(order, position_id, params, coid, 1)
-            if len(records) >= self._sweep_at:
+            first_sends = self._first_sends
+            first_sends.append((order, position_id, params))
+            if len(first_sends) >= self._sweep_at:
                 self._sweep()
             self._sent += 1
-            outer, self._sending = self._sending, coid
+            self._sending += 1
             try:
                 self._send(order, position_id, params)
             finally:
-                self._sending = outer
+                self._sending -= 1
         else:
             self._submit_gated(order, position_id, params, now)
-        if self._failure is not None and self._fail_fast == "raise" and self._sending is None:
+        if self._failure is not None and self._fail_fast == "raise" and not self._sending:
             # the reject arrived synchronously, inside send(): raise at the call site
             raise self._failure
 
@@ -344,14 +352,18 @@ class PolicyRuntime:
         0 once every chain has settled, however many orders were sent."""
         self._sweep()
         return (
-            len(self._records) + len(self._origin_of) + len(self._reconciling) + len(self._watched)
+            len(self._first_sends)
+            + len(self._records)
+            + len(self._origin_of)
+            + len(self._reconciling)
+            + len(self._watched)
         )
 
     @property
     def open_chains(self) -> int:
         """Chains not settled yet (pending, retrying or reconciling); settled ones are counts."""
         self._sweep()
-        return len(self._chains)
+        return len(self._chains) + len(self._first_sends)
 
     def stats(self) -> dict[str, Any]:
         """Counters per code, per action and per category, plus send/retry/queue figures.
@@ -369,7 +381,15 @@ class PolicyRuntime:
             "by_code": dict(sorted(self._by_code.items())),
             "by_action": dict(sorted(self._by_action.items())),
             "by_category": dict(sorted(self._by_category.items())),
-            "chains": dict(sorted((self._chain_outcomes + Counter(self._chains.values())).items())),
+            "chains": dict(
+                sorted(
+                    (
+                        self._chain_outcomes
+                        + Counter(self._chains.values())
+                        + Counter({"pending": len(self._first_sends)})
+                    ).items()
+                )
+            ),
             **dict(sorted(counts.items())),
             "queued_now": len(self._queue),
             "pending_alerts": len(self._alerts),
@@ -428,11 +448,11 @@ class PolicyRuntime:
             self._origin_of[coid] = record.origin
             self._retry_ids.setdefault(record.origin, []).append(coid)
             self._counts["retries_sent"] += 1
-        outer, self._sending = self._sending, coid
+        self._sending += 1
         try:
             self._send(order, record.position_id, record.params)
         finally:
-            self._sending = outer
+            self._sending -= 1
 
     def _schedule_drain(self, at: int) -> None:
         if self._drain_at is not None and self._drain_at <= at:
@@ -493,6 +513,23 @@ class PolicyRuntime:
             # stops the scheduled retry (see _retry).
             self._settle(origin, "filled" if isinstance(event, OrderFilled) else "accepted")
 
+    def _claim_first_send(self, client_order_id: ClientOrderId, coid: str) -> _Record | None:
+        """The record of a fast-path first send that is being rejected, its chain opened.
+
+        A linear scan from the newest send: rejects are rare, and the list holds only the
+        sends the venue had not answered for at the last sweep.
+        """
+        first_sends = self._first_sends
+        for index in range(len(first_sends) - 1, -1, -1):
+            order, position_id, params = first_sends[index]
+            if order.client_order_id == client_order_id:
+                del first_sends[index]
+                record = _Record(order, position_id, params, coid, 1)
+                self._records[coid] = record
+                self._chains[coid] = "pending"
+                return record
+        return None
+
     def _watch(self, coid: str, origin: str) -> None:
         self._watched[coid] = origin
         self._listen.update(_VENUE_KNOWS)
@@ -505,6 +542,16 @@ class PolicyRuntime:
         common accept / fill / cancel. Records of orders being reconciled stay: their check
         decides.
         """
+        outcomes = self._chain_outcomes
+        unanswered: list[_FirstSend] = []
+        for first_send in self._first_sends:
+            status = first_send[0].status
+            outcome = _OUTCOME_OF_STATUS.get(status)
+            if outcome is not None:
+                outcomes[outcome] += 1  # its chain settled: it never had another entry
+            elif status not in _REJECTED_STATES:  # (a reject has claimed it already)
+                unanswered.append(first_send)
+        self._first_sends = unanswered
         records = self._records
         answered = [
             (coid, record)
@@ -515,12 +562,12 @@ class PolicyRuntime:
             del records[coid]
             if self._chains.get(record.origin) in ("pending", "retrying"):
                 self._settle(record.origin, _OUTCOME_OF_STATUS[record.order.status])
-        self._sweep_at = max(_SWEEP_MIN_RECORDS, 2 * len(records))
+        self._sweep_at = max(_SWEEP_MIN_RECORDS, 2 * (len(unanswered) + len(records)))
 
     def _on_reject(self, event: Any, kind: EventKind) -> None:
         coid = str(event.client_order_id)
         reason = parse_reason(getattr(event, "reason", ""))
-        record = self._records.get(coid)
+        record = self._records.get(coid) or self._claim_first_send(event.client_order_id, coid)
         action = self._policy.action_for(reason)
         now = self._now()
         self._by_code[reason.key] += 1
