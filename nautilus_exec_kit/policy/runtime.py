@@ -268,8 +268,9 @@ class PolicyRuntime:
         budget = self._budget
         if (
             # The fast path (every send of a healthy strategy): nothing halted or cooling
-            # down, nothing queued, room in the budget (counted here). The same decision and
-            # bookkeeping as the general path (_submit_gated -> _dispatch -> _send_now).
+            # down, nothing queued, room in the budget (counted here). The same decision as
+            # the general path (_submit_gated -> _dispatch -> _send_now); what it keeps of
+            # the send is one tuple, turned into a record and a chain only if it is rejected.
             not self._stopped
             and not self._queue
             and now >= self._closed_until
