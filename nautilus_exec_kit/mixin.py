@@ -72,6 +72,7 @@ from nautilus_exec_kit.errors import (
 )
 from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
+from nautilus_exec_kit.policy.runtime import POLICY_IGNORED_EVENTS
 from nautilus_exec_kit.positions import (
     CLOSING_SIDE,
     PositionMode,
@@ -286,7 +287,6 @@ class ExecutionMixin:
         )
         # Bound once: the event handlers run for every event of the strategy.
         self._kit_policy_on_event = self._kit_policy.on_event
-        self._kit_policy_listens = self._kit_policy.listens_to  # a live set
 
     #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``);
     #: ``config.error_policy`` overrides are applied on top. Override per class::
@@ -379,9 +379,7 @@ class ExecutionMixin:
             order_type = _ORDER_TYPE_OF_CLASS.get(cls)
             stats[f"submit.{order_type.name if order_type else cls.__name__}"] = count
         stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
-        stats["algo_open"] = sum(
-            self._kit_algo.open_count(iid) for iid in list(self._kit_entries)
-        )
+        stats["algo_open"] = len(self._kit_algo.tracked)  # open algo orders, every instrument
         return stats
 
     def exec_kit_policy_stats(self) -> dict[str, Any]:
@@ -745,13 +743,14 @@ class ExecutionMixin:
 
     def _kit_on_order_event(self, event: Any) -> None:
         """Every order event of the strategy, before its ``on_order_*`` handlers: the error
-        policy first (rejects and denials only), then the algo and close_position books.
+        policy first (rejects, and the venue answers that settle its chains), then the algo and
+        close_position books.
 
         Never raises (an exception here would abort ``engine.run()``). This runs for every
         order event, so the common event that concerns none of the kit's books costs a type
         test and two truth tests.
         """
-        if type(event) in self._kit_policy_listens:
+        if type(event) not in POLICY_IGNORED_EVENTS:
             # First and on its own: a failure in the books below must not cost a reject its
             # policy decision. (PolicyRuntime.on_event never raises.)
             self._kit_policy_on_event(event)

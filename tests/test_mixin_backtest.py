@@ -332,16 +332,18 @@ def test_dispose_lets_go_of_the_account_the_kit_cached() -> None:
     before = live_accounts()
     engine = make_engine()
     engine.add_data(flat_quotes(20))
-    st = ScriptedStrategy(
-        ScriptedConfig(), {n: (lambda s: s.submit_limit(IID, BUY, "0.010", "45000.0"))
-                           for n in range(2, 12)},
-    )
+    script: dict[int, Any] = {
+        n: (lambda s: s.submit_limit(IID, BUY, "0.010", "45000.0")) for n in range(2, 12)
+    }
+    script[12] = lambda s: s.submit_stop_market(IID, SELL, "0.010", "40000.0")  # stays open
+    st = ScriptedStrategy(ScriptedConfig(), script)
     engine.add_strategy(st)
     engine.run()
     engine.dispose()
     del engine
     assert st.is_disposed
     assert live_accounts() == before
+    assert st.exec_kit_stats()["algo_open"] == 1  # the counters outlive the caches
 
 
 @pytest.mark.parametrize(

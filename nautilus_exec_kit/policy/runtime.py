@@ -1,17 +1,10 @@
 """The error policy at run time: gate every submit, read every event, act on rejects.
 
 :class:`PolicyRuntime` is the single path for every order a strategy sends
-(:meth:`PolicyRuntime.submit`) and sees every order event the strategy receives
-(:meth:`PolicyRuntime.on_event`, called from the kit's own message-bus subscription so an author
-who overrides ``on_order_rejected`` without ``super()`` cannot switch it off).
-
-Only rejects and denials need an answer at once. Whether the venue took an order that was
-never rejected (accepted, filled, canceled, expired) is read from the order's own status, which
-Nautilus keeps current, in a sweep that settles answered chains so memory stays flat. An order
-the policy *did* act on is different: its status is REJECTED for good, and Nautilus still
-delivers the venue's late answer for it (as an event it cannot apply). Only while such orders
-are being retried or reconciled does the policy listen to accept / fill / cancel events
-(:attr:`PolicyRuntime.listens_to`), so the common events of a healthy strategy cost it nothing.
+(:meth:`PolicyRuntime.submit`) and sees every event the strategy receives
+(:meth:`PolicyRuntime.on_event`, called from the kit's own message-bus subscription, ahead of the
+strategy's handlers, so an author who overrides ``on_order_rejected`` without ``super()`` cannot
+switch it off).
 
 Time only comes from ``strategy.clock`` (TestClock in backtests, LiveClock live): retries,
 queued sends, reconcile checks and the end of a halt are time alerts named after client order
@@ -45,14 +38,22 @@ from nautilus_trader.model.events import (
     OrderCanceled,
     OrderCancelRejected,
     OrderDenied,
+    OrderEmulated,
     OrderEvent,
     OrderExpired,
     OrderFilled,
     OrderInitialized,
     OrderModifyRejected,
+    OrderPendingCancel,
+    OrderPendingUpdate,
     OrderRejected,
+    OrderReleased,
+    OrderSubmitted,
     OrderTriggered,
     OrderUpdated,
+    PositionChanged,
+    PositionClosed,
+    PositionOpened,
 )
 from nautilus_trader.model.identifiers import ClientOrderId, PositionId
 from nautilus_trader.model.orders import Order
@@ -77,40 +78,52 @@ _REJECT_KINDS: Final[dict[type, EventKind]] = {
     OrderCancelRejected: EventKind.CANCEL_REJECTED,
     OrderModifyRejected: EventKind.MODIFY_REJECTED,
 }
-#: Events proving the venue knows the order: what the policy listens for while an order it
-#: acted on (rejected, then retried or reconciled) may still turn up at the venue.
-_VENUE_KNOWS: Final = frozenset(
-    {OrderAccepted, OrderFilled, OrderUpdated, OrderTriggered, OrderCanceled, OrderExpired}
+#: Events proving the venue knows the order (evidence while reconciling).
+_VENUE_KNOWS: Final = (
+    OrderAccepted,
+    OrderFilled,
+    OrderUpdated,
+    OrderTriggered,
+    OrderCanceled,
+    OrderExpired,
+)
+#: Event classes the policy never acts on (exact types): on_event returns at once for them.
+POLICY_IGNORED_EVENTS: Final = frozenset(
+    {
+        OrderInitialized,
+        OrderSubmitted,
+        OrderPendingCancel,
+        OrderPendingUpdate,
+        OrderEmulated,
+        OrderReleased,
+        PositionOpened,
+        PositionChanged,
+        PositionClosed,
+        TimeEvent,
+    }
 )
 #: Rejects that do not count towards the circuit breaker (routine, not failures).
 _BREAKER_IGNORES: Final = frozenset({ErrorCategory.WOULD_TAKE, ErrorCategory.NOT_FOUND})
 #: Categories whose limit is account-wide: every send waits, not just the rejected one.
 _GLOBAL_COOLDOWN: Final = frozenset({ErrorCategory.RATE_LIMIT})
 _MAX_DECISIONS_KEPT: Final = 10_000
-#: Order states that prove the venue has (or had) the order, with the outcome a chain settled
-#: by that state is counted under in ``stats()["chains"]``.
-_OUTCOME_OF_STATUS: Final[dict[OrderStatus, str]] = {
-    OrderStatus.ACCEPTED: "accepted",
-    OrderStatus.TRIGGERED: "accepted",
-    OrderStatus.PENDING_UPDATE: "accepted",
-    OrderStatus.PENDING_CANCEL: "accepted",
-    OrderStatus.PARTIALLY_FILLED: "filled",
-    OrderStatus.FILLED: "filled",
-    OrderStatus.CANCELED: "canceled",
-    OrderStatus.EXPIRED: "expired",
-}
-#: States of an order the policy has already answered as a reject: a sweep drops them.
-_REJECTED_STATES: Final = frozenset({OrderStatus.REJECTED, OrderStatus.DENIED})
-#: The sweep of answered chains runs when this many sends are held (at least), then when
-#: twice as many as the last sweep kept: amortized O(1) per send, memory bounded.
-_SWEEP_MIN_RECORDS: Final = 256
-
-#: A first send through the fast path, as sent: (order, position_id, params).
-_FirstSend = tuple[Order, PositionId | None, dict[str, Any] | None]
+#: Order states that prove the venue has (or had) the order.
+_VENUE_STATES: Final = frozenset(
+    {
+        OrderStatus.ACCEPTED,
+        OrderStatus.TRIGGERED,
+        OrderStatus.PENDING_UPDATE,
+        OrderStatus.PENDING_CANCEL,
+        OrderStatus.PARTIALLY_FILLED,
+        OrderStatus.FILLED,
+        OrderStatus.CANCELED,
+        OrderStatus.EXPIRED,
+    }
+)
 
 
 def _venue_has(order: Order | None) -> bool:
-    return order is not None and order.status in _OUTCOME_OF_STATUS
+    return order is not None and order.status in _VENUE_STATES
 
 
 @attrs.define
@@ -162,9 +175,7 @@ class PolicyRuntime:
         "_drain_at",
         "_fail_fast",
         "_failure",
-        "_first_sends",
         "_halted_until",
-        "_listen",
         "_origin_of",
         "_policy",
         "_queue",
@@ -178,8 +189,6 @@ class PolicyRuntime:
         "_sent",
         "_stopped",
         "_strategy",
-        "_sweep_at",
-        "_watched",
         "decisions",
     )
 
@@ -205,11 +214,7 @@ class PolicyRuntime:
             policy.breaker_window_ms * _MS,
             policy.breaker_halt_ms * _MS,
         )
-        # First sends through the fast path the venue has not answered for yet (as far as the
-        # last sweep knows): plain tuples in a list, the cheapest record there is. A chain
-        # exists for one only once it is rejected (``_claim_first_send``).
-        self._first_sends: list[_FirstSend] = []
-        self._records: dict[str, _Record] = {}  # every other send, by client order ID
+        self._records: dict[str, _Record] = {}
         # every sent retry's coid -> its chain's first coid (a first send is its own origin,
         # and the key of _chains: not stored here, it is one dict write less per send)
         self._origin_of: dict[str, str] = {}
@@ -220,12 +225,6 @@ class PolicyRuntime:
         self._retry_ids: dict[str, list[str]] = {}  # origin coid -> its retries' coids
         self._awaiting_retry: dict[str, _Record] = {}  # origin coid -> the record to clone
         self._reconciling: dict[str, bool] = {}  # coid -> venue evidence seen
-        # Rejected coids of chains still retrying or reconciling -> their chain's origin: the
-        # venue's late answer for one of them settles the chain (or is reconcile evidence).
-        self._watched: dict[str, str] = {}
-        # The event classes on_event acts on now: rejects always, venue answers while watching.
-        self._listen: set[type] = set(_REJECT_KINDS)
-        self._sweep_at = _SWEEP_MIN_RECORDS  # len(_records) that triggers the next sweep
         self._reconcile_reason: dict[str, RejectReason] = {}
         self._queue: deque[_Record] = deque()
         self._drain_at: int | None = None
@@ -238,7 +237,7 @@ class PolicyRuntime:
         self._closed_until = 0
         self._failure: VenueError | None = None
         self._stopped = False
-        self._sending = 0  # depth of send() calls in progress (a send may nest another)
+        self._sending: str | None = None
         self._by_code: Counter[str] = Counter()
         self._by_action: Counter[str] = Counter()
         self._by_category: Counter[str] = Counter()
@@ -268,27 +267,25 @@ class PolicyRuntime:
         budget = self._budget
         if (
             # The fast path (every send of a healthy strategy): nothing halted or cooling
-            # down, nothing queued, room in the budget (counted here). The same decision as
-            # the general path (_submit_gated -> _dispatch -> _send_now); what it keeps of
-            # the send is one tuple, turned into a record and a chain only if it is rejected.
+            # down, nothing queued, room in the budget (counted here). The same decision and
+            # bookkeeping as the general path (_submit_gated -> _dispatch -> _send_now).
             not self._stopped
             and not self._queue
             and now >= self._closed_until
             and (budget is None or budget.try_record(now))
         ):
-            first_sends = self._first_sends
-            first_sends.append((order, position_id, params))
-            if len(first_sends) >= self._sweep_at:
-                self._sweep()
+            coid = order.client_order_id.value
+            self._chains[coid] = "pending"
+            self._records[coid] = _Record(order, position_id, params, coid, 1)
             self._sent += 1
-            self._sending += 1
+            outer, self._sending = self._sending, coid
             try:
                 self._send(order, position_id, params)
             finally:
-                self._sending -= 1
+                self._sending = outer
         else:
             self._submit_gated(order, position_id, params, now)
-        if self._failure is not None and self._fail_fast == "raise" and not self._sending:
+        if self._failure is not None and self._fail_fast == "raise" and self._sending is None:
             # the reject arrived synchronously, inside send(): raise at the call site
             raise self._failure
 
@@ -321,7 +318,7 @@ class PolicyRuntime:
 
     def on_event(self, event: Any) -> None:
         """Read one strategy event; acts on rejects and denials. Never raises."""
-        if type(event) not in self._listen:  # most events: nothing to do
+        if type(event) in POLICY_IGNORED_EVENTS:  # most events: nothing to do
             return
         try:
             self._on_event(event)
@@ -341,40 +338,18 @@ class PolicyRuntime:
         return unsent
 
     @property
-    def listens_to(self) -> set[type]:
-        """The event classes :meth:`on_event` acts on right now (exact types; the live set,
-        not a copy: do not modify it). A caller may skip ``on_event`` for any other event,
-        which is what the mixin does on its hot path."""
-        return self._listen
-
-    @property
     def tracked_order_ids(self) -> int:
         """Per-order entries the runtime still holds (records, retry links, reconciliations);
         0 once every chain has settled, however many orders were sent."""
-        self._sweep()
-        return (
-            len(self._first_sends)
-            + len(self._records)
-            + len(self._origin_of)
-            + len(self._reconciling)
-            + len(self._watched)
-        )
+        return len(self._records) + len(self._origin_of) + len(self._reconciling)
 
     @property
     def open_chains(self) -> int:
         """Chains not settled yet (pending, retrying or reconciling); settled ones are counts."""
-        self._sweep()
-        return len(self._chains) + len(self._first_sends)
+        return len(self._chains)
 
     def stats(self) -> dict[str, Any]:
-        """Counters per code, per action and per category, plus send/retry/queue figures.
-
-        ``chains`` counts chains by outcome: ``accepted`` / ``filled`` / ``canceled`` /
-        ``expired`` (the state the venue's order was in when the kit settled the chain),
-        ``placed`` (a reconcile found it), ``skipped``, ``gave_up``, ``failed``, ``refused``,
-        and the open ones (``pending``, ``retrying``, ``reconciling``).
-        """
-        self._sweep()
+        """Counters per code, per action and per category, plus send/retry/queue figures."""
         counts = self._counts.copy()
         if self._sent:
             counts["sent"] = self._sent
@@ -382,15 +357,7 @@ class PolicyRuntime:
             "by_code": dict(sorted(self._by_code.items())),
             "by_action": dict(sorted(self._by_action.items())),
             "by_category": dict(sorted(self._by_category.items())),
-            "chains": dict(
-                sorted(
-                    (
-                        self._chain_outcomes
-                        + Counter(self._chains.values())
-                        + Counter({"pending": len(self._first_sends)})
-                    ).items()
-                )
-            ),
+            "chains": dict(sorted((self._chain_outcomes + Counter(self._chains.values())).items())),
             **dict(sorted(counts.items())),
             "queued_now": len(self._queue),
             "pending_alerts": len(self._alerts),
@@ -449,11 +416,11 @@ class PolicyRuntime:
             self._origin_of[coid] = record.origin
             self._retry_ids.setdefault(record.origin, []).append(coid)
             self._counts["retries_sent"] += 1
-        self._sending += 1
+        outer, self._sending = self._sending, coid
         try:
             self._send(order, record.position_id, record.params)
         finally:
-            self._sending -= 1
+            self._sending = outer
 
     def _schedule_drain(self, at: int) -> None:
         if self._drain_at is not None and self._drain_at <= at:
@@ -495,80 +462,40 @@ class PolicyRuntime:
         kind = _REJECT_KINDS.get(type(event))
         if kind is not None:
             self._on_reject(event, kind)
-        else:
-            self._on_watched_answer(event)
-
-    def _on_watched_answer(self, event: OrderEvent) -> None:
-        """The venue answered for an order the policy acted on (its status stays REJECTED):
-        evidence for a reconcile check, or the end of a chain whose retry must not go out."""
-        coid = str(event.client_order_id)
-        origin = self._watched.get(coid)
-        if origin is None:
             return
+        if isinstance(event, _VENUE_KNOWS):
+            self._on_venue_knows(event)
+
+    def _on_venue_knows(self, event: OrderEvent) -> None:
+        if not self._chains and not self._reconciling:
+            # Nothing pending, retrying or reconciling: no record or chain can be waiting for
+            # this evidence (every record belongs to an unsettled chain). The common case of a
+            # cancel after the venue accepted the order.
+            return
+        coid = str(event.client_order_id)
         if coid in self._reconciling:
             self._reconciling[coid] = True  # evidence: the venue has it
-        elif self._chains.get(origin) == "retrying" and isinstance(
-            event, OrderAccepted | OrderFilled
-        ):
-            # The original (or an earlier retry) answering late: settling the chain also
-            # stops the scheduled retry (see _retry).
-            self._settle(origin, "filled" if isinstance(event, OrderFilled) else "accepted")
-
-    def _claim_first_send(self, client_order_id: ClientOrderId, coid: str) -> _Record | None:
-        """The record of a fast-path first send that is being rejected, its chain opened.
-
-        A linear scan from the newest send: rejects are rare, and the list holds only the
-        sends the venue had not answered for at the last sweep.
-        """
-        first_sends = self._first_sends
-        for index in range(len(first_sends) - 1, -1, -1):
-            order, position_id, params = first_sends[index]
-            if order.client_order_id == client_order_id:
-                del first_sends[index]
-                record = _Record(order, position_id, params, coid, 1)
-                self._records[coid] = record
-                self._chains[coid] = "pending"
-                return record
-        return None
-
-    def _watch(self, coid: str, origin: str) -> None:
-        self._watched[coid] = origin
-        self._listen.update(_VENUE_KNOWS)
-
-    def _sweep(self) -> None:
-        """Settle every chain the venue has answered for and forget its records.
-
-        Which orders the venue took is read from their status (Nautilus applies each event to
-        the order before the strategy sees it), so the policy needs no per-event work for the
-        common accept / fill / cancel. Records of orders being reconciled stay: their check
-        decides.
-        """
-        outcomes = self._chain_outcomes
-        unanswered: list[_FirstSend] = []
-        for first_send in self._first_sends:
-            status = first_send[0].status
-            outcome = _OUTCOME_OF_STATUS.get(status)
-            if outcome is not None:
-                outcomes[outcome] += 1  # its chain settled: it never had another entry
-            elif status not in _REJECTED_STATES:  # (a reject has claimed it already)
-                unanswered.append(first_send)
-        self._first_sends = unanswered
-        records = self._records
-        answered = [
-            (coid, record)
-            for coid, record in records.items()
-            if record.order.status in _OUTCOME_OF_STATUS and coid not in self._reconciling
-        ]
-        for coid, record in answered:
-            del records[coid]
-            if self._chains.get(record.origin) in ("pending", "retrying"):
-                self._settle(record.origin, _OUTCOME_OF_STATUS[record.order.status])
-        self._sweep_at = max(_SWEEP_MIN_RECORDS, 2 * (len(unanswered) + len(records)))
+        origin = self._origin_of.get(coid)
+        if origin is None:
+            if coid not in self._chains:
+                return  # not sent through the policy
+            origin = coid  # a first send
+        chain = self._chains.get(origin)
+        if chain in ("pending", "retrying"):
+            if isinstance(event, OrderAccepted | OrderFilled):
+                # For a retrying chain this is the ORIGINAL answering late: settling the chain
+                # also stops the scheduled retry (see _retry).
+                self._settle(origin, "filled" if isinstance(event, OrderFilled) else "accepted")
+            elif chain == "pending" and isinstance(event, OrderCanceled | OrderExpired):
+                # First venue answer is terminal (IOC/FOK, in-flight resolution, ...).
+                self._settle(origin, "canceled" if isinstance(event, OrderCanceled) else "expired")
+        if coid not in self._reconciling:
+            self._records.pop(coid, None)  # no resend after the venue took it
 
     def _on_reject(self, event: Any, kind: EventKind) -> None:
         coid = str(event.client_order_id)
         reason = parse_reason(getattr(event, "reason", ""))
-        record = self._records.get(coid) or self._claim_first_send(event.client_order_id, coid)
+        record = self._records.get(coid)
         action = self._policy.action_for(reason)
         now = self._now()
         self._by_code[reason.key] += 1
@@ -634,7 +561,6 @@ class PolicyRuntime:
         if record is None:
             return None, "queried the order's state; cancel/modify rejects are not resent"
         self._reconciling[coid] = False
-        self._watch(coid, record.origin)
         self._reconcile_reason[coid] = reason
         check_at = now + self._policy.reconcile_wait_ms * _MS
         self._chains[record.origin] = "reconciling"
@@ -698,13 +624,8 @@ class PolicyRuntime:
         if self._chains.pop(origin, None) is not None:
             self._chain_outcomes[status] += 1
         self._awaiting_retry.pop(origin, None)
-        watched = self._watched
-        watched.pop(origin, None)
         for coid in self._retry_ids.pop(origin, ()):
             self._origin_of.pop(coid, None)
-            watched.pop(coid, None)
-        if not watched:
-            self._listen.difference_update(_VENUE_KNOWS)
 
     def _finish(self, coid: str, record: _Record | None, status: str) -> None:
         if record is not None:
@@ -714,7 +635,6 @@ class PolicyRuntime:
     def _schedule_retry(self, coid: str, record: _Record, at: int) -> int:
         self._chains[record.origin] = "retrying"
         self._records.pop(coid, None)
-        self._watch(coid, record.origin)
         self._awaiting_retry[record.origin] = record
         self._set_alert(f"retry-{coid}", at, lambda _: self._retry(record))
         return at

@@ -139,35 +139,6 @@ def test_retry_ids_are_forgotten_once_the_chain_settles() -> None:
     assert h.runtime.tracked_order_ids == 0
 
 
-def test_the_policy_listens_to_venue_answers_only_while_a_chain_is_retrying() -> None:
-    """A healthy flow costs the policy nothing per accept/cancel: it listens to rejects only.
-    While a rejected order's chain waits for its retry, the venue's late answer for that order
-    matters (it cancels the retry), so the policy listens to accepts too, then stops again."""
-    h = Harness()
-    rejects_only = set(h.runtime.listens_to)
-    assert OrderRejected in rejects_only and OrderAccepted not in rejects_only
-    order = h.market()
-    h.feed(h.rejected(order, "{'code': -1003, 'msg': 'Too many requests.'}"))
-    assert OrderAccepted in h.runtime.listens_to  # the retry is scheduled
-    h.advance(30)
-    h.feed(h.accepted(h.sent[1]))
-    assert h.runtime.open_chains == 0
-    assert h.runtime.listens_to == rejects_only
-
-
-def test_answered_chains_are_swept_while_sending_so_memory_stays_flat() -> None:
-    h = Harness()
-    for _ in range(5_000):
-        order = h.market()
-        h.feed(h.accepted(order))
-        h.feed(h.canceled(order))
-    # Without the sweep every one of the 5000 records would still be held.
-    held = len(h.runtime._first_sends) + len(h.runtime._records)  # the memory bound is the point
-    assert held < 600
-    assert h.runtime.open_chains == 0
-    assert h.runtime.stats()["chains"] == {"canceled": 5_000}
-
-
 def test_the_sweep_keeps_an_unanswered_order_so_its_later_reject_is_still_retried() -> None:
     h = Harness()
     silent = h.market()  # the venue has not answered for it yet
