@@ -489,6 +489,14 @@ class PolicyRuntime:
             elif chain == "pending" and isinstance(event, OrderCanceled | OrderExpired):
                 # First venue answer is terminal (IOC/FOK, in-flight resolution, ...).
                 self._settle(origin, "canceled" if isinstance(event, OrderCanceled) else "expired")
+        elif (
+            chain == "reconciling"
+            and coid not in self._reconciling
+            and isinstance(event, OrderAccepted | OrderFilled)
+        ):
+            # Another order of the chain (e.g. the original, while a retry is being reconciled)
+            # turned up at the venue: the chain is answered, the pending check must not resend.
+            self._settle(origin, "filled" if isinstance(event, OrderFilled) else "accepted")
         if coid not in self._reconciling:
             self._records.pop(coid, None)  # no resend after the venue took it
 
@@ -496,6 +504,11 @@ class PolicyRuntime:
         coid = str(event.client_order_id)
         reason = parse_reason(getattr(event, "reason", ""))
         record = self._records.get(coid)
+        if record is not None and record.origin not in self._chains:
+            # Its chain settled already (an earlier order of it turned up at the venue): a
+            # resend of this one would duplicate it.
+            self._records.pop(coid, None)
+            record = None
         action = self._policy.action_for(reason)
         now = self._now()
         self._by_code[reason.key] += 1
@@ -626,6 +639,7 @@ class PolicyRuntime:
         self._awaiting_retry.pop(origin, None)
         for coid in self._retry_ids.pop(origin, ()):
             self._origin_of.pop(coid, None)
+            self._records.pop(coid, None)
 
     def _finish(self, coid: str, record: _Record | None, status: str) -> None:
         if record is not None:
@@ -685,6 +699,11 @@ class PolicyRuntime:
             evidence = self._reconciling.pop(coid, False)
             record = self._records.pop(coid, None)
             if record is None:
+                return
+            if self._chains.get(record.origin) != "reconciling":
+                # Settled meanwhile (another order of the chain turned up): nothing to resend.
+                self._reconcile_reason.pop(coid, None)
+                self._counts["retries_dropped"] += 1
                 return
             order = self._strategy.cache.order(record.order.client_order_id)
             venue_has_it = evidence or _venue_has(order)

@@ -149,3 +149,38 @@ def test_the_sweep_keeps_an_unanswered_order_so_its_later_reject_is_still_retrie
     retries = [o for o in h.sent if f"retry-of={silent.client_order_id}" in (o.tags or [])]
     assert len(retries) == 1
     assert h.runtime.stats()["chains"] == {"accepted": 1_000, "retrying": 1}
+
+
+RATE = "{'code': -1003, 'msg': 'Too many requests.'}"
+TIMEOUT = "{'code': -1007, 'msg': 'Timeout waiting for response from backend server.'}"
+
+
+def test_the_original_turning_up_while_its_retry_is_reconciled_stops_the_resend() -> None:
+    """Found in review: a late accept of the original only counted as evidence for the order
+    being reconciled (the retry), so the check found the retry absent and resent a third."""
+    h = Harness()
+    original = h.market()
+    h.feed(h.rejected(original, RATE))
+    h.advance(10)  # the backoff fires: retry 2 goes out
+    assert len(h.sent) == 2
+    h.feed(h.rejected(h.sent[1], TIMEOUT))  # retry 2: outcome unknown -> reconcile
+    h.feed(h.accepted(original))  # ... and the original was placed after all
+    h.advance(60)
+    assert len(h.sent) == 2
+    assert h.runtime.open_chains == 0
+
+
+def test_a_settled_chain_is_not_revived_by_its_in_flight_retry_being_rejected() -> None:
+    """Found in review: once the original turned up (chain settled), the reject of the retry
+    still in flight scheduled yet another resend."""
+    h = Harness()
+    original = h.market()
+    h.feed(h.rejected(original, TIMEOUT))  # reconcile
+    h.advance(3)  # nothing turned up: a fresh order is scheduled
+    h.advance(10)
+    assert len(h.sent) == 2
+    h.feed(h.accepted(original))  # the original was placed after all: settled
+    h.feed(h.rejected(h.sent[1], RATE))  # the retry in flight is rejected
+    h.advance(60)
+    assert len(h.sent) == 2
+    assert h.runtime.open_chains == 0
