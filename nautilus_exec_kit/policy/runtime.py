@@ -504,11 +504,6 @@ class PolicyRuntime:
         coid = str(event.client_order_id)
         reason = parse_reason(getattr(event, "reason", ""))
         record = self._records.get(coid)
-        if record is not None and record.origin not in self._chains:
-            # Its chain settled already (an earlier order of it turned up at the venue): a
-            # resend of this one would duplicate it.
-            self._records.pop(coid, None)
-            record = None
         action = self._policy.action_for(reason)
         now = self._now()
         self._by_code[reason.key] += 1
@@ -632,11 +627,14 @@ class PolicyRuntime:
     # -- helpers of the actions --------------------------------------------------------------
 
     def _settle(self, origin: str, status: str) -> None:
-        """A chain reached its outcome: count it and forget it (with its retries' IDs; later
-        events of those orders find no chain and are ignored)."""
+        """A chain reached its outcome: count it and forget it, with its orders' records and
+        its retries' IDs. A later reject of one of its orders (e.g. a retry still in flight
+        when the original turned up) then finds no record and is never resent, and a pending
+        reconcile check finds none and resends nothing."""
         if self._chains.pop(origin, None) is not None:
             self._chain_outcomes[status] += 1
         self._awaiting_retry.pop(origin, None)
+        self._records.pop(origin, None)
         for coid in self._retry_ids.pop(origin, ()):
             self._origin_of.pop(coid, None)
             self._records.pop(coid, None)
@@ -697,44 +695,29 @@ class PolicyRuntime:
     def _on_reconcile_check(self, coid: str) -> None:
         try:
             evidence = self._reconciling.pop(coid, False)
+            reason = self._reconcile_reason.pop(coid, None) or parse_reason("UNKNOWN")
             record = self._records.pop(coid, None)
             if record is None:
-                return
-            if self._chains.get(record.origin) != "reconciling":
-                # Settled meanwhile (another order of the chain turned up): nothing to resend.
-                self._reconcile_reason.pop(coid, None)
-                self._counts["retries_dropped"] += 1
-                return
+                return  # the chain settled meanwhile (_settle forgot it): nothing to resend
             order = self._strategy.cache.order(record.order.client_order_id)
-            venue_has_it = evidence or _venue_has(order)
-            reason = self._reconcile_reason.pop(coid, None) or parse_reason("UNKNOWN")
-            if venue_has_it:
+            retry_at: int | None = None
+            if evidence or _venue_has(order):
                 self._counts["reconciled_placed"] += 1
                 self._settle(record.origin, "placed")
-                self._decide(
-                    coid,
-                    EventKind.REJECTED,
-                    reason,
-                    Action.RECONCILE,
-                    record,
-                    self._now(),
-                    None,
-                    "the venue has the order: not resent",
-                )
-                return
-            self._counts["reconciled_absent"] += 1
-            schedule = self._policy.backoff.get(
-                ErrorCategory.UNKNOWN_STATUS, self._policy.default_backoff
-            )
-            delay = schedule.delay_ns(record.attempt, self._rng)
-            if delay is None or self._stopped:
-                self._settle(record.origin, "gave_up")
-                self._counts["gave_up"] += 1
-                note = "the venue does not have the order; attempts used up, not resent"
-                retry_at = None
+                note = "the venue has the order: not resent"
             else:
-                retry_at = self._schedule_retry(coid, record, self._now() + delay)
-                note = "the venue does not have the order: fresh order scheduled"
+                self._counts["reconciled_absent"] += 1
+                schedule = self._policy.backoff.get(
+                    ErrorCategory.UNKNOWN_STATUS, self._policy.default_backoff
+                )
+                delay = schedule.delay_ns(record.attempt, self._rng)
+                if delay is None or self._stopped:
+                    self._settle(record.origin, "gave_up")
+                    self._counts["gave_up"] += 1
+                    note = "the venue does not have the order; attempts used up, not resent"
+                else:
+                    retry_at = self._schedule_retry(coid, record, self._now() + delay)
+                    note = "the venue does not have the order: fresh order scheduled"
             self._decide(
                 coid,
                 EventKind.REJECTED,
