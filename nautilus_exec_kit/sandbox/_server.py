@@ -71,9 +71,15 @@ class SandboxVenue:
     'http://127.0.0.1:54321'
     """
 
-    def __init__(self, config: SandboxConfig) -> None:
+    def __init__(self, config: SandboxConfig, *, restart_of: SandboxVenue | None = None) -> None:
+        """``restart_of``: a stopped venue this one restarts. Its matching engine (orders,
+        positions, balances) and its listen keys carry over, as Binance keeps them across its own
+        restarts; a client's user stream that reconnects with its old listenKey must be let in,
+        or the Nautilus adapter never learns it reconnected (its WebSocket client retries the
+        refused handshake without end)."""
         self.config = config
-        self.engine = MatchingEngine(config, _now_ms)
+        self.engine: MatchingEngine = (MatchingEngine(config, _now_ms) if restart_of is None
+                                       else restart_of.engine)
         self.faults = FaultController(config.faults, self)
         self._auth = Authenticator(
             api_key=config.api_key,
@@ -84,7 +90,8 @@ class SandboxVenue:
         )
         self._limiter = RateLimiter(config.rate_limits)
         self._walk = market.PriceWalk(config.prices, random.Random(config.seed))
-        self._listen_keys: dict[str, int] = {}
+        self._listen_keys: dict[str, int] = {} if restart_of is None else dict(
+            restart_of._listen_keys)
         self._user_streams: list[_UserStream] = []
         self._market_streams: list[_MarketStream] = []
         self._api_sockets: list[web.WebSocketResponse] = []
@@ -131,7 +138,14 @@ class SandboxVenue:
         log.info("sandbox venue listening on %s", self.base_url_http)
 
     async def stop(self) -> None:
-        """Close every socket, stop the tasks and the server."""
+        """Stop listening, then close every socket, stop the tasks and the server.
+
+        The listener goes first: a client whose socket is closed reconnects at once, and it must
+        find the port closed (and retry until the venue is back), not a venue half torn down.
+        """
+        if self._runner is not None:
+            for site in list(self._runner.sites):
+                await site.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -39,14 +39,18 @@ class SandboxHandle:
         self.stop()
 
 
-def run_sandbox_in_thread(config: SandboxConfig, timeout: float = 10.0) -> SandboxHandle:
+def run_sandbox_in_thread(config: SandboxConfig, timeout: float = 10.0, *,
+                          restart_of: SandboxVenue | None = None) -> SandboxHandle:
     """Start a :class:`SandboxVenue` on a fresh loop in a daemon thread; return once it listens.
+
+    ``restart_of`` restarts a stopped venue (see :class:`SandboxVenue`); give ``config`` its port
+    so clients find it again.
 
     >>> with run_sandbox_in_thread(SandboxConfig()) as sandbox:   # doctest: +SKIP
     ...     print(sandbox.venue.base_url_http)
     """
     loop = asyncio.new_event_loop()
-    venue = SandboxVenue(config)
+    venue = SandboxVenue(config, restart_of=restart_of)
     started = threading.Event()
     failure: list[BaseException] = []
 

@@ -6,16 +6,15 @@ Every test ends by comparing the node's orders and positions with the venue's tr
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 
 from nautilus_exec_kit.live.node_config import RedisSettings
-from nautilus_exec_kit.sandbox import FaultKind, FaultRule, SandboxHandle, SandboxVenue
+from nautilus_exec_kit.sandbox import FaultKind, FaultRule, SandboxHandle, run_sandbox_in_thread
 from nautilus_exec_kit.sandbox import _market as sandbox_market
 
 from .conftest import API_SECRET, NodeProcess, flush_redis
@@ -140,7 +139,8 @@ def test_venue_restart_node_converges(
     engine.on_market("BTCUSDT")
     assert _venue_status_engine(engine, limit) == "FILLED"
 
-    restarted = _restart_venue(_with_port(sandbox_config(), port), engine)
+    restarted = run_sandbox_in_thread(attrs.evolve(sandbox_config(), port=port),
+                                      restart_of=venue)
     try:
         state = node.wait_state(lambda s: node_order_status(s, limit) == "FILLED", timeout=45,
                                 what="node learned the fill after the venue restart")
@@ -148,56 +148,6 @@ def test_venue_restart_node_converges(
         assert node_vs_venue(state, restarted.venue, hedge=False).ok
     finally:
         restarted.stop()
-
-
-def _with_port(config: Any, port: int) -> Any:
-    import attrs
-
-    return attrs.evolve(config, port=port)
-
-
-class _RestartedVenue(SandboxVenue):
-    """A new venue process-equivalent that keeps the old account state (its matching engine)."""
-
-    def __init__(self, config: Any, engine: Any) -> None:
-        self._kept_engine = engine
-        super().__init__(config)
-
-    @property  # type: ignore[override]
-    def engine(self) -> Any:
-        return self._kept_engine
-
-    @engine.setter
-    def engine(self, value: Any) -> None:
-        pass  # SandboxVenue.__init__ builds a fresh engine: keep the old one instead
-
-
-def _restart_venue(config: Any, engine: Any) -> SandboxHandle:
-    """``run_sandbox_in_thread`` for a venue that keeps ``engine`` (same port as before)."""
-    loop = asyncio.new_event_loop()
-    venue = _RestartedVenue(config, engine)
-    started = threading.Event()
-
-    def main() -> None:
-        asyncio.set_event_loop(loop)
-
-        async def boot() -> None:
-            try:
-                await venue.start()
-            finally:
-                started.set()
-
-        task = loop.create_task(boot())
-        try:
-            loop.run_forever()
-        finally:
-            del task
-            loop.close()
-
-    thread = threading.Thread(target=main, name="restarted-sandbox", daemon=True)
-    thread.start()
-    assert started.wait(10), "restarted venue did not start"
-    return SandboxHandle(venue, loop, thread)
 
 
 def _venue_status_engine(engine: Any, coid: str) -> str | None:

@@ -148,3 +148,48 @@ def test_unknown_fault_keys_are_refused() -> None:
 def test_config_refuses_non_loopback_host() -> None:
     with pytest.raises(ValueError, match="loopback"):
         SandboxConfig(host="0.0.0.0")
+
+
+def test_a_restarted_venue_keeps_orders_and_lets_the_adapters_stream_client_back_in() -> None:
+    """Binance keeps listenKeys and account state across its restarts. The Nautilus adapter's
+    user-stream client reconnects with its old listenKey and only then rotates it; a restarted
+    venue that refused the old key would leave the node deaf to its fills."""
+    import asyncio
+
+    import attrs
+    from nautilus_trader.core.nautilus_pyo3 import WebSocketClient, WebSocketConfig
+
+    async def scenario() -> tuple[list[float], str]:
+        first = run_sandbox_in_thread(BASE)
+        url = first.venue.base_url_http
+        status, body, _ = rest_client.call(url, "POST", "/fapi/v1/listenKey", {})
+        assert status == 200
+        order = _market(type="LIMIT", price="40000.0", timeInForce="GTC")
+        assert rest_client.call(url, "POST", "/fapi/v1/order", order)[0] == 200
+        reconnects: list[float] = []
+        started = time.monotonic()
+        client = await WebSocketClient.connect(
+            loop_=asyncio.get_running_loop(),
+            config=WebSocketConfig(url=f"{first.venue.base_url_ws_stream}/ws/{body['listenKey']}",
+                                   headers=[], heartbeat=60),
+            handler=lambda _raw: None,
+            post_reconnection=lambda: reconnects.append(time.monotonic() - started),
+        )
+        first.stop()
+        second = run_sandbox_in_thread(attrs.evolve(BASE, port=first.venue.port),
+                                       restart_of=first.venue)
+        try:
+            for _ in range(300):
+                if reconnects:
+                    break
+                await asyncio.sleep(0.1)
+            rows = [o for o in second.venue.truth()["orders"]
+                    if o["clientOrderId"] == order["newClientOrderId"]]
+            return reconnects, rows[0]["status"] if rows else "missing"
+        finally:
+            await client.disconnect()
+            second.stop()
+
+    reconnects, status = asyncio.run(scenario())
+    assert reconnects, "the adapter's stream client never got back in after the restart"
+    assert status == "NEW"
