@@ -75,8 +75,8 @@ class SandboxVenue:
         """``restart_of``: a stopped venue this one restarts. Its matching engine (orders,
         positions, balances) and its listen keys carry over, as Binance keeps them across its own
         restarts; a client's user stream that reconnects with its old listenKey must be let in,
-        or the Nautilus adapter never learns it reconnected (its WebSocket client retries the
-        refused handshake without end)."""
+        or the Nautilus adapter never learns it reconnected (its WebSocket client does not get back
+        in with a refused key)."""
         self.config = config
         self.engine: MatchingEngine = (MatchingEngine(config, _now_ms) if restart_of is None
                                        else restart_of.engine)
