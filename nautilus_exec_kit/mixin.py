@@ -16,7 +16,8 @@ live adapter reports (``-BOTH`` / ``-LONG`` / ``-SHORT``) and the adapter params
 venue ``close_position`` and ``price_match`` keep their Binance meaning (see emulation.py).
 
 Two seams connect the error policy (policy/runtime.py):
-``_kit_send(order, position_id, params)`` is the only place orders leave the kit, and the
+every order leaves the kit through the policy's ``submit`` (``_kit_send``, which
+``submit_limit`` inlines), and the
 kit's own message-bus subscriptions to the strategy's order and position topics show every event
 to the kit before the strategy's handlers see it, inside a guard that never raises.
 """
@@ -72,7 +73,6 @@ from nautilus_exec_kit.errors import (
 )
 from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
-from nautilus_exec_kit.policy.runtime import POLICY_IGNORED_EVENTS
 from nautilus_exec_kit.positions import (
     CLOSING_SIDE,
     PositionMode,
@@ -287,6 +287,8 @@ class ExecutionMixin:
         )
         # Bound once: the event handlers run for every event of the strategy.
         self._kit_policy_on_event = self._kit_policy.on_event
+        self._kit_policy_handlers = self._kit_policy.event_handlers
+        self._kit_policy_submit = self._kit_policy.submit
 
     #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``);
     #: ``config.error_policy`` overrides are applied on top. Override per class::
@@ -471,9 +473,27 @@ class ExecutionMixin:
                     px = value
                 else:
                     px = _px(rules, price)
-                pid = self._kit_validate_limit(
-                    entry, side, qty, px, time_in_force, post_only, reduce_only,
-                )
+                # _kit_validate of a plain LIMIT, in the same order of checks. The validator's
+                # integer fast path accepts the common valid order without an OrderIntent;
+                # anything it does not vouch for (every invalid order included) goes through
+                # the full _kit_validate, which gives the verdict and the precise error.
+                pid = entry.opening_pid.get(side)
+                if (
+                    pid is None  # not BUY/SELL: let the full path deal with it
+                    or (reduce_only and self._kit_hedge)
+                    or not entry.validator.accepts_limit(
+                        qty, px, time_in_force, post_only, reduce_only,
+                    )
+                ):
+                    pid = self._kit_validate(entry, OrderIntent(
+                        OrderType.LIMIT, side, qty, price=px, time_in_force=time_in_force,
+                        post_only=post_only, reduce_only=reduce_only,
+                    ), None)
+                else:
+                    if self._kit_limit_is_algo:
+                        self._kit_algo.check_can_submit(instrument_id, OrderType.LIMIT)
+                    if self._kit_margin_check and not reduce_only:
+                        self._kit_check_margin(entry, side, qty, px, pid)
                 if time_in_force is _GTC and tags is None and not (post_only or reduce_only):
                     # the same order; Cython parses (and converts) fewer arguments
                     order = self.order_factory.limit(instrument_id, side, qty, px)
@@ -500,7 +520,9 @@ class ExecutionMixin:
                 params = adapter_params(intent) if price_match else None
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        self._kit_send(order, pid, params)
+        # _kit_send, one call less: a LIMIT is never in the close_position book
+        self._kit_policy_submit(order, pid, params)
+        self._kit_submits[LimitOrder] += 1
         return order
 
     def submit_stop_market(
@@ -747,13 +769,15 @@ class ExecutionMixin:
         close_position books.
 
         Never raises (an exception here would abort ``engine.run()``). This runs for every
-        order event, so the common event that concerns none of the kit's books costs a type
-        test and two truth tests.
+        order event, so the common event that concerns none of the kit's books costs one
+        table lookup and two truth tests.
         """
-        if type(event) not in POLICY_IGNORED_EVENTS:
-            # First and on its own: a failure in the books below must not cost a reject its
-            # policy decision. (PolicyRuntime.on_event never raises.)
-            self._kit_policy_on_event(event)
+        # First and on its own: a failure in the books below must not cost a reject its policy
+        # decision. The policy's table names the handler of each event class (None: nothing to
+        # do); a class it does not list goes to on_event. Its handlers never raise.
+        handler = self._kit_policy_handlers.get(type(event), self._kit_policy_on_event)
+        if handler is not None:
+            handler(event)
         tracked = self._kit_algo_tracked
         if tracked or self._kit_close_ids:
             try:
@@ -834,42 +858,6 @@ class ExecutionMixin:
         if self._kit_margin_check and not (closing or intent.reduce_only or intent.close_position):
             price = intent.price or intent.trigger_price or intent.activation_price
             self._kit_check_margin(entry, intent.side, intent.quantity, price, pid)
-        return pid
-
-    def _kit_validate_limit(
-        self,
-        entry: _InstrumentEntry,
-        side: OrderSide,
-        quantity: Quantity,
-        price: Price,
-        time_in_force: TimeInForce,
-        post_only: bool,
-        reduce_only: bool,
-    ) -> PositionId:
-        """:meth:`_kit_validate` of a plain LIMIT (no expiry, display quantity, price_match or
-        position_side), in the same order of checks.
-
-        The validator's integer fast path accepts the common valid order without an
-        ``OrderIntent``; anything it does not vouch for (including every invalid order) goes
-        through the full :meth:`_kit_validate`, which gives the verdict and the precise error.
-        """
-        pid = entry.opening_pid.get(side)
-        if (
-            pid is None  # not BUY/SELL: let the full path deal with it
-            or (reduce_only and self._kit_hedge)
-            or not entry.validator.accepts_limit(
-                quantity, price, time_in_force, post_only, reduce_only,
-            )
-        ):
-            intent = OrderIntent(
-                OrderType.LIMIT, side, quantity, price=price, time_in_force=time_in_force,
-                post_only=post_only, reduce_only=reduce_only,
-            )
-            return self._kit_validate(entry, intent, None)
-        if self._kit_limit_is_algo:
-            self._kit_algo.check_can_submit(entry.instrument.id, OrderType.LIMIT)
-        if self._kit_margin_check and not reduce_only:
-            self._kit_check_margin(entry, side, quantity, price, pid)
         return pid
 
     def _kit_check_margin(

@@ -87,6 +87,13 @@ _VENUE_KNOWS: Final = (
     OrderCanceled,
     OrderExpired,
 )
+#: A first answer from the venue that settles a pending chain, and the outcome it counts as.
+_FIRST_ANSWERS: Final[dict[type, str]] = {
+    OrderAccepted: "accepted",
+    OrderFilled: "filled",
+    OrderCanceled: "canceled",
+    OrderExpired: "expired",
+}
 #: Event classes the policy never acts on (exact types): on_event returns at once for them.
 POLICY_IGNORED_EVENTS: Final = frozenset(
     {
@@ -190,6 +197,7 @@ class PolicyRuntime:
         "_stopped",
         "_strategy",
         "decisions",
+        "event_handlers",
     )
 
     def __init__(
@@ -244,6 +252,14 @@ class PolicyRuntime:
         self._counts: Counter[str] = Counter()
         self._sent = 0  # a plain int: counted on every send (folded into stats())
         self.decisions: deque[PolicyDecision] = deque(maxlen=_MAX_DECISIONS_KEPT)
+        #: Per event class, the handler that reads it; ``None`` for the classes the policy never
+        #: acts on. A class missing here goes to :meth:`on_event`. Each handler never raises.
+        #: The mixin dispatches on this table itself: one lookup per event, no wrapper call.
+        self.event_handlers: dict[type, Callable[[Any], None] | None] = {
+            **dict.fromkeys(POLICY_IGNORED_EVENTS),
+            **dict.fromkeys(_REJECT_KINDS, self.on_event),
+            **dict.fromkeys(_VENUE_KNOWS, self._on_venue_answer),
+        }
 
     # -- public API --------------------------------------------------------------------------
 
@@ -465,6 +481,30 @@ class PolicyRuntime:
             return
         if isinstance(event, _VENUE_KNOWS):
             self._on_venue_knows(event)
+
+    def _on_venue_answer(self, event: Any) -> None:
+        """:meth:`on_event` for the venue's answers (``_VENUE_KNOWS``), with the two cases of
+        nearly every order done inline: a first send's first answer settles its chain, and an
+        answer for an order the policy holds nothing for (settled already, or never sent
+        through it) is dropped. Everything else is :meth:`_on_venue_knows`. Never raises."""
+        try:
+            coid = event.client_order_id.value
+            chains = self._chains
+            if coid in chains:
+                status = _FIRST_ANSWERS.get(type(event))
+                if status is not None and chains[coid] == "pending":
+                    # A pending chain has never been rejected: no retry, no retry IDs, no
+                    # reconciliation; this is _settle(coid, status) of that case.
+                    del chains[coid]
+                    self._chain_outcomes[status] += 1
+                    self._records.pop(coid, None)
+                    return
+            elif coid not in self._origin_of and coid not in self._reconciling:
+                return  # no record, chain or reconciliation refers to this order
+            self._on_venue_knows(event)
+        except Exception as error:  # an exception here would abort engine.run()
+            self._counts["internal_errors"] += 1
+            self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
 
     def _on_venue_knows(self, event: OrderEvent) -> None:
         if not self._chains and not self._reconciling:
