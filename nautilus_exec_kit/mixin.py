@@ -25,6 +25,7 @@ to the kit before the strategy's handlers see it, inside a guard that never rais
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
@@ -143,6 +144,43 @@ _LEG_SIDE: Final[dict[str, PositionSide]] = {
 }
 
 type NumberLike = Quantity | Price | Decimal | float | int | str
+
+
+class _OrderEventRouter:
+    """What the kit subscribes to the strategy's order-event topic: the error policy's handler
+    for the event's class, then the algo and close_position books when they hold anything.
+
+    A small slotted object rather than a strategy method: it runs for every order event, and
+    its four reads are then fixed-offset slot reads, not lookups in the strategy's large
+    attribute dict (measured: about 10% of the kit's per-event cost in a backtest).
+    """
+
+    __slots__ = ("_algo_tracked", "_close_ids", "_on_books", "_policy_fallback", "_policy_table")
+
+    def __init__(
+        self,
+        policy: PolicyRuntime,
+        algo_tracked: object,
+        close_ids: object,
+        on_books: Callable[[Any], None],
+    ) -> None:
+        self._policy_table = policy.event_handlers
+        self._policy_fallback = policy.on_event
+        self._algo_tracked = algo_tracked
+        self._close_ids = close_ids
+        self._on_books = on_books
+
+    def on_order_event(self, event: Any) -> None:
+        """Never raises (an exception here would abort ``engine.run()``): the policy's
+        handlers never raise, and the books' part guards itself."""
+        # The policy first and on its own: a failure in the books must not cost a reject its
+        # policy decision. None in the table: nothing to do; a class it does not list goes to
+        # on_event.
+        handler = self._policy_table.get(type(event), self._policy_fallback)
+        if handler is not None:
+            handler(event)
+        if self._algo_tracked or self._close_ids:
+            self._on_books(event)
 
 
 def _qty(rules: InstrumentRules, value: Any, field: str = "quantity") -> Quantity:
@@ -276,6 +314,7 @@ class ExecutionMixin:
         self._kit_close_ids = self._kit_close_book.tracked
         self._kit_invalid: Counter[str] = Counter()
         self._kit_submits: Counter[type] = Counter()  # per order class (cheap to hash)
+        self._kit_limit_submits = 0  # submit_limit's, a plain int: four times cheaper to count
         self._kit_emulated: Counter[str] = Counter()
         base_policy = type(self).error_policy or ErrorPolicy.default()
         self._kit_policy = PolicyRuntime(
@@ -285,10 +324,12 @@ class ExecutionMixin:
             fail_fast=config.fail_fast,
             budget=RateBudget.binance_futures(config.orders_per_10s, config.orders_per_minute),
         )
-        # Bound once: the event handlers run for every event of the strategy.
-        self._kit_policy_on_event = self._kit_policy.on_event
-        self._kit_policy_handlers = self._kit_policy.event_handlers
+        # Bound once: they run for every order / event of the strategy.
         self._kit_policy_submit = self._kit_policy.submit
+        # (a bound method: the message bus calls it faster than an object's __call__)
+        self._kit_on_order_event = _OrderEventRouter(
+            self._kit_policy, self._kit_algo_tracked, self._kit_close_ids, self._kit_on_books,
+        ).on_order_event
 
     #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``);
     #: ``config.error_policy`` overrides are applied on top. Override per class::
@@ -377,7 +418,9 @@ class ExecutionMixin:
         pricing) and ``algo_open`` (open algo orders, all instruments).
         """
         stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
-        for cls, count in self._kit_submits.items():
+        submits = self._kit_submits.copy()
+        submits[LimitOrder] += self._kit_limit_submits
+        for cls, count in (+submits).items():
             order_type = _ORDER_TYPE_OF_CLASS.get(cls)
             stats[f"submit.{order_type.name if order_type else cls.__name__}"] = count
         stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
@@ -522,7 +565,7 @@ class ExecutionMixin:
             return self._kit_invalid_order(error)
         # _kit_send, one call less: a LIMIT is never in the close_position book
         self._kit_policy_submit(order, pid, params)
-        self._kit_submits[LimitOrder] += 1
+        self._kit_limit_submits += 1
         return order
 
     def submit_stop_market(
@@ -763,30 +806,17 @@ class ExecutionMixin:
         # positional: Cython parses keyword arguments on a slower path
         self.submit_order(order, position_id, None, params)
 
-    def _kit_on_order_event(self, event: Any) -> None:
-        """Every order event of the strategy, before its ``on_order_*`` handlers: the error
-        policy first (rejects, and the venue answers that settle its chains), then the algo and
-        close_position books.
-
-        Never raises (an exception here would abort ``engine.run()``). This runs for every
-        order event, so the common event that concerns none of the kit's books costs one
-        table lookup and two truth tests.
-        """
-        # First and on its own: a failure in the books below must not cost a reject its policy
-        # decision. The policy's table names the handler of each event class (None: nothing to
-        # do); a class it does not list goes to on_event. Its handlers never raise.
-        handler = self._kit_policy_handlers.get(type(event), self._kit_policy_on_event)
-        if handler is not None:
-            handler(event)
-        tracked = self._kit_algo_tracked
-        if tracked or self._kit_close_ids:
-            try:
-                if tracked and event.client_order_id in tracked:
-                    self._kit_algo.on_event(event)
-                if self._kit_close_ids:
-                    self._kit_track_close_position(event)
-            except Exception as exc:
-                self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
+    def _kit_on_books(self, event: Any) -> None:
+        """An order event while the algo or close_position book holds orders (the
+        :class:`_OrderEventRouter` calls it after the error policy). Never raises."""
+        try:
+            tracked = self._kit_algo_tracked
+            if tracked and event.client_order_id in tracked:
+                self._kit_algo.on_event(event)
+            if self._kit_close_ids:
+                self._kit_track_close_position(event)
+        except Exception as exc:
+            self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
 
     def _kit_on_position_event(self, event: Any) -> None:
         """Every position event of the strategy: close_position orders follow the position."""
