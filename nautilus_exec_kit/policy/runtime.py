@@ -263,11 +263,12 @@ class PolicyRuntime:
         self._sent = 0  # a plain int: counted on every send (folded into stats())
         self.decisions: deque[PolicyDecision] = deque(maxlen=_MAX_DECISIONS_KEPT)
         #: Per event class, the handler that reads it; ``None`` for the classes the policy never
-        #: acts on. A class missing here goes to :meth:`on_event`. Each handler never raises.
-        #: The mixin dispatches on this table itself: one lookup per event, no wrapper call.
+        #: acts on; a class missing here goes to :meth:`on_event`. Each handler never raises.
+        #: :meth:`on_event` dispatches on it, and so does the mixin itself (one lookup per
+        #: event, no wrapper call).
         self.event_handlers: dict[type, Callable[[Any], None] | None] = {
             **dict.fromkeys(POLICY_IGNORED_EVENTS),
-            **dict.fromkeys(_REJECT_KINDS, self.on_event),
+            **dict.fromkeys(_REJECT_KINDS, self._on_reject_event),
             **dict.fromkeys(_VENUE_KNOWS, self._on_venue_answer),
         }
 
@@ -344,13 +345,27 @@ class PolicyRuntime:
 
     def on_event(self, event: Any) -> None:
         """Read one strategy event; acts on rejects and denials. Never raises."""
-        if type(event) in POLICY_IGNORED_EVENTS:  # most events: nothing to do
-            return
+        handler = self.event_handlers.get(type(event), self._on_unlisted_event)
+        if handler is not None:
+            handler(event)
+
+    def _on_unlisted_event(self, event: Any) -> None:
+        """An event class :attr:`event_handlers` does not list (none in Nautilus 1.231): the
+        general path, by ``isinstance``."""
         try:
             self._on_event(event)
         except Exception as error:  # an exception here would abort engine.run()
-            self._counts["internal_errors"] += 1
-            self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
+            self._internal_error(event, error)
+
+    def _on_reject_event(self, event: Any) -> None:
+        try:
+            self._on_reject(event, _REJECT_KINDS[type(event)])
+        except Exception as error:
+            self._internal_error(event, error)
+
+    def _internal_error(self, event: Any, error: Exception) -> None:
+        self._counts["internal_errors"] += 1
+        self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
 
     def unsent_orders(self) -> list[tuple[Order, PositionId | None]]:
         """Orders the strategy has submitted that are not at Nautilus yet: queued by the rate
@@ -515,8 +530,7 @@ class PolicyRuntime:
                 return  # no record, chain or reconciliation refers to this order
             self._on_venue_knows(event)
         except Exception as error:  # an exception here would abort engine.run()
-            self._counts["internal_errors"] += 1
-            self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
+            self._internal_error(event, error)
 
     def _on_venue_knows(self, event: OrderEvent) -> None:
         if not self._chains and not self._reconciling:

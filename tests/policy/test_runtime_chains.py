@@ -12,6 +12,8 @@ import contextlib
 from types import SimpleNamespace
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nautilus_trader.common.component import TestClock
 from nautilus_trader.common.factories import OrderFactory
 from nautilus_trader.core.fsm import InvalidStateTrigger
@@ -184,3 +186,59 @@ def test_a_settled_chain_is_not_revived_by_its_in_flight_retry_being_rejected() 
     h.advance(60)
     assert len(h.sent) == 2
     assert h.runtime.open_chains == 0
+
+
+_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("submit"), st.just(0)),
+        st.tuples(st.sampled_from(["accept", "cancel", "unknown", "rate", "margin"]),
+                  st.integers(0, 7)),
+        st.tuples(st.just("advance"), st.integers(1, 40)),
+    ),
+    max_size=30,
+)
+_REASONS = {
+    "unknown": '{"code":-1007,"msg":"Timeout waiting for response from backend server."}',
+    "rate": '{"code":-1003,"msg":"Too many requests."}',
+    "margin": '{"code":-2019,"msg":"Margin is insufficient."}',
+}
+
+
+def _play(steps: list[tuple[str, int]], general_path: bool) -> dict[str, Any]:
+    h = Harness()
+    feed_one = h.runtime._on_unlisted_event if general_path else h.runtime.on_event
+    for action, arg in steps:
+        if action == "submit":
+            with contextlib.suppress(Exception):
+                h.market()
+        elif action == "advance":
+            h.advance(arg / 10)
+        elif h.sent:
+            order = h.sent[arg % len(h.sent)]
+            event = {"accept": h.accepted, "cancel": h.canceled}.get(action)
+            answer = event(order) if event else h.rejected(order, _REASONS[action])
+            with contextlib.suppress(InvalidStateTrigger):
+                h.known[order.client_order_id.value].apply(answer)
+            feed_one(answer)
+    stats = h.runtime.stats()
+    return {
+        "sent": [(o.client_order_id.value, o.tags) for o in h.sent],
+        "chains": stats["chains"],
+        "open_chains": h.runtime.open_chains,
+        "tracked": h.runtime.tracked_order_ids,
+        "decisions": [(d.client_order_id, d.action, d.note) for d in h.runtime.decisions],
+        "errors": h.errors,
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(steps=_STEPS)
+def test_the_event_table_fast_paths_decide_as_the_general_path(
+    steps: list[tuple[str, int]],
+) -> None:
+    """on_event (the table, with the inline first-answer settle and the drop of answers for
+    orders the policy holds nothing for, as the mixin dispatches) leaves the runtime exactly as
+    the general isinstance path does: same sends, resends, chains, decisions."""
+    fast = _play(steps, general_path=False)
+    assert fast == _play(steps, general_path=True)
+    assert fast["errors"] == []
