@@ -614,6 +614,15 @@ class OrderValidator:
                 self._raise_trigger_type(intent.trigger_type)
         elif otype in TRAILING_TYPES:
             self._check_trailing(intent, market)
+        elif trigger is not None:
+            # Binance answers -1106 ("stopPrice sent when not required"); checked nowhere
+            # else, an off-grid trigger would pass silently.
+            raise UnsupportedFlag(
+                "trigger_price",
+                trigger,
+                f"applies only to stop, take-profit and if-touched orders, not {otype.name}",
+                "remove trigger_price or use a stop / take-profit order",
+            )
         if otype not in TRAILING_TYPES and (
             intent.activation_price is not None or intent.trailing_offset is not None
         ):

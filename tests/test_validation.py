@@ -197,6 +197,17 @@ def test_trailing_fields_only_on_trailing_stops() -> None:
         FUT.check(limit(trailing_offset=Decimal(50)))
 
 
+@pytest.mark.parametrize("profile", ["USDT_FUTURES", "PERMISSIVE"])
+def test_trigger_price_only_on_triggered_orders(profile: str) -> None:
+    # Found by the property test: an off-grid trigger on a MARKET close_position order passed.
+    validator = OrderValidator(RULES, capabilities_for(profile))
+    with pytest.raises(E.UnsupportedFlag, match="trigger_price"):
+        validator.check(limit(price=None, order_type=OrderType.MARKET, quantity=None,
+                              close_position=True, trigger_price=Price.from_str("1.25")))
+    with pytest.raises(E.UnsupportedFlag, match="trigger_price"):
+        validator.check(limit(trigger_price=Price.from_str("51000.0")))
+
+
 def test_unsupported_tif() -> None:
     with pytest.raises(E.UnsupportedTimeInForce):
         FUT.check(limit(time_in_force=TimeInForce.DAY))
