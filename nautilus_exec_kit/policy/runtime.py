@@ -139,7 +139,7 @@ class _Record:
 
     A first send sent by :meth:`PolicyRuntime.submit`'s fast path is kept as a bare
     ``(order, position_id, params)`` tuple (:data:`_FirstSend`, a quarter of the cost to build);
-    it becomes a ``_Record`` (origin = its own ID, attempt 1) when a reject claims it.
+    it is read as a ``_Record`` (origin = its own ID, attempt 1) when a reject claims it.
     """
 
     order: Order
@@ -150,6 +150,15 @@ class _Record:
 
 
 _FirstSend = tuple[Order, PositionId | None, dict[str, Any] | None]
+
+
+def _as_record(kept: _Record | _FirstSend | None, coid: str) -> _Record | None:
+    """What ``_records`` keeps for ``coid``, as a ``_Record`` (a first send: attempt 1, its own
+    origin)."""
+    if type(kept) is tuple:
+        order, position_id, params = kept
+        return _Record(order, position_id, params, coid, 1)
+    return kept  # type: ignore[return-value]
 
 
 class PolicyRuntime:
@@ -533,11 +542,6 @@ class PolicyRuntime:
             self._internal_error(event, error)
 
     def _on_venue_knows(self, event: OrderEvent) -> None:
-        if not self._chains and not self._reconciling:
-            # Nothing pending, retrying or reconciling: no record or chain can be waiting for
-            # this evidence (every record belongs to an unsettled chain). The common case of a
-            # cancel after the venue accepted the order.
-            return
         coid = str(event.client_order_id)
         if coid in self._reconciling:
             self._reconciling[coid] = True  # evidence: the venue has it
@@ -566,18 +570,10 @@ class PolicyRuntime:
         if coid not in self._reconciling:
             self._records.pop(coid, None)  # no resend after the venue took it
 
-    def _claim(self, coid: str) -> _Record | None:
-        """The record of ``coid``'s send, a first send's tuple made a ``_Record`` (kept so)."""
-        record = self._records.get(coid)
-        if type(record) is tuple:
-            order, position_id, params = record
-            record = self._records[coid] = _Record(order, position_id, params, coid, 1)
-        return record  # type: ignore[return-value]
-
     def _on_reject(self, event: Any, kind: EventKind) -> None:
         coid = str(event.client_order_id)
         reason = parse_reason(getattr(event, "reason", ""))
-        record = self._claim(coid)
+        record = _as_record(self._records.get(coid), coid)
         action = self._policy.action_for(reason)
         now = self._now()
         self._by_code[reason.key] += 1
@@ -770,8 +766,7 @@ class PolicyRuntime:
         try:
             evidence = self._reconciling.pop(coid, False)
             reason = self._reconcile_reason.pop(coid, None) or parse_reason("UNKNOWN")
-            record = self._claim(coid)
-            self._records.pop(coid, None)
+            record = _as_record(self._records.pop(coid, None), coid)
             if record is None:
                 return  # the chain settled meanwhile (_settle forgot it): nothing to resend
             order = self._strategy.cache.order(record.order.client_order_id)
