@@ -76,6 +76,9 @@ from nautilus_exec_kit.errors import (
 )
 
 _SCALAR: Final[int] = 10**FIXED_PRECISION
+#: How far inside each bound :meth:`OrderValidator.accepts_limit` stays (relative): a double
+#: carries 15-16 significant digits, so a float comparison this far from a bound cannot flip.
+_FAST_PATH_MARGIN: Final = 1e-9
 _PRICE_MAX_RAW: Final[int] = int(Decimal(repr(PRICE_MAX)) * _SCALAR)
 _QUANTITY_MAX_RAW: Final[int] = int(Decimal(repr(QUANTITY_MAX)) * _SCALAR)
 _NANOS_PER_SEC: Final[int] = 1_000_000_000
@@ -478,19 +481,19 @@ class OrderValidator:
     __slots__ = (
         "_caps",
         "_hedge_mode",
-        "_limit_notional_cmp",
+        "_limit_max_price",
+        "_limit_max_qty",
+        "_limit_min_notional",
+        "_limit_min_price",
+        "_limit_min_qty",
         "_limit_post_only",
+        "_limit_step_raw",
+        "_limit_tick_raw",
         "_limit_tifs",
-        "_max_qty_raw",
-        "_min_qty_raw",
-        "_price_hi_raw",
-        "_price_lo_raw",
         "_price_precision",
         "_reduce_only",
         "_rules",
         "_size_precision",
-        "_step_raw",
-        "_tick_raw",
     )
 
     def __init__(
@@ -510,22 +513,34 @@ class OrderValidator:
             else frozenset()
         )
         self._limit_post_only = OrderType.LIMIT in capabilities.post_only_types
-        # Copies of the rules' integers on this object: the hot path touches one object.
+        # What the hot path reads, copied onto this object (it then touches one object), and
+        # in floats: as_double() is cheaper than the 128-bit .raw, and big-int remainders and
+        # products are what made the exact check slow. Each float bound is moved inwards by
+        # _FAST_PATH_MARGIN, so accepts_limit only vouches for an order clearly inside it and
+        # leaves the rest (every order near a bound) to check()'s exact integers.
         self._price_precision = rules.price_precision
         self._size_precision = rules.size_precision
-        self._tick_raw = rules.tick_raw
-        self._step_raw = rules.step_raw
-        self._price_lo_raw = rules.price_lo_raw
-        self._price_hi_raw = rules.price_hi_raw
-        self._min_qty_raw = rules.min_qty_raw
-        self._max_qty_raw = rules.max_qty_raw
+        # None: the tick (step) is one unit of the instrument's precision, so a value of at
+        # most that precision is on the grid without a remainder (Nautilus' fixed-point
+        # contract: a raw is a multiple of its own precision's unit).
+        self._limit_tick_raw: int | None = (
+            None if rules.tick_raw == rules.price_unit_raw else rules.tick_raw
+        )
+        self._limit_step_raw: int | None = (
+            None if rules.step_raw == rules.size_unit_raw else rules.step_raw
+        )
+        inside, outside = 1.0 + _FAST_PATH_MARGIN, 1.0 - _FAST_PATH_MARGIN
+        self._limit_min_price = rules.price_lo_raw / _SCALAR * inside
+        self._limit_max_price = rules.price_hi_raw / _SCALAR * outside
+        self._limit_min_qty = rules.min_qty_raw / _SCALAR * inside
+        self._limit_max_qty = rules.max_qty_raw / _SCALAR * outside
         self._reduce_only = capabilities.reduce_only
-        # The min notional as one integer comparison, when it is the common linear case;
-        # None sends every non-reduce-only order to check().
-        # Stored divided by multiplier_raw (rounded up: exact for the integer comparison).
-        self._limit_notional_cmp: int | None = (
-            -(-rules.min_notional_cmp // rules.multiplier_raw)
-            if rules.min_notional_cmp is not None
+        # The least price * quantity that meets the min notional, in the common linear case
+        # (quote-currency filter, no max notional); None sends every non-reduce-only order to
+        # check().
+        self._limit_min_notional: float | None = (
+            rules.min_notional_raw / rules.multiplier_raw * inside  # (both scaled alike)
+            if rules.min_notional_raw is not None
             and rules.multiplier_raw > 0
             and rules.max_notional_cmp is None
             and rules.notional_in_quote
@@ -698,7 +713,8 @@ class OrderValidator:
         would accept it too.
 
         False does not mean invalid: it means "ask :meth:`check`", which gives the verdict
-        and the precise error. Only integer comparisons on precomputed values, no objects.
+        and the precise error. Floats with a margin on the safe side (see ``__init__``): an
+        order within ``_FAST_PATH_MARGIN`` of a bound is always left to :meth:`check`.
         """
         if (
             time_in_force not in self._limit_tifs
@@ -707,20 +723,23 @@ class OrderValidator:
             or quantity.precision > self._size_precision
         ):
             return False
-        raw = price.raw
-        qraw = quantity.raw
-        if (
-            raw % self._tick_raw
-            or qraw % self._step_raw
-            or not self._price_lo_raw <= raw <= self._price_hi_raw
-            or not self._min_qty_raw <= qraw <= self._max_qty_raw
+        tick_raw = self._limit_tick_raw
+        if tick_raw is not None and price.raw % tick_raw:
+            return False
+        step_raw = self._limit_step_raw
+        if step_raw is not None and quantity.raw % step_raw:
+            return False
+        px = price.as_double()
+        qty = quantity.as_double()
+        if not (
+            self._limit_min_price <= px <= self._limit_max_price
+            and self._limit_min_qty <= qty <= self._limit_max_qty
         ):
             return False
         if reduce_only:
             return self._reduce_only  # Binance exempts reduce-only orders from MIN_NOTIONAL
-        min_cmp = self._limit_notional_cmp
-        # price.raw * qty.raw * multiplier_raw >= min_notional_cmp, one multiplication less
-        return min_cmp is not None and raw * qraw >= min_cmp
+        min_notional = self._limit_min_notional
+        return min_notional is not None and px * qty >= min_notional
 
     def check_order(
         self,

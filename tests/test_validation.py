@@ -643,3 +643,68 @@ def test_check_order_permissive_market_to_limit(factory: OrderFactory) -> None:
     perm.check_order(order)
     with pytest.raises(E.UnsupportedOrderType):
         FUT.check_order(order)
+
+
+# -- the limit hot path vouches only for what check() accepts --------------------------------------
+
+
+@st.composite
+def _near(draw: st.DrawFn, bounds: list[Decimal], places: int) -> Decimal:
+    """A value at ``places`` decimals: on, next to or far from one of ``bounds``."""
+    unit = Decimal(1).scaleb(-places)
+    base = draw(st.sampled_from(bounds))
+    reach = draw(st.integers(0, 6))  # offsets of every magnitude, up to a million units
+    offset = draw(st.integers(-(10**reach), 10**reach))
+    return (base.quantize(unit) + offset * unit).quantize(unit)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(data=st.data(), half=st.booleans(), profile=st.sampled_from(["USDT_FUTURES", "SPOT"]))
+def test_accepts_limit_vouches_only_for_orders_check_accepts(
+    data: st.DataObject, half: bool, profile: str
+) -> None:
+    """``accepts_limit`` (floats, margins, no remainder on a unit tick) is a shortcut of
+    ``check``: whenever it says True, ``check`` must accept the same order. Values cluster
+    around every bound (min/max price and quantity, the min notional) and both grids (a
+    unit tick and a half tick)."""
+    rules = HALF if half else RULES
+    validator = OrderValidator(rules, capabilities_for(profile))
+    pp = data.draw(st.integers(0, rules.price_precision + 1))
+    sp = data.draw(st.integers(0, rules.size_precision + 1))
+    scale = Decimal(10) ** 16
+    min_qty, max_qty = Decimal(rules.min_qty_raw) / scale, Decimal(rules.max_qty_raw) / scale
+    qty_bounds = [min_qty, min_qty * 3, max_qty]
+    px_bounds = [Decimal(rules.price_lo_raw) / scale, Decimal(rules.price_hi_raw) / scale]
+    qty = data.draw(_near(qty_bounds, sp).filter(lambda v: v >= 0))
+    if rules.min_notional_raw is not None and qty > 0:
+        # the price at which this quantity just meets the min notional
+        px_bounds += [Decimal(rules.min_notional_raw) / scale / qty] * 3  # the tricky one
+    px = data.draw(_near(px_bounds, pp).filter(lambda v: 0 < v < Decimal("1e15")))
+    price, quantity = Price.from_str(str(px)), Quantity.from_str(str(qty))
+    tif = data.draw(st.sampled_from([TimeInForce.GTC, TimeInForce.IOC, TimeInForce.GTD,
+                                     TimeInForce.DAY, TimeInForce.FOK]))
+    post_only, reduce_only = data.draw(st.booleans()), data.draw(st.booleans())
+    if validator.accepts_limit(quantity, price, tif, post_only, reduce_only):
+        validator.check(limit(quantity=quantity, price=price, time_in_force=tif,
+                              post_only=post_only, reduce_only=reduce_only))
+
+
+def test_accepts_limit_takes_the_common_order_and_leaves_bounds_to_check() -> None:
+    gtc = TimeInForce.GTC
+    assert FUT.accepts_limit(Quantity.from_str("0.010"), Price.from_str("49000.0"), gtc,
+                             False, False)
+    # exactly the min notional (10 USDT): valid, but the float shortcut leaves it to check()
+    at_min = (Quantity.from_str("0.001"), Price.from_str("10000.0"))
+    FUT.check(limit(quantity=at_min[0], price=at_min[1]))
+    assert not FUT.accepts_limit(*at_min, gtc, False, False)
+    # one tick under it: invalid, and the shortcut does not vouch for it
+    under = Price.from_str("9999.9")
+    assert not FUT.accepts_limit(at_min[0], under, gtc, False, False)
+    with pytest.raises(E.NotionalTooSmall):
+        FUT.check(limit(quantity=at_min[0], price=under))
+    # off the half tick: a remainder check still runs where the tick is not one unit
+    half = OrderValidator(HALF, capabilities_for("USDT_FUTURES"))
+    assert half.accepts_limit(Quantity.from_str("0.010"), Price.from_str("1000.5"), gtc,
+                              False, False)
+    assert not half.accepts_limit(Quantity.from_str("0.010"), Price.from_str("1000.3"), gtc,
+                                  False, False)
