@@ -145,14 +145,14 @@ class _Record:
     order: Order
     position_id: PositionId | None
     params: dict[str, Any] | None
-    origin: str  # client order ID of the chain's first order
+    origin: ClientOrderId  # the chain's first order
     attempt: int  # 1 for the original
 
 
 _FirstSend = tuple[Order, PositionId | None, dict[str, Any] | None]
 
 
-def _as_record(kept: _Record | _FirstSend | None, coid: str) -> _Record | None:
+def _as_record(kept: _Record | _FirstSend | None, coid: ClientOrderId) -> _Record | None:
     """What ``_records`` keeps for ``coid``, as a ``_Record`` (a first send: attempt 1, its own
     origin)."""
     if type(kept) is tuple:
@@ -239,20 +239,26 @@ class PolicyRuntime:
             policy.breaker_window_ms * _MS,
             policy.breaker_halt_ms * _MS,
         )
-        self._records: dict[str, _Record | _FirstSend] = {}
+        # Every order-keyed structure is keyed by the ClientOrderId object itself, not its
+        # ``.value``: the object caches its hash and the events carry the very object the
+        # order has (a lookup is an identity hit), while ``.value`` builds and hashes a new
+        # str on every call (measured: 49 against 204 ns per lookup).
+        self._records: dict[ClientOrderId, _Record | _FirstSend] = {}
         # every sent retry's coid -> its chain's first coid (a first send is its own origin,
         # and the key of _chains: not stored here, it is one dict write less per send)
-        self._origin_of: dict[str, str] = {}
+        self._origin_of: dict[ClientOrderId, ClientOrderId] = {}
         # Unsettled chains only (origin coid -> pending/retrying/reconciling): settled ones
         # become counts in _chain_outcomes, so memory stays flat however long a strategy runs.
-        self._chains: dict[str, str] = {}
+        self._chains: dict[ClientOrderId, str] = {}
         # An exact dict, its first-answer keys present from the start: the fast path's
         # ``+= 1`` is then a specialised dict operation (a Counter's is four times slower).
         self._chain_outcomes: dict[str, int] = dict.fromkeys(_FIRST_ANSWERS.values(), 0)
-        self._retry_ids: dict[str, list[str]] = {}  # origin coid -> its retries' coids
-        self._awaiting_retry: dict[str, _Record] = {}  # origin coid -> the record to clone
-        self._reconciling: dict[str, bool] = {}  # coid -> venue evidence seen
-        self._reconcile_reason: dict[str, RejectReason] = {}
+        # origin coid -> its retries' coids
+        self._retry_ids: dict[ClientOrderId, list[ClientOrderId]] = {}
+        # origin coid -> the record to clone
+        self._awaiting_retry: dict[ClientOrderId, _Record] = {}
+        self._reconciling: dict[ClientOrderId, bool] = {}  # coid -> venue evidence seen
+        self._reconcile_reason: dict[ClientOrderId, RejectReason] = {}
         self._queue: deque[_Record] = deque()
         self._drain_at: int | None = None
         self._alerts: set[str] = set()
@@ -264,7 +270,7 @@ class PolicyRuntime:
         self._closed_until = 0
         self._failure: VenueError | None = None
         self._stopped = False
-        self._sending: str | None = None
+        self._sending: ClientOrderId | None = None
         self._by_code: Counter[str] = Counter()
         self._by_action: Counter[str] = Counter()
         self._by_category: Counter[str] = Counter()
@@ -310,7 +316,7 @@ class PolicyRuntime:
             and now >= self._closed_until
             and (budget is None or budget.try_record(now))
         ):
-            coid = order.client_order_id.value
+            coid = order.client_order_id
             self._chains[coid] = "pending"
             self._records[coid] = (order, position_id, params)  # a _FirstSend
             self._sent += 1
@@ -337,7 +343,7 @@ class PolicyRuntime:
         if blocked is not None:
             self._counts["refused"] += 1
             raise SubmissionsHalted(f"{order.client_order_id}: not sent, {blocked}")
-        coid = str(order.client_order_id)
+        coid = order.client_order_id
         record = _Record(order, position_id, params, origin=coid, attempt=1)
         self._chains[coid] = "pending"
         budget = self._budget
@@ -459,7 +465,7 @@ class PolicyRuntime:
 
     def _send_now(self, record: _Record, now: int) -> None:
         order = record.order
-        coid = record.origin if record.attempt == 1 else str(order.client_order_id)
+        coid = record.origin if record.attempt == 1 else order.client_order_id
         if self._budget is not None:
             self._budget.record(now)
         self._records[coid] = record
@@ -524,7 +530,7 @@ class PolicyRuntime:
         answer for an order the policy holds nothing for (settled already, or never sent
         through it) is dropped. Everything else is :meth:`_on_venue_knows`. Never raises."""
         try:
-            coid = event.client_order_id.value
+            coid = event.client_order_id
             chains = self._chains
             if coid in chains:
                 status = _FIRST_ANSWERS.get(type(event))
@@ -542,7 +548,7 @@ class PolicyRuntime:
             self._internal_error(event, error)
 
     def _on_venue_knows(self, event: OrderEvent) -> None:
-        coid = str(event.client_order_id)
+        coid = event.client_order_id
         if coid in self._reconciling:
             self._reconciling[coid] = True  # evidence: the venue has it
         origin = self._origin_of.get(coid)
@@ -571,7 +577,7 @@ class PolicyRuntime:
             self._records.pop(coid, None)  # no resend after the venue took it
 
     def _on_reject(self, event: Any, kind: EventKind) -> None:
-        coid = str(event.client_order_id)
+        coid = event.client_order_id
         reason = parse_reason(getattr(event, "reason", ""))
         record = _as_record(self._records.get(coid), coid)
         action = self._policy.action_for(reason)
@@ -593,13 +599,13 @@ class PolicyRuntime:
     # -- actions: each returns (retry_at_ns, note) --------------------------------------------
 
     def _skip(
-        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+        self, coid: ClientOrderId, reason: RejectReason, record: _Record | None, now: int
     ) -> tuple[int | None, str]:
         self._finish(coid, record, "skipped")
         return None, f"dropped, not resent: {self._policy.why(reason)}"
 
     def _backoff(
-        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+        self, coid: ClientOrderId, reason: RejectReason, record: _Record | None, now: int
     ) -> tuple[int | None, str]:
         if record is None:
             return None, "cancel/modify rejects are not resent by the kit; the strategy decides"
@@ -620,9 +626,9 @@ class PolicyRuntime:
         return self._schedule_retry(coid, record, now + delay), "fresh order scheduled"
 
     def _reconcile(
-        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+        self, coid: ClientOrderId, reason: RejectReason, record: _Record | None, now: int
     ) -> tuple[int | None, str]:
-        order = self._strategy.cache.order(ClientOrderId(coid))
+        order = self._strategy.cache.order(coid)
         origin = self._origin_of.get(coid, coid)
         if _venue_has(order):
             # the venue already answered for this order (fill/accept before the reject)
@@ -646,7 +652,7 @@ class PolicyRuntime:
         return check_at, "queried the venue; resend only if no such order turns up"
 
     def _fail_fast_action(
-        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+        self, coid: ClientOrderId, reason: RejectReason, record: _Record | None, now: int
     ) -> tuple[int | None, str]:
         hint = FAIL_FAST_HINTS.get(reason.category, "fix the strategy or its configuration")
         message = (
@@ -661,7 +667,7 @@ class PolicyRuntime:
         return None, f"VenueError raised from the next submit: {message}"
 
     def _halt(
-        self, coid: str, reason: RejectReason, record: _Record | None, now: int
+        self, coid: ClientOrderId, reason: RejectReason, record: _Record | None, now: int
     ) -> tuple[int | None, str]:
         if reason.banned_until_ms is not None:
             until = reason.banned_until_ms * _MS
@@ -683,7 +689,8 @@ class PolicyRuntime:
         dict[
             Action,
             Callable[
-                [PolicyRuntime, str, RejectReason, _Record | None, int], tuple[int | None, str]
+                [PolicyRuntime, ClientOrderId, RejectReason, _Record | None, int],
+                tuple[int | None, str],
             ],
         ]
     ] = {
@@ -696,7 +703,7 @@ class PolicyRuntime:
 
     # -- helpers of the actions --------------------------------------------------------------
 
-    def _settle(self, origin: str, status: str) -> None:
+    def _settle(self, origin: ClientOrderId, status: str) -> None:
         """A chain reached its outcome: count it and forget it, with its orders' records and
         its retries' IDs. A later reject of one of its orders (e.g. a retry still in flight
         when the original turned up) then finds no record and is never resent, and a pending
@@ -709,12 +716,12 @@ class PolicyRuntime:
             self._origin_of.pop(coid, None)
             self._records.pop(coid, None)
 
-    def _finish(self, coid: str, record: _Record | None, status: str) -> None:
+    def _finish(self, coid: ClientOrderId, record: _Record | None, status: str) -> None:
         if record is not None:
             self._settle(record.origin, status)
         self._records.pop(coid, None)
 
-    def _schedule_retry(self, coid: str, record: _Record, at: int) -> int:
+    def _schedule_retry(self, coid: ClientOrderId, record: _Record, at: int) -> int:
         self._chains[record.origin] = "retrying"
         self._records.pop(coid, None)
         self._awaiting_retry[record.origin] = record
@@ -740,7 +747,7 @@ class PolicyRuntime:
             self._counts["internal_errors"] += 1
             self._log_error(f"[policy] retry of {record.origin} failed: {error!r}")
 
-    def _clone(self, order: Order, origin: str) -> Order:
+    def _clone(self, order: Order, origin: ClientOrderId) -> Order:
         """A fresh order with a new client order ID, tagged ``retry-of=<first id>``.
 
         The clone is built from the original's ``OrderInitialized`` so every order type keeps
@@ -762,7 +769,7 @@ class PolicyRuntime:
         )
         return OrderUnpacker.from_init(OrderInitialized.from_dict(values))
 
-    def _on_reconcile_check(self, coid: str) -> None:
+    def _on_reconcile_check(self, coid: ClientOrderId) -> None:
         try:
             evidence = self._reconciling.pop(coid, False)
             reason = self._reconcile_reason.pop(coid, None) or parse_reason("UNKNOWN")
@@ -859,7 +866,7 @@ class PolicyRuntime:
 
     def _decide(
         self,
-        coid: str,
+        coid: ClientOrderId,
         kind: EventKind,
         reason: RejectReason,
         action: Action,
@@ -869,8 +876,10 @@ class PolicyRuntime:
         note: str,
     ) -> None:
         decision = PolicyDecision(
-            client_order_id=coid,
-            original_client_order_id=record.origin if record else self._origin_of.get(coid, coid),
+            client_order_id=coid.value,
+            original_client_order_id=(
+                record.origin if record else self._origin_of.get(coid, coid)
+            ).value,
             kind=kind,
             reason=reason,
             action=action,
