@@ -61,6 +61,7 @@ from nautilus_trader.model.orders import (
     TrailingStopLimitOrder,
     TrailingStopMarketOrder,
 )
+from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.algo import AlgoOrderBook, check_modifiable
 from nautilus_exec_kit.capabilities import capabilities_for
@@ -746,9 +747,10 @@ class ExecutionMixin:
         self.modify_order(order, qty, px, tpx)
         return True
 
-    def cancel(self, order: Order) -> None:
-        """Cancel an order (the algo tracker is released by the venue's answer)."""
-        self.cancel_order(order)
+    #: ``cancel(order)``: Nautilus' own ``Strategy.cancel_order`` under the kit's name. The kit
+    #: has nothing to add (the algo book is released by the venue's answer), so it is the
+    #: method itself, not a wrapper: no extra frame on every cancel.
+    cancel = Strategy.cancel_order
 
     # -- close helpers ------------------------------------------------------------------------
 
