@@ -25,7 +25,6 @@ to the kit before the strategy's handlers see it, inside a guard that never rais
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
@@ -72,6 +71,13 @@ from nautilus_exec_kit.errors import (
     ParamError,
     PositionModeMismatch,
     SubmissionBlocked,
+)
+from nautilus_exec_kit.intake import (
+    EVENT_HOOKS,
+    KIT_EVENT_PRIORITY,
+    OrderEventRouter,
+    intake_hook,
+    put_intake_in_front,
 )
 from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
@@ -135,53 +141,12 @@ _ORDER_TYPE_OF_CLASS: Final[dict[type, OrderType]] = {
     TrailingStopLimitOrder: OrderType.TRAILING_STOP_LIMIT,
 }
 _GTC: Final = TimeInForce.GTC
-#: Priority of the kit's subscriptions to the strategy's order / position event topics: after
-#: Nautilus' own core subscribers (RiskEngine and Portfolio subscribe with 10), before the
-#: strategy's ``handle_event`` (0), so the kit has seen an event before any ``on_*`` handler.
-KIT_EVENT_PRIORITY: Final = 5
 _LEG_SIDE: Final[dict[str, PositionSide]] = {
     "LONG": PositionSide.LONG,
     "SHORT": PositionSide.SHORT,
 }
 
 type NumberLike = Quantity | Price | Decimal | float | int | str
-
-
-class _OrderEventRouter:
-    """What the kit subscribes to the strategy's order-event topic: the error policy's handler
-    for the event's class, then the algo and close_position books when they hold anything.
-
-    A small slotted object rather than a strategy method: it runs for every order event, and
-    its four reads are then fixed-offset slot reads, not lookups in the strategy's large
-    attribute dict (measured: about 10% of the kit's per-event cost in a backtest).
-    """
-
-    __slots__ = ("_algo_tracked", "_close_ids", "_on_books", "_policy_fallback", "_policy_table")
-
-    def __init__(
-        self,
-        policy: PolicyRuntime,
-        algo_tracked: object,
-        close_ids: object,
-        on_books: Callable[[Any], None],
-    ) -> None:
-        self._policy_table = policy.event_handlers
-        self._policy_fallback = policy.on_event
-        self._algo_tracked = algo_tracked
-        self._close_ids = close_ids
-        self._on_books = on_books
-
-    def on_order_event(self, event: Any) -> None:
-        """Never raises (an exception here would abort ``engine.run()``): the policy's
-        handlers never raise, and the books' part guards itself."""
-        # The policy first and on its own: a failure in the books must not cost a reject its
-        # policy decision. None in the table: nothing to do; a class it does not list goes to
-        # on_event.
-        handler = self._policy_table.get(type(event), self._policy_fallback)
-        if handler is not None:
-            handler(event)
-        if self._algo_tracked or self._close_ids:
-            self._on_books(event)
 
 
 def _qty(rules: InstrumentRules, value: Any, field: str = "quantity") -> Quantity:
@@ -327,10 +292,9 @@ class ExecutionMixin:
         )
         # Bound once: they run for every order / event of the strategy.
         self._kit_policy_submit = self._kit_policy.submit
-        # (a bound method: the message bus calls it faster than an object's __call__)
-        self._kit_on_order_event = _OrderEventRouter(
+        self._kit_router = OrderEventRouter(
             self._kit_policy, self._kit_algo_tracked, self._kit_close_ids, self._kit_on_books,
-        ).on_order_event
+        )
 
     #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``);
     #: ``config.error_policy`` overrides are applied on top. Override per class::
@@ -352,32 +316,72 @@ class ExecutionMixin:
         """
         self.log.warning(f"exec-kit risk event: {event}")
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every order hook a strategy class defines gets the kit's intake in front of it
+        (see intake.py): the kit reads a reject or a venue answer first, ``super()`` or not."""
+        super().__init_subclass__(**kwargs)
+        put_intake_in_front(cls)
+
     def register(
         self, trader_id: Any, portfolio: Any, msgbus: Any, cache: Any, clock: Any,
     ) -> None:
-        """Nautilus registers the strategy with the trader; the kit then subscribes to the
-        strategy's order and position events and attaches its risk-event watcher, all before
-        start-up reconciliation, so no reject and no exchange-generated fill is missed (fills
-        already cached, e.g. loaded from Redis, are replayed).
-
-        The kit subscribes on the message bus rather than overriding ``handle_event``: it sees
-        every event even when the author's handlers skip ``super()`` (or the author overrides
-        ``handle_event``), and an event the kit has nothing to do with costs one cheap call.
+        """Nautilus registers the strategy with the trader; the kit then reads the strategy's
+        order events from the message bus (until it runs: see :meth:`start`), subscribes to its
+        position events and attaches its risk-event watcher, all before start-up
+        reconciliation, so no reject and no exchange-generated fill is missed (fills already
+        cached, e.g. loaded from Redis, are replayed).
         """
         super().register(  # type: ignore[misc]
             trader_id=trader_id, portfolio=portfolio, msgbus=msgbus, cache=cache, clock=clock,
         )
-        msgbus.subscribe(
-            topic=f"events.order.{self.id}",
-            handler=self._kit_on_order_event,
-            priority=KIT_EVENT_PRIORITY,
-        )
+        self._kit_msgbus = msgbus
+        # An author's own handle_event may skip Nautilus' dispatch, and with it every hook:
+        # then the kit reads from the bus for good.
+        self._kit_hooks_work = getattr(type(self), "handle_event", None) is Strategy.handle_event
+        self._kit_router.read_from_bus(msgbus, f"events.order.{self.id}", True)
         msgbus.subscribe(
             topic=f"events.position.{self.id}",
             handler=self._kit_on_position_event,
             priority=KIT_EVENT_PRIORITY,
         )
         self._kit_risk_events = RiskEventWatcher(self).attach(replay=True)
+
+    # Where the kit reads order events (intake.py): through the hooks of EVENT_HOOKS while
+    # the strategy runs (Nautilus calls them only then), from the message bus otherwise. Each
+    # switch happens while no event can be dispatched, so an event comes in one way only.
+
+    def start(self) -> None:
+        """Nautilus starts the strategy; once it runs, the kit reads through the hooks."""
+        super().start()  # type: ignore[misc]
+        self._kit_read_from_bus(not self.is_running)  # type: ignore[attr-defined]
+
+    def resume(self) -> None:
+        """Nautilus resumes a stopped strategy; once it runs, the kit reads through the hooks."""
+        super().resume()  # type: ignore[misc]
+        self._kit_read_from_bus(not self.is_running)  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        """Nautilus stops the strategy: the kit reads from the bus again first (the events of
+        ``on_stop``'s cancels come while no hook is called)."""
+        self._kit_read_from_bus(True)
+        super().stop()  # type: ignore[misc]
+
+    def degrade(self) -> None:
+        """Like :meth:`stop`: a degraded strategy's hooks are not called."""
+        self._kit_read_from_bus(True)
+        super().degrade()  # type: ignore[misc]
+
+    def fault(self) -> None:
+        """Like :meth:`stop`: a faulted strategy's hooks are not called."""
+        self._kit_read_from_bus(True)
+        super().fault()  # type: ignore[misc]
+
+    def _kit_read_from_bus(self, on: bool) -> None:
+        msgbus = getattr(self, "_kit_msgbus", None)
+        if msgbus is not None:
+            self._kit_router.read_from_bus(
+                msgbus, f"events.order.{self.id}", on or not self._kit_hooks_work,
+            )
 
     def dispose(self) -> None:
         """Nautilus disposes the strategy (``engine.dispose()``, node shutdown); the kit then
@@ -810,7 +814,8 @@ class ExecutionMixin:
 
     def _kit_on_books(self, event: Any) -> None:
         """An order event while the algo or close_position book holds orders (the
-        :class:`_OrderEventRouter` calls it after the error policy). Never raises."""
+        :class:`~nautilus_exec_kit.intake.OrderEventRouter` calls it after the error policy).
+        Never raises."""
         try:
             tracked = self._kit_algo_tracked
             if tracked and event.client_order_id in tracked:
@@ -1215,6 +1220,13 @@ def _order_price(order: Order) -> Price | None:
         if value is not None:
             return value  # type: ignore[no-any-return]
     return None
+
+
+
+# The kit's intake as ExecutionMixin's own order hooks (Nautilus' are empty): a strategy that
+# defines none of them still has the kit read every event the kit acts on while it runs.
+for _hook_name in EVENT_HOOKS:
+    setattr(ExecutionMixin, _hook_name, intake_hook(_hook_name))
 
 
 __all__ = ["ExecutionMixin"]

@@ -1,0 +1,150 @@
+"""Where the kit reads order events: Nautilus' hooks while the strategy runs, the bus otherwise.
+
+Each event the kit acts on must reach it exactly once, before the author's handlers, in every
+lifecycle state, and the author's overrides (with or without ``super()``) must not change that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import pytest
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.events import OrderFilled
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_exec_kit import algo, mixin
+from nautilus_exec_kit.intake import EVENT_HOOKS, OrderEventRouter
+from tests.conftest import IID, ScriptedConfig, ScriptedStrategy, flat_quotes, make_engine
+
+SELL = OrderSide.SELL
+
+
+def test_the_hooks_cover_every_event_class_the_kit_acts_on() -> None:
+    strategy = ScriptedStrategy(ScriptedConfig())
+    policy_reads = {
+        cls for cls, handler in strategy.exec_kit_policy.event_handlers.items() if handler
+    }
+    books_read = {*algo._RELEASING_EVENTS, *mixin._TERMINAL_ORDER_EVENTS, OrderFilled}
+    assert policy_reads | books_read <= set(EVENT_HOOKS.values())
+    for name, cls in EVENT_HOOKS.items():
+        # the hook Strategy.handle_event calls for that class: on_<snake_case class name>
+        assert name == "on_" + re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+        assert hasattr(Strategy, name)
+
+
+class _Lifecycle(ScriptedStrategy):
+    """Sends orders while starting, running and stopping; notes where the kit reads events."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_bus: dict[str, bool] = {}
+
+    def _kit_on_bus(self) -> bool:
+        router = self._kit_router
+        return bool(self.msgbus.is_subscribed(f"events.order.{self.id}", router.on_order_event))
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.on_bus["starting"] = self._kit_on_bus()
+        self.results["start"] = self.submit_limit(IID, OrderSide.BUY, "0.010", "40000.0")
+
+    def on_stop(self) -> None:
+        self.on_bus["stopping"] = self._kit_on_bus()
+        self.cancel_all_orders(IID)
+
+
+def _run(cls: type[_Lifecycle]) -> tuple[_Lifecycle, list[tuple[Any, bool]], list[Any]]:
+    """Run ``cls`` through start, 12 quotes and stop; every call of the kit's intake, and
+    every order event of the run."""
+    reads: list[tuple[Any, bool]] = []
+    original = OrderEventRouter.on_order_event
+
+    def counting(self: OrderEventRouter, event: Any) -> None:
+        reads.append((event, event is self._last))
+        original(self, event)
+
+    engine = make_engine()
+    engine.add_data(flat_quotes(12))
+    script = {
+        2: lambda s: s.submit_stop_market(IID, SELL, "0.010", "49000.0"),
+        3: lambda s: s._kit_on_bus(),
+        4: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
+        6: lambda s: s.cancel(s.results[4]),
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(OrderEventRouter, "on_order_event", counting)  # before it is subscribed
+        strategy = cls(ScriptedConfig(), script)
+        engine.add_strategy(strategy)
+        engine.run()
+    events = [e for order in engine.cache.orders() for e in order.events]
+    engine.dispose()
+    return strategy, reads, events
+
+
+def test_each_event_the_kit_acts_on_reaches_it_once_in_every_lifecycle_state() -> None:
+    strategy, reads, events = _run(_Lifecycle)
+
+    # on the bus while starting and stopping, through the hooks while running
+    assert strategy.on_bus == {"starting": True, "stopping": True}
+    assert strategy.results[3] is False
+
+    read_once = Counter(e.id for e, duplicate in reads if not duplicate)
+    acted_on = [e for e in events if type(e) in EVENT_HOOKS.values()]
+    assert acted_on and all(read_once[e.id] == 1 for e in acted_on)
+    assert not [e for e, duplicate in reads if duplicate]
+    # the algo stop sent while running is canceled by on_stop, while no hook is called: the
+    # bus read the cancel, and the algo book let go of it
+    assert strategy.open_algo_orders(IID) == 0
+    assert strategy.exec_kit_stats()["algo_open"] == 0
+
+
+class _OverridesCallingSuper(_Lifecycle):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.accepted: list[Any] = []
+
+    def on_order_accepted(self, event: Any) -> None:
+        super().on_order_accepted(event)  # the kit's own hook: its intake must not run twice
+        self.accepted.append(event)
+
+
+class _OverridesWithoutSuper(_Lifecycle):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.canceled_seen_algo: list[int] = []
+
+    def on_order_canceled(self, event: Any) -> None:
+        self.canceled_seen_algo.append(self.open_algo_orders(IID))  # no super()
+
+
+@pytest.mark.parametrize("cls", [_OverridesCallingSuper, _OverridesWithoutSuper])
+def test_an_authors_override_neither_hides_an_event_nor_repeats_it(cls: type[_Lifecycle]) -> None:
+    strategy, reads, events = _run(cls)
+
+    read_once = Counter(e.id for e, duplicate in reads if not duplicate)
+    acted_on = [e for e in events if type(e) in EVENT_HOOKS.values()]
+    assert all(read_once[e.id] == 1 for e in acted_on)
+    chains = strategy.exec_kit_policy_stats()["chains"]
+    assert chains.get("accepted") == 3  # start, stop-market, second limit: counted once each
+    if isinstance(strategy, _OverridesCallingSuper):
+        assert len(strategy.accepted) == 3  # accepted while running (latency: the start one too)
+        # each super() call reached the kit's intake again: dropped, not read twice
+        assert [dup for _, dup in reads].count(True) == len(strategy.accepted)
+    else:
+        # the kit had read the cancel (and released nothing: a limit is no algo order) first
+        assert strategy.canceled_seen_algo == [1]
+
+
+def test_an_author_who_overrides_handle_event_keeps_the_kit_on_the_bus() -> None:
+    class OwnDispatch(_Lifecycle):
+        def handle_event(self, event: Any) -> None:
+            self.events.append(event)  # no super(): Nautilus calls no hook at all
+
+    strategy, reads, events = _run(OwnDispatch)
+
+    assert strategy.results[3] is True  # on the bus while running
+    read_once = Counter(e.id for e, duplicate in reads if not duplicate)
+    assert all(read_once[e.id] == 1 for e in events if type(e) in EVENT_HOOKS.values())
