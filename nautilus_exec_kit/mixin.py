@@ -17,9 +17,9 @@ venue ``close_position`` and ``price_match`` keep their Binance meaning (see emu
 
 Two seams connect the error policy (policy/runtime.py):
 every order leaves the kit through the policy's ``submit`` (``_kit_send``, which
-``submit_limit`` inlines), and the
-kit's own message-bus subscriptions to the strategy's order and position topics show every event
-to the kit before the strategy's handlers see it, inside a guard that never raises.
+``submit_limit`` inlines), and the kit's event intake (intake.py: Nautilus' ``on_order_*`` hooks
+while the strategy runs, the message bus otherwise) shows every event the kit acts on to the kit
+before the strategy's handlers see it, inside a guard that never raises.
 """
 
 from __future__ import annotations
