@@ -1,10 +1,9 @@
 """The error policy at run time: gate every submit, read every event, act on rejects.
 
 :class:`PolicyRuntime` is the single path for every order a strategy sends
-(:meth:`PolicyRuntime.submit`) and sees every event the strategy receives
-(:meth:`PolicyRuntime.on_event`, called from the kit's own message-bus subscription, ahead of the
-strategy's handlers, so an author who overrides ``on_order_rejected`` without ``super()`` cannot
-switch it off).
+(:meth:`PolicyRuntime.submit`) and sees every event it acts on (:attr:`event_handlers`, read by
+the kit's event intake in intake.py ahead of the strategy's handlers, so an author who overrides
+``on_order_rejected`` without ``super()`` cannot switch it off).
 
 Time only comes from ``strategy.clock`` (TestClock in backtests, LiveClock live): retries,
 queued sends, reconcile checks and the end of a halt are time alerts named after client order
