@@ -751,10 +751,10 @@ class ExecutionMixin:
         self.modify_order(order, qty, px, tpx)
         return True
 
-    #: ``cancel(order)``: Nautilus' own ``Strategy.cancel_order`` under the kit's name. The kit
-    #: has nothing to add (the algo book is released by the venue's answer), so it is the
-    #: method itself, not a wrapper: no extra frame on every cancel.
-    cancel = Strategy.cancel_order
+    def cancel(self, order: Order) -> None:
+        """Cancel an order: ``self.cancel_order(order)``, so an author's own ``cancel_order``
+        override runs too (the algo book is released by the venue's answer)."""
+        self.cancel_order(order)
 
     # -- close helpers ------------------------------------------------------------------------
 

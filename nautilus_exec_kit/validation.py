@@ -520,15 +520,11 @@ class OrderValidator:
         # leaves the rest (every order near a bound) to check()'s exact integers.
         self._price_precision = rules.price_precision
         self._size_precision = rules.size_precision
-        # None: the tick (step) is one unit of the instrument's precision, so a value of at
-        # most that precision is on the grid without a remainder (Nautilus' fixed-point
-        # contract: a raw is a multiple of its own precision's unit).
-        self._limit_tick_raw: int | None = (
-            None if rules.tick_raw == rules.price_unit_raw else rules.tick_raw
-        )
-        self._limit_step_raw: int | None = (
-            None if rules.step_raw == rules.size_unit_raw else rules.step_raw
-        )
+        # The grid is checked exactly, even where the tick (step) is one unit of the
+        # instrument's precision: Price.from_raw / Quantity.from_raw accept a raw that is not a
+        # multiple of its own precision's unit, so the precision alone does not prove it.
+        self._limit_tick_raw = rules.tick_raw
+        self._limit_step_raw = rules.step_raw
         inside, outside = 1.0 + _FAST_PATH_MARGIN, 1.0 - _FAST_PATH_MARGIN
         self._limit_min_price = rules.price_lo_raw / _SCALAR * inside
         self._limit_max_price = rules.price_hi_raw / _SCALAR * outside
@@ -723,11 +719,7 @@ class OrderValidator:
             or quantity.precision > self._size_precision
         ):
             return False
-        tick_raw = self._limit_tick_raw
-        if tick_raw is not None and price.raw % tick_raw:
-            return False
-        step_raw = self._limit_step_raw
-        if step_raw is not None and quantity.raw % step_raw:
+        if price.raw % self._limit_tick_raw or quantity.raw % self._limit_step_raw:
             return False
         px = price.as_double()
         qty = quantity.as_double()

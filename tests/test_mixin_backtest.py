@@ -373,3 +373,16 @@ def test_decimal_and_float_inputs_are_coerced_not_rounded(run_script: Any) -> No
     assert st.results[2].price == Price.from_str("45000.1")
     assert isinstance(st.errors[3], QuantityTooPrecise)  # 0.0105 is not on the 0.001 step
     assert "0.010" in str(st.errors[3]) and "0.011" in str(st.errors[3])  # suggests neighbours
+
+
+def test_cancel_goes_through_the_authors_own_cancel_order() -> None:
+    calls: list[Any] = []
+
+    class Audited(ScriptedStrategy):
+        def cancel_order(self, order: Any, client_id: Any = None, params: Any = None) -> None:
+            calls.append(order)  # e.g. an audit log; no super() needed for this test
+
+    strategy = Audited(ScriptedConfig())
+    sentinel = object()
+    strategy.cancel(sentinel)  # type: ignore[arg-type]
+    assert calls == [sentinel]

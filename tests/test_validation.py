@@ -702,7 +702,14 @@ def test_accepts_limit_takes_the_common_order_and_leaves_bounds_to_check() -> No
     assert not FUT.accepts_limit(at_min[0], under, gtc, False, False)
     with pytest.raises(E.NotionalTooSmall):
         FUT.check(limit(quantity=at_min[0], price=under))
-    # off the half tick: a remainder check still runs where the tick is not one unit
+    # a raw off its own precision's grid (Price/Quantity.from_raw accept one): not vouched for
+    off_price = Price.from_raw(50_000 * 10**16 + 12_345, 1)
+    off_qty = Quantity.from_raw(10**14 + 7, 3)
+    assert not FUT.accepts_limit(Quantity.from_str("0.010"), off_price, gtc, False, False)
+    assert not FUT.accepts_limit(off_qty, Price.from_str("49000.0"), gtc, False, False)
+    with pytest.raises(E.PriceNotOnTick):
+        FUT.check(limit(price=off_price))
+    # off the half tick: the remainder check
     half = OrderValidator(HALF, capabilities_for("USDT_FUTURES"))
     assert half.accepts_limit(Quantity.from_str("0.010"), Price.from_str("1000.5"), gtc,
                               False, False)
