@@ -2,29 +2,30 @@
 
 The kit must see every order event it acts on (the error policy's rejects and venue answers, the
 algo and close_position books), before the author's handlers, even when an author's handler
-forgets ``super()``. Two ways in:
+forgets ``super()``. Two ways in, never both at once:
 
-* **Hooks, while the strategy is RUNNING.** ``Strategy.handle_event`` calls one ``on_order_*``
-  method per event class (cpdef: a Python override is honoured). The mixin defines the hooks of
-  :data:`EVENT_HOOKS`, and :func:`put_intake_in_front` wraps every override an author writes so
-  the kit's intake runs first, ``super()`` or not. Events of any other class (OrderInitialized,
-  OrderSubmitted, OrderPendingCancel, ...: three of the five events in a plain limit order's
-  life) then never enter Python for the kit. Measured on a backtest: a message-bus
-  subscription's call into Python for each event cost about as much as all the rest of the kit.
-* **The message bus, otherwise.** ``handle_event`` calls no hook unless the strategy is RUNNING
-  (events during start-up reconciliation, ``on_start``, ``on_stop``, after a stop), and never
-  when an author overrides ``handle_event`` itself. The kit then subscribes to the strategy's
-  order topic (:meth:`OrderEventRouter.read_from_bus`), as it did for every event before.
+* **The message bus** (the default): the kit subscribes to the strategy's order topic with a
+  priority above the strategy's own subscription. It sees every event in every lifecycle state,
+  whatever the author overrides; but the bus calls into Python for every order event, five per
+  plain limit order (Initialized, Submitted, Accepted, PendingCancel, Canceled), three of which
+  the kit has nothing to do with. Measured on a backtest, that subscription alone cost 4-7%.
+* **Nautilus' hooks, while the strategy runs**: ``Strategy.handle_event`` calls one cpdef
+  ``on_order_*`` method per event class, looked up on the instance. :func:`install_hooks` sets,
+  for each class the kit acts on (:data:`EVENT_HOOKS`), an instance attribute that reads the
+  event and then calls whatever hook the strategy had (the author's override, resolved once);
+  Events of the other classes never enter Python for the kit. Hooks are called only while the
+  strategy is RUNNING, so the mixin installs them (and leaves the bus) once it runs, and returns
+  to the bus (and removes them) before it stops, degrades or faults. It stays on the bus when
+  the hooks cannot be trusted to see everything: an author's own ``handle_event``, or
+  ``manage_stop`` (a market exit keeps the strategy RUNNING after ``stop()`` and then stops it
+  from inside Nautilus, past the kit's ``stop``).
 
-The mixin switches between them at the lifecycle transitions (``start``/``resume`` after the
-strategy is running; ``stop``/``degrade``/``fault`` before it stops running), so each event comes
-in exactly one way; the router also drops an event it has just read (an author's override that
-calls ``super()`` runs the intake twice).
+The author's hook is resolved when the hooks are installed (at ``start`` / ``resume``): a hook
+assigned to the class while the strategy runs takes effect at the next start.
 """
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -40,6 +41,7 @@ from nautilus_trader.model.events import (
     OrderTriggered,
     OrderUpdated,
 )
+from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.policy.runtime import PolicyRuntime
 
@@ -63,8 +65,6 @@ EVENT_HOOKS: Final[dict[str, type]] = {
     "on_order_modify_rejected": OrderModifyRejected,
 }
 
-Hook = Callable[[Any, Any], None]
-
 
 class OrderEventRouter:
     """The kit's intake of one strategy's order events: the error policy's handler for the
@@ -75,14 +75,7 @@ class OrderEventRouter:
     dict (measured: about 10% of the kit's per-event cost in a backtest).
     """
 
-    __slots__ = (
-        "_algo_tracked",
-        "_close_ids",
-        "_last",
-        "_on_books",
-        "_policy_fallback",
-        "_policy_table",
-    )
+    __slots__ = ("_algo_tracked", "_close_ids", "_on_books", "_policy_fallback", "_policy_table")
 
     def __init__(
         self,
@@ -96,15 +89,10 @@ class OrderEventRouter:
         self._algo_tracked = algo_tracked
         self._close_ids = close_ids
         self._on_books = on_books
-        self._last: object = None
 
     def on_order_event(self, event: Any) -> None:
-        """Read one event (once: the same event object again is dropped). Never raises (an
-        exception here would abort ``engine.run()``): the policy's handlers never raise, and
-        the books' part guards itself."""
-        if event is self._last:
-            return
-        self._last = event
+        """Read one event. Never raises (an exception here would abort ``engine.run()``): the
+        policy's handlers never raise, and the books' part guards itself."""
         # The policy first and on its own: a failure in the books must not cost a reject its
         # policy decision. None in the table: nothing to do; a class it does not list goes to
         # on_event.
@@ -125,43 +113,59 @@ class OrderEventRouter:
             msgbus.unsubscribe(topic=topic, handler=handler)
 
 
-def intake_hook(name: str, then: Hook | None = None) -> Hook:
-    """The hook ``name`` with the kit's intake in front of ``then`` (an author's override;
-    None: nothing after it, Nautilus' own hooks are empty)."""
-    if then is None:
+def install_hooks(strategy: Any, read: Callable[[Any], None]) -> None:
+    """Put ``read`` in front of each hook of :data:`EVENT_HOOKS` on ``strategy`` (instance
+    attributes, which Nautilus' cpdef dispatch finds before the class's methods).
 
-        def hook(self: Any, event: Any) -> None:
-            self._kit_router.on_order_event(event)
-
-    else:
-        author_hook = then
-
-        def hook(self: Any, event: Any) -> None:
-            self._kit_router.on_order_event(event)
-            author_hook(self, event)
-
-        hook.__wrapped__ = then  # type: ignore[attr-defined]
-        hook.__doc__ = then.__doc__
-    hook.__name__ = name
-    hook.__qualname__ = getattr(then, "__qualname__", name)
-    hook.__kit_intake__ = True  # type: ignore[attr-defined]
-    return hook
-
-
-def put_intake_in_front(cls: type) -> None:
-    """Wrap each hook of :data:`EVENT_HOOKS` that ``cls`` itself defines (a plain function)
-    with :func:`intake_hook`: the kit reads the event first, whether or not the author's
-    override calls ``super()``."""
+    Where the strategy has no hook of its own (Nautilus' empty one), the attribute is ``read``
+    itself: Nautilus then calls straight into the kit. Otherwise it reads, then calls the hook
+    the strategy had (bound now); an override's ``super()`` goes to the classes, not back here.
+    """
     for name in EVENT_HOOKS:
-        own = cls.__dict__.get(name)
-        if isinstance(own, types.FunctionType) and not getattr(own, "__kit_intake__", False):
-            setattr(cls, name, intake_hook(name, own))
+        own = strategy.__dict__.get(name)  # an author's instance attribute, if any
+        if own is None and getattr(type(strategy), name) is getattr(Strategy, name):
+            setattr(strategy, name, read)
+        else:
+            setattr(strategy, name, _ReadThen(read, own or getattr(strategy, name), own))
+
+
+def remove_hooks(strategy: Any, read: Callable[[Any], None]) -> None:
+    """Undo :func:`install_hooks`: the kit's attributes go, an author's own come back."""
+    for name in EVENT_HOOKS:
+        hook = strategy.__dict__.get(name)
+        if isinstance(hook, _ReadThen) and hook.read == read:
+            if hook.own is not None:
+                setattr(strategy, name, hook.own)
+            else:
+                delattr(strategy, name)
+        elif hook is not None and hook == read:
+            delattr(strategy, name)
+
+
+class _ReadThen:
+    """``read(event)``, then the strategy's own hook."""
+
+    __slots__ = ("own", "read", "then")
+
+    def __init__(
+        self,
+        read: Callable[[Any], None],
+        then: Callable[[Any], None],
+        own: Callable[[Any], None] | None,
+    ) -> None:
+        self.read = read
+        self.then = then
+        self.own = own
+
+    def __call__(self, event: Any) -> None:
+        self.read(event)
+        self.then(event)
 
 
 __all__ = [
     "EVENT_HOOKS",
     "KIT_EVENT_PRIORITY",
     "OrderEventRouter",
-    "intake_hook",
-    "put_intake_in_front",
+    "install_hooks",
+    "remove_hooks",
 ]

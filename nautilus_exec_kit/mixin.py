@@ -73,11 +73,10 @@ from nautilus_exec_kit.errors import (
     SubmissionBlocked,
 )
 from nautilus_exec_kit.intake import (
-    EVENT_HOOKS,
     KIT_EVENT_PRIORITY,
     OrderEventRouter,
-    intake_hook,
-    put_intake_in_front,
+    install_hooks,
+    remove_hooks,
 )
 from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
@@ -316,12 +315,6 @@ class ExecutionMixin:
         """
         self.log.warning(f"exec-kit risk event: {event}")
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every order hook a strategy class defines gets the kit's intake in front of it
-        (see intake.py): the kit reads a reject or a venue answer first, ``super()`` or not."""
-        super().__init_subclass__(**kwargs)
-        put_intake_in_front(cls)
-
     def register(
         self, trader_id: Any, portfolio: Any, msgbus: Any, cache: Any, clock: Any,
     ) -> None:
@@ -335,9 +328,6 @@ class ExecutionMixin:
             trader_id=trader_id, portfolio=portfolio, msgbus=msgbus, cache=cache, clock=clock,
         )
         self._kit_msgbus = msgbus
-        # An author's own handle_event may skip Nautilus' dispatch, and with it every hook:
-        # then the kit reads from the bus for good.
-        self._kit_hooks_work = getattr(type(self), "handle_event", None) is Strategy.handle_event
         self._kit_router.read_from_bus(msgbus, f"events.order.{self.id}", True)
         msgbus.subscribe(
             topic=f"events.position.{self.id}",
@@ -346,42 +336,58 @@ class ExecutionMixin:
         )
         self._kit_risk_events = RiskEventWatcher(self).attach(replay=True)
 
-    # Where the kit reads order events (intake.py): through the hooks of EVENT_HOOKS while
-    # the strategy runs (Nautilus calls them only then), from the message bus otherwise. Each
-    # switch happens while no event can be dispatched, so an event comes in one way only.
+    # Where the kit reads order events (intake.py): through Nautilus' hooks while the strategy
+    # runs (they are called only then), from the message bus otherwise. Each switch happens
+    # while no event can be dispatched, so an event comes in one way only.
 
     def start(self) -> None:
         """Nautilus starts the strategy; once it runs, the kit reads through the hooks."""
         super().start()  # type: ignore[misc]
-        self._kit_read_from_bus(not self.is_running)  # type: ignore[attr-defined]
+        self._kit_read_through_hooks()
 
     def resume(self) -> None:
         """Nautilus resumes a stopped strategy; once it runs, the kit reads through the hooks."""
         super().resume()  # type: ignore[misc]
-        self._kit_read_from_bus(not self.is_running)  # type: ignore[attr-defined]
+        self._kit_read_through_hooks()
 
     def stop(self) -> None:
         """Nautilus stops the strategy: the kit reads from the bus again first (the events of
         ``on_stop``'s cancels come while no hook is called)."""
-        self._kit_read_from_bus(True)
+        self._kit_read_from_bus()
         super().stop()  # type: ignore[misc]
 
     def degrade(self) -> None:
         """Like :meth:`stop`: a degraded strategy's hooks are not called."""
-        self._kit_read_from_bus(True)
+        self._kit_read_from_bus()
         super().degrade()  # type: ignore[misc]
 
     def fault(self) -> None:
         """Like :meth:`stop`: a faulted strategy's hooks are not called."""
-        self._kit_read_from_bus(True)
+        self._kit_read_from_bus()
         super().fault()  # type: ignore[misc]
 
-    def _kit_read_from_bus(self, on: bool) -> None:
+    def _kit_read_through_hooks(self) -> None:
+        """Hooks instead of the bus, if the strategy runs and its hooks see every event: not
+        with its own ``handle_event`` (it may skip Nautilus' dispatch) nor with ``manage_stop``
+        (a market exit stops the strategy from inside Nautilus, past :meth:`stop`)."""
+        msgbus = getattr(self, "_kit_msgbus", None)
+        if (
+            msgbus is None
+            or not self.is_running  # type: ignore[attr-defined]
+            or getattr(type(self), "handle_event", None) is not Strategy.handle_event
+            or getattr(self.config, "manage_stop", False)  # type: ignore[attr-defined]
+        ):
+            return
+        router = self._kit_router
+        install_hooks(self, router.on_order_event)
+        router.read_from_bus(msgbus, f"events.order.{self.id}", False)
+
+    def _kit_read_from_bus(self) -> None:
         msgbus = getattr(self, "_kit_msgbus", None)
         if msgbus is not None:
-            self._kit_router.read_from_bus(
-                msgbus, f"events.order.{self.id}", on or not self._kit_hooks_work,
-            )
+            router = self._kit_router
+            router.read_from_bus(msgbus, f"events.order.{self.id}", True)
+            remove_hooks(self, router.on_order_event)
 
     def dispose(self) -> None:
         """Nautilus disposes the strategy (``engine.dispose()``, node shutdown); the kit then
@@ -1220,13 +1226,6 @@ def _order_price(order: Order) -> Price | None:
         if value is not None:
             return value  # type: ignore[no-any-return]
     return None
-
-
-
-# The kit's intake as ExecutionMixin's own order hooks (Nautilus' are empty): a strategy that
-# defines none of them still has the kit read every event the kit acts on while it runs.
-for _hook_name in EVENT_HOOKS:
-    setattr(ExecutionMixin, _hook_name, intake_hook(_hook_name))
 
 
 __all__ = ["ExecutionMixin"]

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.model.events import OrderFilled
+from nautilus_trader.model.events import OrderDenied, OrderFilled
+from nautilus_trader.model.objects import Quantity
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit import algo, mixin
@@ -56,14 +57,21 @@ class _Lifecycle(ScriptedStrategy):
         self.cancel_all_orders(IID)
 
 
-def _run(cls: type[_Lifecycle]) -> tuple[_Lifecycle, list[tuple[Any, bool]], list[Any]]:
-    """Run ``cls`` through start, 12 quotes and stop; every call of the kit's intake, and
+def _deny(s: _Lifecycle) -> None:
+    """A raw order over the instrument's maximum quantity: Nautilus' RiskEngine denies it."""
+    s.submit_order(s.order_factory.market(IID, OrderSide.BUY, Quantity.from_str("5000.000")))
+
+
+def _run(
+    cls: type[_Lifecycle], **config: Any
+) -> tuple[_Lifecycle, list[Any], list[Any]]:
+    """Run ``cls`` through start, 12 quotes and stop; every event the kit's intake read, and
     every order event of the run."""
-    reads: list[tuple[Any, bool]] = []
+    reads: list[Any] = []
     original = OrderEventRouter.on_order_event
 
     def counting(self: OrderEventRouter, event: Any) -> None:
-        reads.append((event, event is self._last))
+        reads.append(event)
         original(self, event)
 
     engine = make_engine()
@@ -73,15 +81,23 @@ def _run(cls: type[_Lifecycle]) -> tuple[_Lifecycle, list[tuple[Any, bool]], lis
         3: lambda s: s._kit_on_bus(),
         4: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
         6: lambda s: s.cancel(s.results[4]),
+        8: _deny,  # sent raw (not through the kit's checks): the RiskEngine denies it
     }
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(OrderEventRouter, "on_order_event", counting)  # before it is subscribed
-        strategy = cls(ScriptedConfig(), script)
+        strategy = cls(ScriptedConfig(**config), script)
         engine.add_strategy(strategy)
         engine.run()
     events = [e for order in engine.cache.orders() for e in order.events]
     engine.dispose()
     return strategy, reads, events
+
+
+def _read_once(reads: list[Any], events: list[Any]) -> bool:
+    """Every event the kit acts on was read exactly once, and no event more than once."""
+    counts = Counter(e.id for e in reads)
+    acted_on = [e for e in events if type(e) in EVENT_HOOKS.values()]
+    return bool(acted_on) and all(counts[e.id] == 1 for e in acted_on) and max(counts.values()) == 1
 
 
 def test_each_event_the_kit_acts_on_reaches_it_once_in_every_lifecycle_state() -> None:
@@ -90,15 +106,25 @@ def test_each_event_the_kit_acts_on_reaches_it_once_in_every_lifecycle_state() -
     # on the bus while starting and stopping, through the hooks while running
     assert strategy.on_bus == {"starting": True, "stopping": True}
     assert strategy.results[3] is False
-
-    read_once = Counter(e.id for e, duplicate in reads if not duplicate)
-    acted_on = [e for e in events if type(e) in EVENT_HOOKS.values()]
-    assert acted_on and all(read_once[e.id] == 1 for e in acted_on)
-    assert not [e for e, duplicate in reads if duplicate]
+    assert _read_once(reads, events)
     # the algo stop sent while running is canceled by on_stop, while no hook is called: the
     # bus read the cancel, and the algo book let go of it
     assert strategy.open_algo_orders(IID) == 0
     assert strategy.exec_kit_stats()["algo_open"] == 0
+
+
+class _AuthorBase(Strategy):
+    """An author's existing strategy class, after the mixin in the MRO."""
+
+    def on_order_accepted(self, event: Any) -> None:
+        self.base_accepted = getattr(self, "base_accepted", 0) + 1
+
+
+class _AlertMixin:
+    """An author's own mixin, before the kit's in the MRO, with a hook and no super()."""
+
+    def on_order_denied(self, event: Any) -> None:
+        self.alerts = [*getattr(self, "alerts", []), event]
 
 
 class _OverridesCallingSuper(_Lifecycle):
@@ -107,7 +133,7 @@ class _OverridesCallingSuper(_Lifecycle):
         self.accepted: list[Any] = []
 
     def on_order_accepted(self, event: Any) -> None:
-        super().on_order_accepted(event)  # the kit's own hook: its intake must not run twice
+        super().on_order_accepted(event)
         self.accepted.append(event)
 
 
@@ -120,22 +146,68 @@ class _OverridesWithoutSuper(_Lifecycle):
         self.canceled_seen_algo.append(self.open_algo_orders(IID))  # no super()
 
 
-@pytest.mark.parametrize("cls", [_OverridesCallingSuper, _OverridesWithoutSuper])
-def test_an_authors_override_neither_hides_an_event_nor_repeats_it(cls: type[_Lifecycle]) -> None:
+class _BaseAfterTheMixin(_Lifecycle, _AuthorBase):  # type: ignore[misc]
+    pass
+
+
+class _MixinBeforeTheKit(_AlertMixin, _Lifecycle):
+    pass
+
+
+class _DeniesInsideADenial(_Lifecycle):
+    """A hook that sends an order the RiskEngine denies at once: a nested event."""
+
+    def on_order_denied(self, event: Any) -> None:
+        if not getattr(self, "nested", False):
+            self.nested = True
+            _deny(self)  # denied at once, inside this hook
+        super().on_order_denied(event)
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [_OverridesCallingSuper, _OverridesWithoutSuper, _BaseAfterTheMixin, _MixinBeforeTheKit],
+)
+def test_an_authors_hooks_neither_hide_an_event_nor_repeat_it(cls: type[_Lifecycle]) -> None:
     strategy, reads, events = _run(cls)
 
-    read_once = Counter(e.id for e, duplicate in reads if not duplicate)
-    acted_on = [e for e in events if type(e) in EVENT_HOOKS.values()]
-    assert all(read_once[e.id] == 1 for e in acted_on)
+    assert strategy.results[3] is False  # through the hooks while running
+    assert _read_once(reads, events)
     chains = strategy.exec_kit_policy_stats()["chains"]
     assert chains.get("accepted") == 3  # start, stop-market, second limit: counted once each
     if isinstance(strategy, _OverridesCallingSuper):
-        assert len(strategy.accepted) == 3  # accepted while running (latency: the start one too)
-        # each super() call reached the kit's intake again: dropped, not read twice
-        assert [dup for _, dup in reads].count(True) == len(strategy.accepted)
-    else:
+        assert len(strategy.accepted) == 3  # the author's handler still runs
+    if isinstance(strategy, _OverridesWithoutSuper):
         # the kit had read the cancel (and released nothing: a limit is no algo order) first
         assert strategy.canceled_seen_algo == [1]
+    if isinstance(strategy, _BaseAfterTheMixin):
+        assert strategy.base_accepted == 3  # the author's base-class hook is not shadowed
+
+
+def test_a_nested_event_inside_an_authors_hook_is_read_once() -> None:
+    strategy, reads, events = _run(_DeniesInsideADenial)
+    denials = [e for e in events if isinstance(e, OrderDenied)]
+    assert len(denials) == 2  # the script's, and the one sent inside the hook
+    assert _read_once(reads, events)
+    assert strategy.exec_kit_policy_stats()["by_action"] == {"skip": 2}
+
+
+def test_a_hook_in_an_authors_mixin_before_the_kit_still_lets_the_kit_read_first() -> None:
+    """The author's mixin handles denials without super(); the policy still counts them."""
+    strategy, reads, events = _run(_MixinBeforeTheKit)
+    denials = [e for e in events if isinstance(e, OrderDenied)]
+    assert denials and _read_once(reads, events)
+    assert len(strategy.alerts) == len(denials)  # type: ignore[attr-defined]
+    assert sum(strategy.exec_kit_policy_stats()["by_action"].values()) == len(denials)
+
+
+@pytest.mark.parametrize("manage_stop", [True])
+def test_with_manage_stop_the_kit_stays_on_the_bus(manage_stop: bool) -> None:
+    """A market exit keeps the strategy RUNNING after stop() and stops it from inside
+    Nautilus: the hooks could not be left in time, so the kit reads from the bus throughout."""
+    strategy, reads, events = _run(_Lifecycle, manage_stop=manage_stop)
+    assert strategy.results[3] is True
+    assert _read_once(reads, events)
 
 
 def test_an_author_who_overrides_handle_event_keeps_the_kit_on_the_bus() -> None:
@@ -146,5 +218,4 @@ def test_an_author_who_overrides_handle_event_keeps_the_kit_on_the_bus() -> None
     strategy, reads, events = _run(OwnDispatch)
 
     assert strategy.results[3] is True  # on the bus while running
-    read_once = Counter(e.id for e, duplicate in reads if not duplicate)
-    assert all(read_once[e.id] == 1 for e in events if type(e) in EVENT_HOOKS.values())
+    assert _read_once(reads, events)
