@@ -115,31 +115,54 @@ class OrderEventRouter:
 
 def install_hooks(strategy: Any, read: Callable[[Any], None]) -> None:
     """Put ``read`` in front of each hook of :data:`EVENT_HOOKS` on ``strategy`` (instance
-    attributes, which Nautilus' cpdef dispatch finds before the class's methods).
+    attributes, which Nautilus' cpdef dispatch finds before the class's methods). Idempotent:
+    a hook that already reads through ``read`` is left as it is.
 
     Where the strategy has no hook of its own (Nautilus' empty one), the attribute is ``read``
     itself: Nautilus then calls straight into the kit. Otherwise it reads, then calls the hook
     the strategy had (bound now); an override's ``super()`` goes to the classes, not back here.
     """
     for name in EVENT_HOOKS:
-        own = strategy.__dict__.get(name)  # an author's instance attribute, if any
-        if own is None and getattr(type(strategy), name) is getattr(Strategy, name):
+        own = strategy.__dict__.get(name, _NONE)  # an author's instance attribute, if any
+        if _is_ours(own, read):
+            continue
+        if own is _NONE and getattr(type(strategy), name) is getattr(Strategy, name):
             setattr(strategy, name, read)
         else:
-            setattr(strategy, name, _ReadThen(read, own or getattr(strategy, name), own))
+            then = getattr(strategy, name) if own is _NONE else own
+            setattr(strategy, name, _ReadThen(read, then, own))
 
 
-def remove_hooks(strategy: Any, read: Callable[[Any], None]) -> None:
-    """Undo :func:`install_hooks`: the kit's attributes go, an author's own come back."""
+def remove_hooks(strategy: Any, read: Callable[[Any], None]) -> list[str]:
+    """Undo :func:`install_hooks`: the kit's attributes go, an author's own come back.
+
+    Returns the hooks that were no longer the kit's (an author replaced one on the instance
+    while the strategy ran: the kit did not read that hook's events meanwhile); they are left
+    as the author set them.
+    """
+    replaced: list[str] = []
     for name in EVENT_HOOKS:
-        hook = strategy.__dict__.get(name)
-        if isinstance(hook, _ReadThen) and hook.read == read:
-            if hook.own is not None:
-                setattr(strategy, name, hook.own)
-            else:
+        hook = strategy.__dict__.get(name, _NONE)
+        if _is_ours(hook, read) and isinstance(hook, _ReadThen):
+            if hook.own is _NONE:
                 delattr(strategy, name)
-        elif hook is not None and hook == read:
+            else:
+                setattr(strategy, name, hook.own)
+        elif hook is not _NONE and hook == read:
             delattr(strategy, name)
+        elif hook is not _NONE:
+            replaced.append(name)
+    return replaced
+
+
+#: "no instance attribute" (an author may set a hook attribute to any value, None included)
+_NONE: Final = object()
+
+
+def _is_ours(hook: object, read: Callable[[Any], None]) -> bool:
+    return (isinstance(hook, _ReadThen) and hook.read == read) or (
+        hook is not _NONE and hook == read
+    )
 
 
 class _ReadThen:
@@ -151,7 +174,7 @@ class _ReadThen:
         self,
         read: Callable[[Any], None],
         then: Callable[[Any], None],
-        own: Callable[[Any], None] | None,
+        own: object,
     ) -> None:
         self.read = read
         self.then = then

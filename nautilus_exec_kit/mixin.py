@@ -367,15 +367,27 @@ class ExecutionMixin:
         super().fault()  # type: ignore[misc]
 
     def _kit_read_through_hooks(self) -> None:
-        """Hooks instead of the bus, if the strategy runs and its hooks see every event: not
-        with its own ``handle_event`` (it may skip Nautilus' dispatch) nor with ``manage_stop``
-        (a market exit stops the strategy from inside Nautilus, past :meth:`stop`)."""
+        """Hooks instead of the bus, if the strategy runs and the hooks are certain to see
+        every event the kit needs, in the order the bus gave them. Not when the strategy class
+        has its own ``handle_event`` (it may skip Nautilus' dispatch) or its own ``stop`` /
+        ``degrade`` / ``fault`` (the kit's switch back to the bus may not run), nor with
+        ``manage_stop`` (a market exit stops the strategy from inside Nautilus, past
+        :meth:`stop`) or ``manage_contingent_orders`` (Nautilus' order manager acts on an event
+        before the hooks, and its own events would reach the kit first). A second start while
+        running (a Controller starting a strategy twice) changes nothing."""
         msgbus = getattr(self, "_kit_msgbus", None)
+        if msgbus is None or not self.is_running:  # type: ignore[attr-defined]
+            return
+        cls = type(self)
+        config = self.config  # type: ignore[attr-defined]
         if (
-            msgbus is None
-            or not self.is_running  # type: ignore[attr-defined]
-            or getattr(type(self), "handle_event", None) is not Strategy.handle_event
-            or getattr(self.config, "manage_stop", False)  # type: ignore[attr-defined]
+            getattr(cls, "handle_event", None) is not Strategy.handle_event
+            or any(
+                getattr(cls, name) is not getattr(ExecutionMixin, name)
+                for name in ("stop", "degrade", "fault")
+            )
+            or getattr(config, "manage_stop", False)
+            or getattr(config, "manage_contingent_orders", False)
         ):
             return
         router = self._kit_router
@@ -384,10 +396,17 @@ class ExecutionMixin:
 
     def _kit_read_from_bus(self) -> None:
         msgbus = getattr(self, "_kit_msgbus", None)
-        if msgbus is not None:
-            router = self._kit_router
-            router.read_from_bus(msgbus, f"events.order.{self.id}", True)
-            remove_hooks(self, router.on_order_event)
+        if msgbus is None:
+            return
+        router = self._kit_router
+        router.read_from_bus(msgbus, f"events.order.{self.id}", True)
+        replaced = remove_hooks(self, router.on_order_event)
+        if replaced:
+            self.log.warning(  # type: ignore[attr-defined]
+                f"exec-kit: {', '.join(replaced)} was replaced on the instance while the "
+                "strategy ran, so the kit did not read those events meanwhile; set order "
+                "hooks in the class body (or before start)",
+            )
 
     def dispose(self) -> None:
         """Nautilus disposes the strategy (``engine.dispose()``, node shutdown); the kit then

@@ -17,7 +17,7 @@ from nautilus_trader.model.objects import Quantity
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit import algo, mixin
-from nautilus_exec_kit.intake import EVENT_HOOKS, OrderEventRouter
+from nautilus_exec_kit.intake import EVENT_HOOKS, OrderEventRouter, install_hooks, remove_hooks
 from tests.conftest import IID, ScriptedConfig, ScriptedStrategy, flat_quotes, make_engine
 
 SELL = OrderSide.SELL
@@ -219,3 +219,62 @@ def test_an_author_who_overrides_handle_event_keeps_the_kit_on_the_bus() -> None
 
     assert strategy.results[3] is True  # on the bus while running
     assert _read_once(reads, events)
+
+
+def test_a_second_start_while_running_changes_nothing() -> None:
+    """A Controller that creates a strategy with start=True in its own on_start gets it
+    started twice (Nautilus logs the second and carries on): the kit must not stack its hooks."""
+
+    class StartedTwice(_Lifecycle):
+        def on_quote_tick(self, tick: Any) -> None:
+            if self.ticks == 1:
+                self.start()  # while running: refused by Nautilus' state machine
+                self.resume()
+            super().on_quote_tick(tick)
+
+    strategy, reads, events = _run(StartedTwice)
+    assert strategy.results[3] is False
+    assert _read_once(reads, events)
+    assert not set(EVENT_HOOKS) & set(vars(strategy))  # no kit hook left behind after stop
+
+
+@pytest.mark.parametrize("config", [{"manage_contingent_orders": True}, {"manage_stop": True}])
+def test_with_nautilus_managing_orders_the_kit_stays_on_the_bus(config: dict[str, Any]) -> None:
+    strategy, reads, events = _run(_Lifecycle, **config)
+    assert strategy.results[3] is True
+    assert _read_once(reads, events)
+
+
+def test_an_own_stop_keeps_the_kit_on_the_bus() -> None:
+    class OwnStop(_Lifecycle):
+        def stop(self) -> None:  # Nautilus says "do not override"; the kit does not rely on it
+            Strategy.stop(self)
+
+    strategy, reads, events = _run(OwnStop)
+    assert strategy.results[3] is True
+    assert _read_once(reads, events)
+
+
+def test_removing_the_hooks_restores_an_authors_own_and_reports_a_replaced_one() -> None:
+    class Target:
+        pass
+
+    def read(event: Any) -> None: ...
+
+    def authors(event: Any) -> None: ...
+
+    target: Any = Target()
+    for name in EVENT_HOOKS:  # Strategy's methods stand in for the class hooks here
+        setattr(Target, name, getattr(Strategy, name))
+    target.on_order_filled = authors  # an author's instance hook, set before start
+    target.on_order_denied = None  # even a None one comes back as it was
+    install_hooks(target, read)
+    install_hooks(target, read)  # idempotent
+    assert target.__dict__["on_order_accepted"] == read
+    assert target.__dict__["on_order_filled"].then is authors
+    target.on_order_canceled = authors  # replaced while "running"
+
+    assert remove_hooks(target, read) == ["on_order_canceled"]
+    assert target.__dict__["on_order_filled"] is authors
+    assert target.__dict__["on_order_denied"] is None
+    assert "on_order_accepted" not in target.__dict__
