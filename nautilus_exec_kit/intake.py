@@ -12,16 +12,17 @@ forgets ``super()``. Two ways in, never both at once:
 * **Nautilus' hooks, while the strategy runs**: ``Strategy.handle_event`` calls one cpdef
   ``on_order_*`` method per event class, looked up on the instance. :func:`install_hooks` sets,
   for each class the kit acts on (:data:`EVENT_HOOKS`), an instance attribute that reads the
-  event and then calls whatever hook the strategy had (the author's override, resolved once);
+  event and then calls whatever hook the strategy had (the author's override, resolved once).
   Events of the other classes never enter Python for the kit. Hooks are called only while the
   strategy is RUNNING, so the mixin installs them (and leaves the bus) once it runs, and returns
   to the bus (and removes them) before it stops, degrades or faults. It stays on the bus when
-  the hooks cannot be trusted to see everything: an author's own ``handle_event``, or
-  ``manage_stop`` (a market exit keeps the strategy RUNNING after ``stop()`` and then stops it
-  from inside Nautilus, past the kit's ``stop``).
+  the hooks could miss an event or see it in another order (see
+  ``ExecutionMixin._kit_read_through_hooks``): an own ``handle_event`` / ``stop`` /
+  ``degrade`` / ``fault``, ``manage_stop`` or ``manage_contingent_orders``.
 
 The author's hook is resolved when the hooks are installed (at ``start`` / ``resume``): a hook
-assigned to the class while the strategy runs takes effect at the next start.
+assigned to the class while the strategy runs takes effect at the next start; one assigned on
+the instance replaces the kit's until then (reported at stop).
 """
 
 from __future__ import annotations
