@@ -144,15 +144,14 @@ def remove_hooks(strategy: Any, read: Callable[[Any], None]) -> list[str]:
     replaced: list[str] = []
     for name in EVENT_HOOKS:
         hook = strategy.__dict__.get(name, _NONE)
-        if _is_ours(hook, read) and isinstance(hook, _ReadThen):
-            if hook.own is _NONE:
-                delattr(strategy, name)
-            else:
-                setattr(strategy, name, hook.own)
-        elif hook is not _NONE and hook == read:
-            delattr(strategy, name)
-        elif hook is not _NONE:
+        if hook is _NONE:
+            continue
+        if not _is_ours(hook, read):
             replaced.append(name)
+        elif isinstance(hook, _ReadThen) and hook.own is not _NONE:
+            setattr(strategy, name, hook.own)
+        else:
+            delattr(strategy, name)
     return replaced
 
 
