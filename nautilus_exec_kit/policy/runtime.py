@@ -269,7 +269,7 @@ class PolicyRuntime:
         self._closed_until = 0
         self._failure: VenueError | None = None
         self._stopped = False
-        self._sending: ClientOrderId | None = None
+        self._sending = 0  # depth of send() calls in progress (a send may nest another)
         self._by_code: Counter[str] = Counter()
         self._by_action: Counter[str] = Counter()
         self._by_category: Counter[str] = Counter()
@@ -319,14 +319,14 @@ class PolicyRuntime:
             self._chains[coid] = "pending"
             self._records[coid] = (order, position_id, params)  # a _FirstSend
             self._sent += 1
-            outer, self._sending = self._sending, coid
+            self._sending += 1
             try:
                 self._send(order, position_id, params)
             finally:
-                self._sending = outer
+                self._sending -= 1
         else:
             self._submit_gated(order, position_id, params, now)
-        if self._failure is not None and self._fail_fast == "raise" and self._sending is None:
+        if self._failure is not None and self._fail_fast == "raise" and not self._sending:
             # the reject arrived synchronously, inside send(): raise at the call site
             raise self._failure
 
@@ -473,11 +473,11 @@ class PolicyRuntime:
             self._origin_of[coid] = record.origin
             self._retry_ids.setdefault(record.origin, []).append(coid)
             self._counts["retries_sent"] += 1
-        outer, self._sending = self._sending, coid
+        self._sending += 1
         try:
             self._send(order, record.position_id, record.params)
         finally:
-            self._sending = outer
+            self._sending -= 1
 
     def _schedule_drain(self, at: int) -> None:
         if self._drain_at is not None and self._drain_at <= at:
