@@ -79,6 +79,18 @@ _SCALAR: Final[int] = 10**FIXED_PRECISION
 #: How far inside each bound :meth:`OrderValidator.accepts_limit` stays (relative): a double
 #: carries 15-16 significant digits, so a float comparison this far from a bound cannot flip.
 _FAST_PATH_MARGIN: Final = 1e-9
+
+
+def _raised(bound: float) -> float:
+    """A lower bound moved up by ``_FAST_PATH_MARGIN`` (of its size: a negative bound too)."""
+    return bound + abs(bound) * _FAST_PATH_MARGIN
+
+
+def _lowered(bound: float) -> float:
+    """An upper bound moved down by ``_FAST_PATH_MARGIN`` (of its size)."""
+    return bound - abs(bound) * _FAST_PATH_MARGIN
+
+
 _PRICE_MAX_RAW: Final[int] = int(Decimal(repr(PRICE_MAX)) * _SCALAR)
 _QUANTITY_MAX_RAW: Final[int] = int(Decimal(repr(QUANTITY_MAX)) * _SCALAR)
 _NANOS_PER_SEC: Final[int] = 1_000_000_000
@@ -525,17 +537,16 @@ class OrderValidator:
         # multiple of its own precision's unit, so the precision alone does not prove it.
         self._limit_tick_raw = rules.tick_raw
         self._limit_step_raw = rules.step_raw
-        inside, outside = 1.0 + _FAST_PATH_MARGIN, 1.0 - _FAST_PATH_MARGIN
-        self._limit_min_price = rules.price_lo_raw / _SCALAR * inside
-        self._limit_max_price = rules.price_hi_raw / _SCALAR * outside
-        self._limit_min_qty = rules.min_qty_raw / _SCALAR * inside
-        self._limit_max_qty = rules.max_qty_raw / _SCALAR * outside
+        self._limit_min_price = _raised(rules.price_lo_raw / _SCALAR)
+        self._limit_max_price = _lowered(rules.price_hi_raw / _SCALAR)
+        self._limit_min_qty = _raised(rules.min_qty_raw / _SCALAR)
+        self._limit_max_qty = _lowered(rules.max_qty_raw / _SCALAR)
         self._reduce_only = capabilities.reduce_only
         # The least price * quantity that meets the min notional, in the common linear case
         # (quote-currency filter, no max notional); None sends every non-reduce-only order to
         # check().
         self._limit_min_notional: float | None = (
-            rules.min_notional_raw / rules.multiplier_raw * inside  # (both scaled alike)
+            _raised(rules.min_notional_raw / rules.multiplier_raw)  # (both scaled alike)
             if rules.min_notional_raw is not None
             and rules.multiplier_raw > 0
             and rules.max_notional_cmp is None

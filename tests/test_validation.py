@@ -715,3 +715,11 @@ def test_accepts_limit_takes_the_common_order_and_leaves_bounds_to_check() -> No
                               False, False)
     assert not half.accepts_limit(Quantity.from_str("0.010"), Price.from_str("1000.3"), gtc,
                                   False, False)
+
+
+def test_the_fast_path_bounds_move_inwards_whatever_their_sign() -> None:
+    from nautilus_exec_kit.validation import _lowered, _raised
+
+    for bound in (-10.0, 0.5, 261.1, 1e15):
+        assert _raised(bound) > bound and _lowered(bound) < bound
+    assert _raised(0.0) == _lowered(0.0) == 0.0  # exact at zero: nothing to round
