@@ -48,7 +48,7 @@ from nautilus_trader.model.events import (
     PositionClosed,
     PositionOpened,
 )
-from nautilus_trader.model.objects import Price, Quantity
+from nautilus_trader.model.objects import FIXED_SCALAR, Price, Quantity
 from nautilus_trader.model.orders import (
     LimitIfTouchedOrder,
     LimitOrder,
@@ -549,13 +549,17 @@ class ExecutionMixin:
                 # _kit_validate of a plain LIMIT, in the same order of checks. The validator's
                 # integer fast path accepts the common valid order without an OrderIntent;
                 # anything it does not vouch for (every invalid order included) goes through
-                # the full _kit_validate, which gives the verdict and the precise error.
+                # the full _kit_validate, which gives the verdict and the precise error. Both
+                # precisions are the instrument's (above), and each raw is read once: every
+                # call into Nautilus' compiled objects is costly on a cold cache.
                 pid = entry.opening_pid.get(side)
+                qraw = qty.raw
+                praw = px.raw
                 if (
                     pid is None  # not BUY/SELL: let the full path deal with it
                     or (reduce_only and self._kit_hedge)
-                    or not entry.validator.accepts_limit(
-                        qty, px, time_in_force, post_only, reduce_only,
+                    or not entry.validator.accepts_limit_raw(
+                        qraw, praw, time_in_force, post_only, reduce_only,
                     )
                 ):
                     pid = self._kit_validate(entry, OrderIntent(
@@ -566,7 +570,10 @@ class ExecutionMixin:
                     if self._kit_limit_is_algo:
                         self._kit_algo.check_can_submit(instrument_id, OrderType.LIMIT)
                     if self._kit_margin_check and not reduce_only:
-                        self._kit_check_margin(entry, side, qty, px, pid)
+                        # floats as .as_double() gives them (raw / FIXED_SCALAR), without the calls
+                        self._kit_check_margin(
+                            entry, side, qraw / FIXED_SCALAR, praw / FIXED_SCALAR, pid,
+                        )
                 if time_in_force is _GTC and tags is None and not (post_only or reduce_only):
                     # the same order; Cython parses (and converts) fewer arguments
                     order = self.order_factory.limit(instrument_id, side, qty, px)
@@ -741,7 +748,11 @@ class ExecutionMixin:
             self._kit_algo.check_can_submit(order.instrument_id, order.order_type)
             pid = position_id_for(order.instrument_id, self._kit_mode, leg)
             if self._kit_margin_check and not (order.is_reduce_only or close_position):
-                self._kit_check_margin(entry, order.side, order.quantity, _order_price(order), pid)
+                price = _order_price(order)
+                self._kit_check_margin(
+                    entry, order.side, order.quantity.as_double(),
+                    None if price is None else price.as_double(), pid,
+                )
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
         if close_position:
@@ -917,30 +928,37 @@ class ExecutionMixin:
         )
         self._kit_algo.check_can_submit(iid, intent.order_type)
         pid = position_id_for(iid, self._kit_mode, leg)
-        if self._kit_margin_check and not (closing or intent.reduce_only or intent.close_position):
+        quantity = intent.quantity  # None only with close_position
+        if self._kit_margin_check and not (
+            closing or intent.reduce_only or intent.close_position or quantity is None
+        ):
             price = intent.price or intent.trigger_price or intent.activation_price
-            self._kit_check_margin(entry, intent.side, intent.quantity, price, pid)
+            self._kit_check_margin(
+                entry, intent.side, quantity.as_double(),
+                None if price is None else price.as_double(), pid,
+            )
         return pid
 
     def _kit_check_margin(
         self,
         entry: _InstrumentEntry,
         side: OrderSide,
-        quantity: Quantity,
-        price: Price | None,
+        quantity: float,
+        price: float | None,
         position_id: PositionId,
     ) -> None:
-        """Initial margin of the part of the order that increases exposure vs free balance."""
+        """Initial margin of the part of the order that increases exposure vs free balance
+        (``quantity`` and ``price`` as floats; no price: the market's)."""
         instrument = entry.instrument
         if price is None:
             quote = self.cache.quote_tick(instrument.id)
             if quote is not None:
-                price = quote.ask_price if side == OrderSide.BUY else quote.bid_price
+                price = (quote.ask_price if side == OrderSide.BUY else quote.bid_price).as_double()
             else:
                 trade = self.cache.trade_tick(instrument.id)
                 if trade is None:
                     return  # no reference price yet: the venue will judge
-                price = trade.price
+                price = trade.price.as_double()
         account = entry.account
         if account is None:
             account = entry.account = self.portfolio.account(instrument.id.venue)
@@ -952,8 +970,8 @@ class ExecutionMixin:
         leverage = entry.leverage
         if not leverage:
             leverage = entry.leverage = self._kit_leverage_of(account, instrument.id)
-        increasing = quantity.as_double()
-        unit_notional = price.as_double() * entry.multiplier
+        increasing = quantity
+        unit_notional = price * entry.multiplier
         # Fast path in floats (the validator's function builds the error and re-checks): an
         # order whose whole notional fits needs no look at the position.
         if increasing * unit_notional <= free * leverage:

@@ -663,10 +663,10 @@ def _near(draw: st.DrawFn, bounds: list[Decimal], places: int) -> Decimal:
 def test_accepts_limit_vouches_only_for_orders_check_accepts(
     data: st.DataObject, half: bool, profile: str
 ) -> None:
-    """``accepts_limit`` (floats, margins, no remainder on a unit tick) is a shortcut of
-    ``check``: whenever it says True, ``check`` must accept the same order. Values cluster
-    around every bound (min/max price and quantity, the min notional) and both grids (a
-    unit tick and a half tick)."""
+    """``accepts_limit`` is a shortcut of ``check``: whenever it says True, ``check`` must
+    accept the same order; and for a plain GTC limit ``check`` accepts, it says True (else the
+    hot path would quietly take the slow one). Values cluster around every bound (min/max price
+    and quantity, the min notional) and both grids (a unit tick and a half tick)."""
     rules = HALF if half else RULES
     validator = OrderValidator(rules, capabilities_for(profile))
     pp = data.draw(st.integers(0, rules.price_precision + 1))
@@ -684,19 +684,23 @@ def test_accepts_limit_vouches_only_for_orders_check_accepts(
     tif = data.draw(st.sampled_from([TimeInForce.GTC, TimeInForce.IOC, TimeInForce.GTD,
                                      TimeInForce.DAY, TimeInForce.FOK]))
     post_only, reduce_only = data.draw(st.booleans()), data.draw(st.booleans())
+    order = limit(quantity=quantity, price=price, time_in_force=tif, post_only=post_only,
+                  reduce_only=reduce_only)
     if validator.accepts_limit(quantity, price, tif, post_only, reduce_only):
-        validator.check(limit(quantity=quantity, price=price, time_in_force=tif,
-                              post_only=post_only, reduce_only=reduce_only))
+        validator.check(order)
+    elif tif is TimeInForce.GTC and not (post_only or reduce_only):
+        with pytest.raises(E.OrderValidationError):
+            validator.check(order)
 
 
 def test_accepts_limit_takes_the_common_order_and_leaves_bounds_to_check() -> None:
     gtc = TimeInForce.GTC
     assert FUT.accepts_limit(Quantity.from_str("0.010"), Price.from_str("49000.0"), gtc,
                              False, False)
-    # exactly the min notional (10 USDT): valid, but the float shortcut leaves it to check()
+    # exactly the min notional (10 USDT): valid, and the exact shortcut takes it
     at_min = (Quantity.from_str("0.001"), Price.from_str("10000.0"))
     FUT.check(limit(quantity=at_min[0], price=at_min[1]))
-    assert not FUT.accepts_limit(*at_min, gtc, False, False)
+    assert FUT.accepts_limit(*at_min, gtc, False, False)
     # one tick under it: invalid, and the shortcut does not vouch for it
     under = Price.from_str("9999.9")
     assert not FUT.accepts_limit(at_min[0], under, gtc, False, False)
@@ -717,9 +721,27 @@ def test_accepts_limit_takes_the_common_order_and_leaves_bounds_to_check() -> No
                                   False, False)
 
 
-def test_the_fast_path_bounds_move_inwards_whatever_their_sign() -> None:
-    from nautilus_exec_kit.validation import _lowered, _raised
-
-    for bound in (-10.0, 0.5, 261.1, 1e15):
-        assert _raised(bound) > bound and _lowered(bound) < bound
-    assert _raised(0.0) == _lowered(0.0) == 0.0  # exact at zero: nothing to round
+def test_the_fast_path_is_exact_at_every_bound() -> None:
+    """On each bound itself the shortcut takes the order, one tick / step outside it does not,
+    and check() agrees both times."""
+    gtc = TimeInForce.GTC
+    rules = FUT.rules
+    px_mid = Price.from_str("49000.0").raw
+    qty_max = rules.max_qty_raw
+    inside_and_outside = [
+        ((rules.min_qty_raw, px_mid), (rules.min_qty_raw - rules.step_raw, px_mid)),
+        ((qty_max, px_mid), (qty_max + rules.step_raw, px_mid)),
+        ((qty_max, rules.price_lo_raw), (qty_max, rules.price_lo_raw - rules.tick_raw)),
+        ((qty_max, rules.price_hi_raw), (qty_max, rules.price_hi_raw + rules.tick_raw)),
+    ]
+    for inside, outside in inside_and_outside:
+        assert FUT.accepts_limit_raw(*inside, gtc, False, False), inside
+        assert not FUT.accepts_limit_raw(*outside, gtc, False, False), outside
+        qraw, praw = inside
+        FUT.check(limit(quantity=Quantity.from_raw(qraw, rules.size_precision),
+                        price=Price.from_raw(praw, rules.price_precision)))
+        qraw, praw = outside
+        if qraw > 0 and praw > 0:
+            with pytest.raises(E.OrderValidationError):
+                FUT.check(limit(quantity=Quantity.from_raw(qraw, rules.size_precision),
+                                price=Price.from_raw(praw, rules.price_precision)))
