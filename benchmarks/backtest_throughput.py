@@ -92,7 +92,7 @@ class MixinFlow(ExecutionMixin, Strategy):
         self.sent += 1
 
 
-def _prepare(kind: str, ticks: int) -> tuple[Any, Any]:
+def prepare(kind: str, ticks: int) -> tuple[Any, Any]:
     engine = make_engine()
     engine.add_data(flat_quotes(ticks))
     quiet = {"log_events": False, "log_commands": False}
@@ -109,7 +109,7 @@ def _prepare(kind: str, ticks: int) -> tuple[Any, Any]:
 def _child(kind: str, ticks: int) -> None:
     """One backtest of ``kind``: build it, say ``ready``, wait for ``go`` on stdin, run it and
     print its orders per CPU second (the parent stops and continues this process meanwhile)."""
-    engine, strategy = _prepare(kind, ticks)
+    engine, strategy = prepare(kind, ticks)
     print("ready", flush=True)
     sys.stdin.readline()
     cpu0 = time.process_time()
