@@ -513,10 +513,10 @@ class OrderValidator:
         )
         self._limit_post_only = OrderType.LIMIT in capabilities.post_only_types
         # What the hot path reads, copied onto this object (it then touches one object). All
-        # integers, compared exactly as check() compares them: in a running backtest every
-        # call into Nautilus' compiled objects costs far more than Python's big-int arithmetic
-        # (measured: two .as_double() calls about 1.5 us, cold), so the hot path reads each
-        # order's two raws once and nothing else.
+        # integers, compared exactly as check() compares them. Floats looked cheaper in a
+        # tight loop, but in a running backtest each call into Nautilus' compiled objects is
+        # cold (two .as_double() calls: about 1.5 us): measured there, this version costs
+        # 4.0 us per order against 4.7 us for floats read through precision/as_double.
         self._price_precision = rules.price_precision
         self._size_precision = rules.size_precision
         # The grid is checked even where the tick (step) is one unit of the instrument's
