@@ -531,9 +531,12 @@ class OrderValidator:
         self._limit_multiplier_raw = rules.multiplier_raw
         self._reduce_only = capabilities.reduce_only
         # check()'s inline min-notional comparison, in the common linear case (quote-currency
-        # filter, no max notional); None sends every non-reduce-only order to check().
+        # filter, no max notional); 0 (every order) without any notional filter, as check()
+        # then skips it; None sends every non-reduce-only order to check().
         self._limit_min_notional_cmp: int | None = (
-            rules.min_notional_cmp
+            0
+            if rules.min_notional_cmp is None and rules.max_notional_cmp is None
+            else rules.min_notional_cmp
             if rules.max_notional_cmp is None
             and rules.notional_in_quote
             and not rules.is_inverse
@@ -702,7 +705,9 @@ class OrderValidator:
     ) -> bool:
         """The hot path of :meth:`check` for a plain LIMIT order (no expiry, display quantity,
         price_match or close_position, a base-asset quantity): True only when :meth:`check`
-        accepts it too, and for the common valid order it is True.
+        accepts it too, and for every valid plain GTC order on a linear instrument without a
+        max notional it is True (inverse, max-notional and base-currency-notional instruments
+        always go to :meth:`check`).
 
         False does not mean invalid: it means "ask :meth:`check`", which gives the verdict
         and the precise error.

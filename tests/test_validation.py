@@ -44,7 +44,10 @@ FUT = OrderValidator(RULES, capabilities_for("USDT_FUTURES"))
 MKT = MarketSnapshot(bid=49999.9, ask=50000.0, last=50000.0, mark=50010.0)
 
 
-def _half_tick_perp() -> CryptoPerpetual:
+_FIVE_USDT = Money(5.00, USDT)
+
+
+def _half_tick_perp(min_notional: Money | None = _FIVE_USDT) -> CryptoPerpetual:
     """A perpetual with a non-power-of-ten tick (0.5) and step (0.005)."""
     return CryptoPerpetual(
         instrument_id=InstrumentId(Symbol("HALFUSDT-PERP"), Venue("BINANCE")),
@@ -60,7 +63,7 @@ def _half_tick_perp() -> CryptoPerpetual:
         max_quantity=Quantity.from_str("100.000"),
         min_quantity=Quantity.from_str("0.005"),
         max_notional=None,
-        min_notional=Money(5.00, USDT),
+        min_notional=min_notional,
         max_price=Price.from_str("1000000.0"),
         min_price=Price.from_str("10.0"),
         margin_init=Decimal("0.05"),
@@ -73,6 +76,8 @@ def _half_tick_perp() -> CryptoPerpetual:
 
 
 HALF = InstrumentRules.from_instrument(_half_tick_perp())
+#: no notional filter at all (Binance symbols without MIN_NOTIONAL load this way)
+NO_NOTIONAL = InstrumentRules.from_instrument(_half_tick_perp(min_notional=None))
 
 
 def limit(**kw: Any) -> OrderIntent:
@@ -659,15 +664,19 @@ def _near(draw: st.DrawFn, bounds: list[Decimal], places: int) -> Decimal:
 
 
 @settings(max_examples=1000, deadline=None)
-@given(data=st.data(), half=st.booleans(), profile=st.sampled_from(["USDT_FUTURES", "SPOT"]))
+@given(
+    data=st.data(),
+    rules=st.sampled_from([RULES, HALF, NO_NOTIONAL]),
+    profile=st.sampled_from(["USDT_FUTURES", "SPOT"]),
+)
 def test_accepts_limit_vouches_only_for_orders_check_accepts(
-    data: st.DataObject, half: bool, profile: str
+    data: st.DataObject, rules: InstrumentRules, profile: str
 ) -> None:
     """``accepts_limit`` is a shortcut of ``check``: whenever it says True, ``check`` must
     accept the same order; and for a plain GTC limit ``check`` accepts, it says True (else the
     hot path would quietly take the slow one). Values cluster around every bound (min/max price
-    and quantity, the min notional) and both grids (a unit tick and a half tick)."""
-    rules = HALF if half else RULES
+    and quantity, the min notional) and both grids (a unit tick and a half tick), on
+    instruments with and without a min notional."""
     validator = OrderValidator(rules, capabilities_for(profile))
     pp = data.draw(st.integers(0, rules.price_precision + 1))
     sp = data.draw(st.integers(0, rules.size_precision + 1))
