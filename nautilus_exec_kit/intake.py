@@ -20,14 +20,20 @@ forgets ``super()``. Two ways in, never both at once:
   ``ExecutionMixin._kit_read_through_hooks``): an own ``handle_event`` / ``stop`` /
   ``degrade`` / ``fault``, ``manage_stop`` or ``manage_contingent_orders``.
 
-The author's hook is resolved when the hooks are installed (at ``start`` / ``resume``): a hook
-assigned to the class while the strategy runs takes effect at the next start; one assigned on
-the instance replaces the kit's until then (reported at stop).
+While the algo and close_position books are empty, the hooks of the venue's answers read
+straight into the error policy (``PolicyRuntime.on_venue_answer``); while either book holds an
+order, through the router, which hands the event on to the books. The mixin switches them
+(``ExecutionMixin._kit_sync_intake``) where a book can change between empty and not.
+
+The author's hook is resolved when the hooks are installed (at ``start`` / ``resume``, and for
+the venue's answers at a switch): a hook assigned to the class while the strategy runs takes
+effect from then on; one assigned on the instance replaces the kit's until the next start
+(switches leave it alone; reported at stop).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Final
 
 from nautilus_trader.model.events import (
@@ -114,27 +120,53 @@ class OrderEventRouter:
             msgbus.unsubscribe(topic=topic, handler=handler)
 
 
-def install_hooks(strategy: Any, read: Callable[[Any], None]) -> None:
-    """Put ``read`` in front of each hook of :data:`EVENT_HOOKS` on ``strategy`` (instance
-    attributes, which Nautilus' cpdef dispatch finds before the class's methods). Idempotent:
-    a hook that already reads through ``read`` is left as it is.
+def install_hooks(
+    strategy: Any,
+    reads: Mapping[str, Callable[[Any], None]],
+    ours: Collection[Callable[[Any], None]],
+    *,
+    only_ours: bool = False,
+) -> None:
+    """Put ``reads[name]`` in front of each hook ``name`` of ``reads`` on ``strategy`` (instance
+    attributes, which Nautilus' cpdef dispatch finds before the class's methods).
 
-    Where the strategy has no hook of its own (Nautilus' empty one), the attribute is ``read``
+    ``ours`` are every read the kit may install: a hook already reading through one of them is
+    the kit's. Idempotent: a hook that already reads through its ``reads[name]`` is left as it
+    is; one reading through another of ``ours`` is switched to it, keeping the hook it wraps.
+
+    Where the strategy has no hook of its own (Nautilus' empty one), the attribute is the read
     itself: Nautilus then calls straight into the kit. Otherwise it reads, then calls the hook
     the strategy had (bound now); an override's ``super()`` goes to the classes, not back here.
+
+    ``only_ours`` (a switch while running): a hook that is not the kit's (an author replaced
+    it on the instance meanwhile) is left alone, as until then; :func:`remove_hooks` reports it.
     """
-    for name in EVENT_HOOKS:
-        own = strategy.__dict__.get(name, _NONE)  # an author's instance attribute, if any
-        if _is_ours(own, read):
+    for name, read in reads.items():
+        current = strategy.__dict__.get(name, _NONE)  # an instance attribute, if any
+        if current == read or (isinstance(current, _ReadThen) and current.read == read):
             continue
-        if own is _NONE and getattr(type(strategy), name) is getattr(Strategy, name):
-            setattr(strategy, name, read)
+        then: Any = None
+        if not _is_ours(current, ours):
+            if only_ours:
+                continue
+            own = current  # an author's instance attribute, or none
+        elif isinstance(current, _ReadThen):
+            own, then = current.own, current.then  # another read of the kit's: keep what it wraps
         else:
-            then = getattr(strategy, name) if own is _NONE else own
-            setattr(strategy, name, _ReadThen(read, then, own))
+            own = _NONE  # the kit's bare read: the strategy has no hook of its own
+            delattr(strategy, name)  # so that the lookup below finds the class's hook
+        if then is None:
+            if own is not _NONE:
+                then = own
+            elif getattr(type(strategy), name) is getattr(Strategy, name):
+                setattr(strategy, name, read)
+                continue
+            else:
+                then = getattr(strategy, name)  # the class's hook, bound as Python binds it
+        setattr(strategy, name, _ReadThen(read, then, own))
 
 
-def remove_hooks(strategy: Any, read: Callable[[Any], None]) -> list[str]:
+def remove_hooks(strategy: Any, ours: Collection[Callable[[Any], None]]) -> list[str]:
     """Undo :func:`install_hooks`: the kit's attributes go, an author's own come back.
 
     Returns the hooks that were no longer the kit's (an author replaced one on the instance
@@ -146,7 +178,7 @@ def remove_hooks(strategy: Any, read: Callable[[Any], None]) -> list[str]:
         hook = strategy.__dict__.get(name, _NONE)
         if hook is _NONE:
             continue
-        if not _is_ours(hook, read):
+        if not _is_ours(hook, ours):
             replaced.append(name)
         elif isinstance(hook, _ReadThen) and hook.own is not _NONE:
             setattr(strategy, name, hook.own)
@@ -159,10 +191,10 @@ def remove_hooks(strategy: Any, read: Callable[[Any], None]) -> list[str]:
 _NONE: Final = object()
 
 
-def _is_ours(hook: object, read: Callable[[Any], None]) -> bool:
-    return (isinstance(hook, _ReadThen) and hook.read == read) or (
-        hook is not _NONE and hook == read
-    )
+def _is_ours(hook: object, ours: Collection[Callable[[Any], None]]) -> bool:
+    if isinstance(hook, _ReadThen):
+        return any(hook.read == read for read in ours)
+    return hook is not _NONE and any(hook == read for read in ours)
 
 
 class _ReadThen:

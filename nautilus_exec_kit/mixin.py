@@ -73,6 +73,7 @@ from nautilus_exec_kit.errors import (
     SubmissionBlocked,
 )
 from nautilus_exec_kit.intake import (
+    EVENT_HOOKS,
     KIT_EVENT_PRIORITY,
     OrderEventRouter,
     install_hooks,
@@ -294,6 +295,17 @@ class ExecutionMixin:
         self._kit_router = OrderEventRouter(
             self._kit_policy, self._kit_algo_tracked, self._kit_close_ids, self._kit_on_books,
         )
+        # What the kit reads through the hooks while running (_kit_read_through_hooks): every
+        # hook through the router, except the venue's answers, which _kit_sync_intake sends
+        # straight to the policy while the books are empty.
+        self._kit_policy_venue_answer = self._kit_policy.on_venue_answer
+        self._kit_reads = (self._kit_router.on_order_event, self._kit_policy_venue_answer)
+        self._kit_venue_hooks = tuple(
+            name for name, cls in EVENT_HOOKS.items()
+            if self._kit_policy.event_handlers.get(cls) == self._kit_policy_venue_answer
+        )
+        self._kit_hooked = False
+        self._kit_venue_read: Any = None
 
     #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``);
     #: ``config.error_policy`` overrides are applied on top. Override per class::
@@ -391,8 +403,36 @@ class ExecutionMixin:
         ):
             return
         router = self._kit_router
-        install_hooks(self, router.on_order_event)
+        read = router.on_order_event
+        install_hooks(self, dict.fromkeys(EVENT_HOOKS, read), self._kit_reads)
+        self._kit_hooked = True
+        self._kit_venue_read = read
+        self._kit_sync_intake()
         router.read_from_bus(msgbus, f"events.order.{self.id}", False)
+
+    def _kit_sync_intake(self) -> None:
+        """While the kit reads through the hooks: the venue's answers (accepted, filled,
+        canceled, ...) go straight to the error policy while the algo and close_position books
+        are empty, and through the router (the policy, then the books) while either holds an
+        order. Straight is one call into Python per event instead of two (measured: about 0.7%
+        of a cancel/replace backtest's throughput).
+
+        Called wherever a book may have changed between empty and not: a book only grows
+        where the kit sends an order (before it is sent, so the router reads all of its
+        events), and only shrinks on an event the router or the position subscription read.
+        """
+        if not self._kit_hooked:
+            return
+        read = (
+            self._kit_router.on_order_event
+            if self._kit_algo_tracked or self._kit_close_ids
+            else self._kit_policy_venue_answer
+        )
+        if read != self._kit_venue_read:
+            install_hooks(
+                self, dict.fromkeys(self._kit_venue_hooks, read), self._kit_reads, only_ours=True,
+            )
+            self._kit_venue_read = read
 
     def _kit_read_from_bus(self) -> None:
         msgbus = getattr(self, "_kit_msgbus", None)
@@ -400,7 +440,8 @@ class ExecutionMixin:
             return
         router = self._kit_router
         router.read_from_bus(msgbus, f"events.order.{self.id}", True)
-        replaced = remove_hooks(self, router.on_order_event)
+        self._kit_hooked = False
+        replaced = remove_hooks(self, self._kit_reads)
         if replaced:
             self.log.warning(  # type: ignore[attr-defined]
                 f"exec-kit: {', '.join(replaced)} was replaced on the instance while the "
@@ -757,6 +798,7 @@ class ExecutionMixin:
             return self._kit_invalid_order(error)
         if close_position:
             self._kit_close_book.add(order.client_order_id, pid, order.side)
+            self._kit_sync_intake()
         self._kit_send(order, pid, params)
         return order
 
@@ -836,6 +878,7 @@ class ExecutionMixin:
             self._kit_policy.submit(order, position_id, params)
         except SubmissionBlocked:
             self._kit_close_book.discard(order.client_order_id)
+            self._kit_sync_intake()
             raise
         self._kit_submits[type(order)] += 1
 
@@ -845,6 +888,7 @@ class ExecutionMixin:
         """Hand an order to Nautilus (first sends, queued sends and policy retries alike)."""
         if type(order) not in self._kit_never_algo:
             self._kit_algo.on_sent(order)
+            self._kit_sync_intake()
         # positional: Cython parses keyword arguments on a slower path
         self.submit_order(order, position_id, None, params)
 
@@ -858,6 +902,7 @@ class ExecutionMixin:
                 self._kit_algo.on_event(event)
             if self._kit_close_ids:
                 self._kit_track_close_position(event)
+            self._kit_sync_intake()  # both books may be empty now
         except Exception as exc:
             self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
 
@@ -866,6 +911,7 @@ class ExecutionMixin:
         if self._kit_close_ids:
             try:
                 self._kit_track_close_position(event)
+                self._kit_sync_intake()
             except Exception as exc:
                 self.log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
 
@@ -1080,6 +1126,7 @@ class ExecutionMixin:
             return self._kit_invalid_order(error)
         if close_position:
             self._kit_close_book.add(order.client_order_id, pid, side)
+            self._kit_sync_intake()
         self._kit_send(order, pid, adapter_params(intent) if close_position else None)
         return order
 

@@ -6,6 +6,7 @@ lifecycle state, and the author's overrides (with or without ``super()``) must n
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from typing import Any
@@ -18,9 +19,12 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit import algo, mixin
 from nautilus_exec_kit.intake import EVENT_HOOKS, OrderEventRouter, install_hooks, remove_hooks
+from nautilus_exec_kit.policy import PolicyRuntime, runtime
 from tests.conftest import IID, ScriptedConfig, ScriptedStrategy, flat_quotes, make_engine
 
 SELL = OrderSide.SELL
+#: the venue's answers: read straight by the policy while the books are empty
+_VENUE_ANSWERS = frozenset(runtime._VENUE_KNOWS)
 
 
 def test_the_hooks_cover_every_event_class_the_kit_acts_on() -> None:
@@ -69,10 +73,16 @@ def _run(
     every order event of the run."""
     reads: list[Any] = []
     original = OrderEventRouter.on_order_event
+    original_answer = PolicyRuntime.on_venue_answer
 
     def counting(self: OrderEventRouter, event: Any) -> None:
-        reads.append(event)
+        if type(event) not in _VENUE_ANSWERS:  # counted where the policy reads them
+            reads.append(event)
         original(self, event)
+
+    def counting_answer(self: PolicyRuntime, event: Any) -> None:
+        reads.append(event)  # straight from a hook, or through the router: counted once
+        original_answer(self, event)
 
     engine = make_engine()
     engine.add_data(flat_quotes(12))
@@ -85,6 +95,7 @@ def _run(
     }
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(OrderEventRouter, "on_order_event", counting)  # before it is subscribed
+        patch.setattr(PolicyRuntime, "on_venue_answer", counting_answer)
         strategy = cls(ScriptedConfig(**config), script)
         engine.add_strategy(strategy)
         engine.run()
@@ -268,13 +279,132 @@ def test_removing_the_hooks_restores_an_authors_own_and_reports_a_replaced_one()
         setattr(Target, name, getattr(Strategy, name))
     target.on_order_filled = authors  # an author's instance hook, set before start
     target.on_order_denied = None  # even a None one comes back as it was
-    install_hooks(target, read)
-    install_hooks(target, read)  # idempotent
+    def other(event: Any) -> None: ...
+
+    ours = (read, other)
+    install_hooks(target, dict.fromkeys(EVENT_HOOKS, read), ours)
+    install_hooks(target, dict.fromkeys(EVENT_HOOKS, read), ours)  # idempotent
+    assert target.__dict__["on_order_accepted"] == read
+    assert target.__dict__["on_order_filled"].then is authors
+    # switching some hooks to another read of the kit's keeps what they wrap
+    switched = ("on_order_accepted", "on_order_filled")
+    for _ in range(2):  # idempotent too
+        install_hooks(target, dict.fromkeys(switched, other), ours)
+        assert target.__dict__["on_order_accepted"] == other
+        assert target.__dict__["on_order_filled"].read == other
+        assert target.__dict__["on_order_filled"].then is authors
+    install_hooks(target, dict.fromkeys(switched, read), ours)
     assert target.__dict__["on_order_accepted"] == read
     assert target.__dict__["on_order_filled"].then is authors
     target.on_order_canceled = authors  # replaced while "running"
 
-    assert remove_hooks(target, read) == ["on_order_canceled"]
+    assert remove_hooks(target, ours) == ["on_order_canceled"]
     assert target.__dict__["on_order_filled"] is authors
     assert target.__dict__["on_order_denied"] is None
     assert "on_order_accepted" not in target.__dict__
+
+
+def test_venue_answers_go_straight_to_the_policy_while_the_books_are_empty() -> None:
+    """Straight to the policy while the algo and close_position books are empty, through the
+    router (the policy, then the books) from the moment an algo order is sent until its last
+    event, and straight again after; every event read once, and the algo book released."""
+    seen: dict[int, str] = {}
+
+    class Watching(_Lifecycle):
+        def on_quote_tick(self, tick: Any) -> None:
+            super().on_quote_tick(tick)
+            hook = self.__dict__.get("on_order_accepted")
+            seen[self.ticks] = (
+                "policy" if hook == self.exec_kit_policy.on_venue_answer
+                else "router" if hook == self._kit_router.on_order_event
+                else repr(hook)
+            )
+
+    def stop_then_cancel(s: Any) -> Any:
+        s.stop_order = s.submit_stop_market(IID, SELL, "0.010", "49000.0")
+        return s.stop_order
+
+    engine = make_engine()
+    engine.add_data(flat_quotes(8))
+    script = {
+        1: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
+        3: stop_then_cancel,
+        5: lambda s: s.cancel(s.stop_order),
+        7: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "42000.0"),
+    }
+    strategy = Watching(ScriptedConfig(), script)
+    engine.add_strategy(strategy)
+    engine.run()
+    try:
+        assert seen[1] == "policy" and seen[2] == "policy"
+        assert seen[3] == "router" and seen[4] == "router"  # the algo stop is open
+        assert seen[6] == "policy" and seen[8] == "policy"  # its cancel emptied the book
+        assert strategy.open_algo_orders(IID) == 0
+        assert strategy.exec_kit_policy_stats()["chains"].get("accepted") == 4
+    finally:
+        engine.dispose()
+
+
+def test_class_hooks_of_any_kind_are_called_as_python_would() -> None:
+    """A class-level hook that is a staticmethod or a callable object (no method binding)."""
+    calls: list[str] = []
+
+    def static_hook(event: Any) -> None:
+        calls.append(f"static {event}")
+
+    class Target:
+        on_order_filled = staticmethod(static_hook)
+        on_order_accepted = functools.partial(lambda tag, event: calls.append(f"{tag} {event}"),
+                                              "partial")
+
+    for name in EVENT_HOOKS:
+        if name not in vars(Target):
+            setattr(Target, name, getattr(Strategy, name))
+    target: Any = Target()
+
+    def read(event: Any) -> None:
+        calls.append(f"kit {event}")
+
+    install_hooks(target, dict.fromkeys(EVENT_HOOKS, read), (read,))
+    target.on_order_filled("E1")
+    target.on_order_accepted("E2")
+    assert calls == ["kit E1", "static E1", "kit E2", "partial E2"]
+
+
+def test_a_switch_leaves_a_hook_the_author_replaced_while_running_alone() -> None:
+    """An author who wraps a hook on the instance while running (chaining the kit's read) must
+    not get the venue's answers read twice when the kit later switches its reads."""
+    reads: Counter[Any] = Counter()
+    original = PolicyRuntime.on_venue_answer
+
+    def counting(self: PolicyRuntime, event: Any) -> None:
+        reads[event.id] += 1
+        original(self, event)
+
+    def wrap(s: Any) -> None:
+        previous = s.on_order_accepted  # the kit's read at this moment
+
+        def mine(event: Any) -> None:
+            previous(event)
+
+        s.on_order_accepted = mine
+
+    script = {
+        1: wrap,
+        2: lambda s: s.submit_stop_market(IID, SELL, "0.010", "49000.0"),  # a switch
+        4: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
+    }
+    engine = make_engine()
+    engine.add_data(flat_quotes(6))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PolicyRuntime, "on_venue_answer", counting)
+        strategy = ScriptedStrategy(ScriptedConfig(), script)
+        engine.add_strategy(strategy)
+        engine.run()
+    try:
+        accepted = [e for o in engine.cache.orders() for e in o.events
+                    if type(e).__name__ == "OrderAccepted"]
+        assert len(accepted) == 2
+        assert all(reads[e.id] == 1 for e in accepted)
+    finally:
+        engine.dispose()

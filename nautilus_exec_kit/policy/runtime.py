@@ -283,7 +283,7 @@ class PolicyRuntime:
         self.event_handlers: dict[type, Callable[[Any], None] | None] = {
             **dict.fromkeys(POLICY_IGNORED_EVENTS),
             **dict.fromkeys(_REJECT_KINDS, self._on_reject_event),
-            **dict.fromkeys(_VENUE_KNOWS, self._on_venue_answer),
+            **dict.fromkeys(_VENUE_KNOWS, self.on_venue_answer),
         }
 
     # -- public API --------------------------------------------------------------------------
@@ -523,7 +523,7 @@ class PolicyRuntime:
         if isinstance(event, _VENUE_KNOWS):
             self._on_venue_knows(event)
 
-    def _on_venue_answer(self, event: Any) -> None:
+    def on_venue_answer(self, event: Any) -> None:
         """:meth:`on_event` for the venue's answers (``_VENUE_KNOWS``), with the two cases of
         nearly every order done inline: a first send's first answer settles its chain, and an
         answer for an order the policy holds nothing for (settled already, or never sent
