@@ -995,8 +995,8 @@ class ExecutionMixin:
     ) -> None:
         """Initial margin of the part of the order that increases exposure vs free balance
         (``quantity`` and ``price`` as floats; no price: the market's)."""
-        instrument = entry.instrument
         if price is None:
+            instrument = entry.instrument
             quote = self.cache.quote_tick(instrument.id)
             if quote is not None:
                 price = (quote.ask_price if side == OrderSide.BUY else quote.bid_price).as_double()
@@ -1007,7 +1007,7 @@ class ExecutionMixin:
                 price = trade.price.as_double()
         account = entry.account
         if account is None:
-            account = entry.account = self.portfolio.account(instrument.id.venue)
+            account = entry.account = self.portfolio.account(entry.instrument.id.venue)
             if account is None:
                 return  # no account yet (before the first account state): the venue will judge
         currency = entry.settlement_currency
@@ -1015,13 +1015,13 @@ class ExecutionMixin:
         free = free_money.as_double() if free_money is not None else 0.0
         leverage = entry.leverage
         if not leverage:
-            leverage = entry.leverage = self._kit_leverage_of(account, instrument.id)
-        increasing = quantity
+            leverage = entry.leverage = self._kit_leverage_of(account, entry.instrument.id)
         unit_notional = price * entry.multiplier
         # Fast path in floats (the validator's function builds the error and re-checks): an
         # order whose whole notional fits needs no look at the position.
-        if increasing * unit_notional <= free * leverage:
+        if quantity * unit_notional <= free * leverage:
             return
+        increasing = quantity
         if not self._kit_hedge:
             # One-way: the part of an opposite-side order that only reduces needs no margin.
             position = self.cache.position(position_id)

@@ -202,6 +202,7 @@ class PolicyRuntime:
         "_origin_of",
         "_policy",
         "_queue",
+        "_raise_mode",
         "_reconcile_reason",
         "_reconciling",
         "_records",
@@ -231,6 +232,7 @@ class PolicyRuntime:
         self._policy = policy
         self._send = send
         self._fail_fast: Literal["stop", "raise"] = "raise" if fail_fast == "raise" else "stop"
+        self._raise_mode = self._fail_fast == "raise"  # read on every send
         self._budget = budget
         self._rng = random.Random(policy.seed)
         self._breaker = CircuitBreaker(
@@ -319,6 +321,10 @@ class PolicyRuntime:
             self._chains[coid] = "pending"
             self._records[coid] = (order, position_id, params)  # a _FirstSend
             self._sent += 1
+            if not self._raise_mode:
+                # Only raise mode reads the send depth (below): in stop mode, just send.
+                self._send(order, position_id, params)
+                return
             self._sending += 1
             try:
                 self._send(order, position_id, params)
