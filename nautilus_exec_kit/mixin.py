@@ -71,6 +71,7 @@ from nautilus_exec_kit.errors import (
     ParamError,
     PositionModeMismatch,
     SubmissionBlocked,
+    VenueError,
 )
 from nautilus_exec_kit.intake import (
     EVENT_HOOKS,
@@ -876,7 +877,9 @@ class ExecutionMixin:
         """
         try:
             self._kit_policy.submit(order, position_id, params)
-        except SubmissionBlocked:
+        except (SubmissionBlocked, VenueError):
+            # refused by the gate, or (fail_fast="raise") an earlier fail-fast reject: not sent
+            # (or, if its own reject came back inside the send, closed already)
             self._kit_close_book.discard(order.client_order_id)
             self._kit_sync_intake()
             raise
@@ -886,6 +889,12 @@ class ExecutionMixin:
         self, order: Order, position_id: PositionId | None, params: dict[str, Any] | None,
     ) -> None:
         """Hand an order to Nautilus (first sends, queued sends and policy retries alike)."""
+        if params is not None and params.get("close_position") and position_id is not None:
+            # A policy retry of a close_position order is a fresh order (a new client order
+            # ID): the book follows it too, or a simulated venue would never resize or cancel
+            # it with the position. (A first send is in the book already: add is idempotent.)
+            self._kit_close_book.add(order.client_order_id, position_id, order.side)
+            self._kit_sync_intake()
         if type(order) not in self._kit_never_algo:
             self._kit_algo.on_sent(order)
             self._kit_sync_intake()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from nautilus_trader.model.enums import OrderSide, OrderStatus
+from nautilus_trader.model.enums import OrderSide, OrderStatus, OrderType
 from nautilus_trader.model.events import OrderRejected
 
 from nautilus_exec_kit.backtest.rejects import RejectInjector
-from nautilus_exec_kit.errors import SubmissionsHalted
+from nautilus_exec_kit.errors import SubmissionsHalted, VenueError
 from tests.conftest import IID, ScriptedConfig, ScriptedStrategy, flat_quotes, make_engine
 
 
@@ -138,5 +138,57 @@ def test_close_helpers_count_orders_the_policy_still_holds() -> None:
         sells = [o for o in engine.cache.orders() if o.side == OrderSide.SELL]
         assert [o.status for o in sells] == [OrderStatus.REJECTED, OrderStatus.FILLED]
         assert float(engine.portfolio.net_position(IID)) == 0.0
+    finally:
+        engine.dispose()
+
+
+def test_a_retried_close_position_stop_still_follows_the_position() -> None:
+    """A close_position stop rejected with -1003 is resent as a fresh order (a new client order
+    ID); on a simulated venue the kit must still cancel it when the position closes otherwise,
+    as Binance does."""
+    script = {
+        1: _buy,
+        2: lambda s: s.submit_stop_market(IID, OrderSide.SELL, None, "40000.0",
+                                          close_position=True),
+        100: lambda s: s.close_long(IID),
+    }
+    engine = make_engine()
+    engine.add_data(flat_quotes(300))
+    strategy = ForgetfulStrategy(ScriptedConfig(), script)
+    engine.add_strategy(strategy)
+    RejectInjector("-1003@type=stop_market,nth=1,retry_after=1").install(engine)
+    engine.run()
+    try:
+        stops = [o for o in engine.cache.orders() if o.order_type == OrderType.STOP_MARKET]
+        assert [o.status for o in stops] == [OrderStatus.REJECTED, OrderStatus.CANCELED]
+        assert any(str(stops[0].client_order_id) in tag for tag in (stops[1].tags or []))
+        assert strategy.exec_kit_stats()["emulated.close_position_cancel"] == 1
+        assert float(engine.portfolio.net_position(IID)) == 0.0
+    finally:
+        engine.dispose()
+
+
+def test_a_close_position_order_refused_by_a_fail_fast_error_is_not_tracked() -> None:
+    """fail_fast="raise": after a fail-fast reject every submit raises VenueError before
+    sending; a close_position stop refused that way must not stay in the close_position book."""
+
+    def protect(strategy: ScriptedStrategy) -> Any:
+        return strategy.submit_stop_market(IID, OrderSide.SELL, None, "49000.0",
+                                           close_position=True)
+
+    engine = make_engine()
+    engine.add_data(flat_quotes(50))
+    script = {
+        1: _buy,
+        2: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "40000.0"),
+        5: protect,
+    }
+    strategy = ScriptedStrategy(ScriptedConfig(fail_fast="raise"), script)
+    engine.add_strategy(strategy)
+    RejectInjector("-1121@type=limit,nth=1").install(engine)
+    engine.run()
+    try:
+        assert isinstance(strategy.errors.get(5), VenueError)
+        assert not strategy._kit_close_book.tracked
     finally:
         engine.dispose()
