@@ -186,9 +186,11 @@ def run(orders: int, seed: int, restarts: int, workdir: Path, quiet: bool = Fals
             venue_open = {c for c, s in status.items() if s in VENUE_OPEN}
             return node_open == venue_open and node_vs_venue(state, venue, hedge=False).ok
 
+        converged = True
         try:
             state = node.wait_state(settled, timeout=90, what="node converged with the venue")
         except AssertionError:
+            converged = False  # compared as it stands: a disagreement then counts as lost
             state = node.state() or {"orders": [], "positions": []}
         status, rows, posts = _venue_view(venue)
         node_orders = {o["coid"]: o for o in state["orders"]}
@@ -212,6 +214,13 @@ def run(orders: int, seed: int, restarts: int, workdir: Path, quiet: bool = Fals
         "restarts": len(nodes) - 1, "secret_leaks": secret_leaks,
         "elapsed_s": round(time.monotonic() - started, 1), "lost_ids": lost[:10],
         "fill_diffs": fill_diffs[:10], "dup_detail": dup_detail[:10],
+        # what each side said of a lost order: (id, node status, node open, venue status)
+        "lost_detail": [
+            (c, (node_orders.get(c) or {}).get("status"), (node_orders.get(c) or {}).get("is_open"),
+             status.get(c))
+            for c in lost[:10]
+        ],
+        "converged": converged,
         "workdir": str(workdir),
         "position_check": check.describe(),
     }
@@ -221,7 +230,8 @@ def run(orders: int, seed: int, restarts: int, workdir: Path, quiet: bool = Fals
             print(f"{key:>14}: {figures[key]}")
         print(f"{'adapter retry':>14}: max_retries={adapter_retries}")
         print(f"{'positions':>14}: {figures['position_check']}")
-        for key in ("lost_ids", "dup_detail", "fill_diffs"):
+        print(f"{'converged':>14}: {figures['converged']}")
+        for key in ("lost_detail", "dup_detail", "fill_diffs"):
             if figures[key]:
                 print(f"{key:>14}: {figures[key]}")
     return figures
