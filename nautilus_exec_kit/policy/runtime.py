@@ -26,7 +26,7 @@ import contextlib
 import random
 from collections import Counter, deque
 from collections.abc import Callable
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import attrs
 from nautilus_trader.common.events import TimeEvent
@@ -196,7 +196,6 @@ class PolicyRuntime:
         "_cooldown_until",
         "_counts",
         "_drain_at",
-        "_fail_fast",
         "_failure",
         "_halted_until",
         "_origin_of",
@@ -231,8 +230,7 @@ class PolicyRuntime:
         self._strategy = strategy
         self._policy = policy
         self._send = send
-        self._fail_fast: Literal["stop", "raise"] = "raise" if fail_fast == "raise" else "stop"
-        self._raise_mode = self._fail_fast == "raise"  # read on every send
+        self._raise_mode = fail_fast == "raise"  # else "stop"; read on every send
         self._budget = budget
         self._rng = random.Random(policy.seed)
         self._breaker = CircuitBreaker(
@@ -304,7 +302,7 @@ class PolicyRuntime:
         VenueError
             ``fail_fast="raise"`` and a fail-fast reject happened (now or earlier).
         """
-        if self._failure is not None and self._fail_fast == "raise":
+        if self._failure is not None and self._raise_mode:
             raise self._failure
         now = self._strategy.clock.timestamp_ns()
         budget = self._budget
@@ -332,7 +330,7 @@ class PolicyRuntime:
                 self._sending -= 1
         else:
             self._submit_gated(order, position_id, params, now)
-        if self._failure is not None and self._fail_fast == "raise" and not self._sending:
+        if self._failure is not None and self._raise_mode and not self._sending:
             # the reject arrived synchronously, inside send(): raise at the call site
             raise self._failure
 
@@ -666,7 +664,7 @@ class PolicyRuntime:
         )
         self._failure = VenueError(message, reason.code)
         self._finish(coid, record, "failed")
-        if self._fail_fast == "stop":
+        if not self._raise_mode:
             self._stop_strategy()
             return None, f"strategy stopped: {message}"
         return None, f"VenueError raised from the next submit: {message}"
