@@ -70,8 +70,6 @@ from nautilus_exec_kit.errors import (
     OrderValidationError,
     ParamError,
     PositionModeMismatch,
-    SubmissionBlocked,
-    VenueError,
 )
 from nautilus_exec_kit.intake import (
     EVENT_HOOKS,
@@ -797,9 +795,6 @@ class ExecutionMixin:
                 )
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        if close_position:
-            self._kit_close_book.add(order.client_order_id, pid, order.side)
-            self._kit_sync_intake()
         self._kit_send(order, pid, params)
         return order
 
@@ -875,14 +870,7 @@ class ExecutionMixin:
 
         An order the gate refuses leaves no trace in the kit's books or counters.
         """
-        try:
-            self._kit_policy.submit(order, position_id, params)
-        except (SubmissionBlocked, VenueError):
-            # refused by the gate, or (fail_fast="raise") an earlier fail-fast reject: not sent
-            # (or, if its own reject came back inside the send, closed already)
-            self._kit_close_book.discard(order.client_order_id)
-            self._kit_sync_intake()
-            raise
+        self._kit_policy.submit(order, position_id, params)
         self._kit_submits[type(order)] += 1
 
     def _kit_transmit(
@@ -890,9 +878,10 @@ class ExecutionMixin:
     ) -> None:
         """Hand an order to Nautilus (first sends, queued sends and policy retries alike)."""
         if params is not None and params.get("close_position") and position_id is not None:
-            # A policy retry of a close_position order is a fresh order (a new client order
-            # ID): the book follows it too, or a simulated venue would never resize or cancel
-            # it with the position. (A first send is in the book already: add is idempotent.)
+            # The close_position book takes each such order here, as it leaves (first sends,
+            # queued sends and policy retries, which are fresh orders with new client order
+            # IDs alike), and only here: an order the gate refuses or a fail-fast error stops
+            # never enters it, and every event of one that is sent reaches it.
             self._kit_close_book.add(order.client_order_id, position_id, order.side)
             self._kit_sync_intake()
         if type(order) not in self._kit_never_algo:
@@ -1133,9 +1122,6 @@ class ExecutionMixin:
             )
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        if close_position:
-            self._kit_close_book.add(order.client_order_id, pid, side)
-            self._kit_sync_intake()
         self._kit_send(order, pid, adapter_params(intent) if close_position else None)
         return order
 
