@@ -45,6 +45,9 @@ def _count(kind: str, ticks: int, workdir: str) -> dict[str, int]:
         ],
         check=True,
         capture_output=True,
+        # The child says "ready" and waits for a line on stdin (backtest_throughput's
+        # side-by-side start): an empty stdin lets it start at once.
+        stdin=subprocess.DEVNULL,
         # One BLAS thread: OpenBLAS' idle workers spin under valgrind and pollute the counts.
         # A fixed hash seed: str hashes steer dict probing and start-up work, whose run-to-run
         # spread (tens of millions of instructions) would otherwise swamp the per-order figures.
