@@ -99,6 +99,16 @@ _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 #: Interval of the engine's periodic open-order and position checks against the venue.
 PERIODIC_CHECK_SECS: float = 10.0
 
+#: ``LiveExecEngineConfig.open_check_open_only``. Nautilus' default (True) asks the venue for its
+#: open orders only, and in that mode the engine never resolves an order the node holds open but
+#: the venue no longer lists ("can't reliably resolve missing orders in open_only mode"). An order
+#: whose fill frames were lost then stays open in the node for good unless the position check
+#: notices, and it does not when two lost fills cancel out (a lost BUY and a lost SELL of the same
+#: size: the net position agrees). The fault soak lost exactly such a pair. False adds
+#: ``allOrders`` and ``allAlgoOrders`` (weight 5 each per active symbol) to each check, which
+#: report the filled order, and the engine reconciles it.
+OPEN_CHECK_OPEN_ONLY: bool = False
+
 
 class SandboxEndpoints(Protocol):
     """What the factory reads from a running sandbox venue (``SandboxVenue``)."""
@@ -563,6 +573,7 @@ def plan_node(
             # Periodic venue checks: the fault soak lost an order and ended with a position
             # mismatch without them (docs/production.md); 10 s stays well inside the weight limit.
             open_check_interval_secs=PERIODIC_CHECK_SECS,
+            open_check_open_only=OPEN_CHECK_OPEN_ONLY,
             position_check_interval_secs=PERIODIC_CHECK_SECS,
             inflight_check_interval_ms=prof.inflight.interval_ms,
             inflight_check_threshold_ms=prof.inflight.threshold_ms,

@@ -63,6 +63,8 @@ def test_sandbox_wires_every_url_as_the_adapter_derives_them() -> None:
     assert exec_.max_retries == 0
     assert config.exec_engine.inflight_check_threshold_ms == 1_000
     assert config.exec_engine.open_check_interval_secs == 10.0
+    # open_only=True never resolves an order the venue no longer lists (test_faults.py)
+    assert config.exec_engine.open_check_open_only is False
 
 
 def test_sandbox_refuses_non_loopback_endpoints() -> None:

@@ -39,7 +39,7 @@ from nautilus_trader.model.objects import Price, Quantity
 from nautilus_trader.trading.config import StrategyConfig
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_exec_kit.live.node_config import RedisSettings
+from nautilus_exec_kit.live.node_config import OPEN_CHECK_OPEN_ONLY, RedisSettings
 from nautilus_exec_kit.live.redis import production_cache_config
 from nautilus_exec_kit.reconciliation import ReconciliationGuard, reconciliation_verdict
 from nautilus_exec_kit.risk_events import RiskEvent, RiskEventWatcher
@@ -205,6 +205,7 @@ def build_node(spec: dict[str, Any]) -> tuple[TradingNode, RestartProbe]:
             inflight_check_threshold_ms=1000,
             inflight_check_retries=3,
             open_check_interval_secs=spec.get("open_check_interval_secs"),
+            open_check_open_only=bool(spec.get("open_check_open_only", OPEN_CHECK_OPEN_ONLY)),
             position_check_interval_secs=spec.get("position_check_interval_secs"),
         ),
         data_clients={BINANCE: BinanceDataClientConfig(base_url_ws=spec["ws"], **common)},

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import pytest
 
-from nautilus_exec_kit.live.node_config import RedisSettings
+from nautilus_exec_kit.live.node_config import OPEN_CHECK_OPEN_ONLY, RedisSettings
 from nautilus_exec_kit.sandbox import FaultKind, FaultRule, SandboxHandle, run_sandbox_in_thread
 from nautilus_exec_kit.sandbox import _market as sandbox_market
 
@@ -95,6 +95,37 @@ def test_ws_drop_during_fill_burst_converges(
     assert venue_amount(venue) == expected
     assert node_vs_venue(state, venue, hedge=False).ok
     assert all(submit_posts(venue, c) == 1 for c in coids)
+
+
+def test_lost_fills_that_cancel_out_are_still_found(
+    redis_server: RedisSettings,
+    sandbox_factory: Callable[..., SandboxHandle],
+    node_factory: Callable[..., NodeProcess],
+) -> None:
+    """A lost BUY fill and a lost SELL fill of the same size leave the net position right, so the
+    position check finds nothing; only the open-order check with ``open_only=False`` sees that the
+    venue filled orders the node still holds open. The fault soak lost such a pair in CI."""
+    sandbox, node = _start(sandbox_factory, node_factory, redis_server,
+                           open_check_interval_secs=3.0, position_check_interval_secs=3.0,
+                           open_check_open_only=OPEN_CHECK_OPEN_ONLY)
+    venue = sandbox.venue
+    coids = []
+    for side in ("BUY", "SELL"):
+        # the order's NEW frame gets through (the node holds it ACCEPTED); its TRADE frame is lost
+        venue.faults.add(FaultRule(kind=FaultKind.DROP_USER_FRAMES, event="ORDER_TRADE_UPDATE",
+                                   skip=1, count=1))
+        coid = node.command(op="submit", kind="MARKET", side=side, qty=Q)
+        node.wait_state(lambda s, c=coid: node_order_status(s, c) == "ACCEPTED",
+                        what=f"{side} accepted")
+        assert _venue_status(sandbox, coid) == "FILLED"
+        coids.append(coid)
+    buy, sell = coids
+    state = node.wait_state(
+        lambda s: node_order_status(s, buy) == "FILLED" == node_order_status(s, sell),
+        timeout=30, what="both lost fills found by the open-order check",
+    )
+    assert node_net(state) == venue_amount(venue) == Decimal(0)
+    assert node_vs_venue(state, venue, hedge=False).ok
 
 
 def test_listen_key_expiry_resubscribes_and_reconciles(
