@@ -20,10 +20,14 @@ forgets ``super()``. Two ways in, never both at once:
   ``ExecutionMixin._kit_read_through_hooks``): an own ``handle_event`` / ``stop`` /
   ``degrade`` / ``fault``, ``manage_stop`` or ``manage_contingent_orders``.
 
-While the algo and close_position books are empty, the hooks of the venue's answers read
-straight into the error policy (``PolicyRuntime.on_venue_answer``); while either book holds an
-order, through the router, which hands the event on to the books. The mixin switches them
-(``ExecutionMixin._kit_sync_intake``) where a book can change between empty and not.
+The hooks of the venue's answers (accepted, filled, canceled, ...) have three states, which the
+mixin switches (``ExecutionMixin._kit_sync_intake``) where a book or the error policy's need can
+change: while the algo or close_position book holds an order they read through the router,
+which hands the event on to the books; while only the error policy needs the answers (a chain
+retries or is being reconciled) they read straight into ``PolicyRuntime.on_venue_answer``; and
+otherwise the kit does not read them at all (:func:`withdraw_hooks`): the policy settles its
+orders from their own event history instead (``PolicyRuntime.catch_up``), and Nautilus calls
+no kit code for a healthy strategy's accepts, fills and cancels.
 
 The author's hook is resolved when the hooks are installed (at ``start`` / ``resume``, and for
 the venue's answers at a switch): a hook assigned to the class while the strategy runs takes
@@ -126,6 +130,7 @@ def install_hooks(
     ours: Collection[Callable[[Any], None]],
     *,
     only_ours: bool = False,
+    restored: Mapping[str, object] | None = None,
 ) -> None:
     """Put ``reads[name]`` in front of each hook ``name`` of ``reads`` on ``strategy`` (instance
     attributes, which Nautilus' cpdef dispatch finds before the class's methods).
@@ -140,6 +145,8 @@ def install_hooks(
 
     ``only_ours`` (a switch while running): a hook that is not the kit's (an author replaced
     it on the instance meanwhile) is left alone, as until then; :func:`remove_hooks` reports it.
+    A hook :func:`withdraw_hooks` gave back (``restored``, what it returned) is still the kit's
+    to take if it is unchanged.
     """
     for name, read in reads.items():
         current = strategy.__dict__.get(name, _NONE)  # an instance attribute, if any
@@ -147,7 +154,7 @@ def install_hooks(
             continue
         then: Any = None
         if not _is_ours(current, ours):
-            if only_ours:
+            if only_ours and not _given_back(strategy, name, restored):
                 continue
             own = current  # an author's instance attribute, or none
         elif isinstance(current, _ReadThen):
@@ -166,16 +173,45 @@ def install_hooks(
         setattr(strategy, name, _ReadThen(read, then, own))
 
 
-def remove_hooks(strategy: Any, ours: Collection[Callable[[Any], None]]) -> list[str]:
+def withdraw_hooks(
+    strategy: Any, names: Collection[str], ours: Collection[Callable[[Any], None]],
+) -> dict[str, object]:
+    """Stop reading the hooks ``names`` (while running): each of the kit's goes, the author's
+    own comes back. Returns what each withdrawn hook is now (for ``install_hooks(...,
+    restored=...)`` and ``remove_hooks(..., restored=...)``); a hook that is not the kit's is
+    left alone and not returned."""
+    restored: dict[str, object] = {}
+    for name in names:
+        hook = strategy.__dict__.get(name, _NONE)
+        if not _is_ours(hook, ours):
+            continue
+        if isinstance(hook, _ReadThen) and hook.own is not _NONE:
+            setattr(strategy, name, hook.own)
+        else:
+            delattr(strategy, name)
+        restored[name] = strategy.__dict__.get(name, _NONE)
+    return restored
+
+
+def remove_hooks(
+    strategy: Any,
+    ours: Collection[Callable[[Any], None]],
+    restored: Mapping[str, object] | None = None,
+) -> list[str]:
     """Undo :func:`install_hooks`: the kit's attributes go, an author's own come back.
 
     Returns the hooks that were no longer the kit's (an author replaced one on the instance
     while the strategy ran: the kit did not read that hook's events meanwhile); they are left
-    as the author set them.
+    as the author set them. ``restored``: what :func:`withdraw_hooks` gave back (already the
+    author's own, unless replaced since).
     """
     replaced: list[str] = []
     for name in EVENT_HOOKS:
         hook = strategy.__dict__.get(name, _NONE)
+        if restored and name in restored:
+            if hook is not restored[name]:
+                replaced.append(name)  # replaced while the kit did not read it
+            continue
         if hook is _NONE:
             continue
         if not _is_ours(hook, ours):
@@ -189,6 +225,15 @@ def remove_hooks(strategy: Any, ours: Collection[Callable[[Any], None]]) -> list
 
 #: "no instance attribute" (an author may set a hook attribute to any value, None included)
 _NONE: Final = object()
+
+
+def _given_back(strategy: Any, name: str, restored: Mapping[str, object] | None) -> bool:
+    """The hook is as :func:`withdraw_hooks` left it (the author did not replace it since)."""
+    return (
+        restored is not None
+        and name in restored
+        and strategy.__dict__.get(name, _NONE) is restored[name]
+    )
 
 
 def _is_ours(hook: object, ours: Collection[Callable[[Any], None]]) -> bool:
@@ -223,4 +268,5 @@ __all__ = [
     "OrderEventRouter",
     "install_hooks",
     "remove_hooks",
+    "withdraw_hooks",
 ]

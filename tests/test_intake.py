@@ -2,6 +2,9 @@
 
 Each event the kit acts on must reach it exactly once, before the author's handlers, in every
 lifecycle state, and the author's overrides (with or without ``super()``) must not change that.
+The one exception is by design: the venue's answers for orders no book tracks are not read while
+the error policy does not need them; the policy settles those orders from their event history,
+with the same outcome (``test_not_reading_the_venue_answers_changes_no_outcome``).
 """
 
 from __future__ import annotations
@@ -18,13 +21,22 @@ from nautilus_trader.model.objects import Quantity
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit import algo, mixin
-from nautilus_exec_kit.intake import EVENT_HOOKS, OrderEventRouter, install_hooks, remove_hooks
+from nautilus_exec_kit.backtest.rejects import RejectInjector
+from nautilus_exec_kit.intake import (
+    EVENT_HOOKS,
+    OrderEventRouter,
+    install_hooks,
+    remove_hooks,
+    withdraw_hooks,
+)
 from nautilus_exec_kit.policy import PolicyRuntime, runtime
 from tests.conftest import IID, ScriptedConfig, ScriptedStrategy, flat_quotes, make_engine
 
 SELL = OrderSide.SELL
-#: the venue's answers: read straight by the policy while the books are empty
+#: the venue's answers: read straight by the policy or not at all while the books are empty
 _VENUE_ANSWERS = frozenset(runtime._VENUE_KNOWS)
+_ALGO_CLASSES = frozenset({"StopMarketOrder", "StopLimitOrder", "MarketIfTouchedOrder",
+                           "LimitIfTouchedOrder", "TrailingStopMarketOrder"})
 
 
 def test_the_hooks_cover_every_event_class_the_kit_acts_on() -> None:
@@ -67,10 +79,11 @@ def _deny(s: _Lifecycle) -> None:
 
 
 def _run(
-    cls: type[_Lifecycle], **config: Any
+    cls: type[_Lifecycle], *, reject: str | None = None, **config: Any
 ) -> tuple[_Lifecycle, list[Any], list[Any]]:
     """Run ``cls`` through start, 12 quotes and stop; every event the kit's intake read, and
-    every order event of the run."""
+    every order event of the run the kit must read: all but the venue's answers for orders
+    no book tracks (an algo order's all are). ``reject``: a RejectInjector spec."""
     reads: list[Any] = []
     original = OrderEventRouter.on_order_event
     original_answer = PolicyRuntime.on_venue_answer
@@ -98,14 +111,19 @@ def _run(
         patch.setattr(PolicyRuntime, "on_venue_answer", counting_answer)
         strategy = cls(ScriptedConfig(**config), script)
         engine.add_strategy(strategy)
+        if reject:
+            RejectInjector(reject).install(engine)
         engine.run()
-    events = [e for order in engine.cache.orders() for e in order.events]
+    events = [
+        e for order in engine.cache.orders() for e in order.events
+        if type(e) not in _VENUE_ANSWERS or type(order).__name__ in _ALGO_CLASSES
+    ]
     engine.dispose()
     return strategy, reads, events
 
 
 def _read_once(reads: list[Any], events: list[Any]) -> bool:
-    """Every event the kit acts on was read exactly once, and no event more than once."""
+    """Every event the kit must read was read exactly once, and no event more than once."""
     counts = Counter(e.id for e in reads)
     acted_on = [e for e in events if type(e) in EVENT_HOOKS.values()]
     return bool(acted_on) and all(counts[e.id] == 1 for e in acted_on) and max(counts.values()) == 1
@@ -122,6 +140,60 @@ def test_each_event_the_kit_acts_on_reaches_it_once_in_every_lifecycle_state() -
     # bus read the cancel, and the algo book let go of it
     assert strategy.open_algo_orders(IID) == 0
     assert strategy.exec_kit_stats()["algo_open"] == 0
+
+
+def _outcome(strategy: Any) -> dict[str, Any]:
+    stats = strategy.exec_kit_policy_stats()
+    decisions = [(d.client_order_id, d.action, d.note) for d in strategy.exec_kit_policy.decisions]
+    return {"chains": stats["chains"], "sent": stats.get("sent"), "decisions": decisions,
+            "open": strategy.exec_kit_policy.open_chains,
+            "tracked": strategy.exec_kit_policy.tracked_order_ids}
+
+
+@pytest.mark.parametrize(
+    "reject", [None, "-1003@nth=2,retry_after=1", "-1007@nth=3,placed=true"],
+    ids=["clean", "rate_limit_retry", "unknown_outcome"],
+)
+def test_not_reading_the_venue_answers_changes_no_outcome(reject: str | None) -> None:
+    """The same run with the venue's answers always read (as before) and with them read only
+    while needed: the same chains, decisions and resends; and in the second the hooks were
+    withdrawn while nothing needed them."""
+    lazy, lazy_reads, _ = _run(_Lifecycle, reject=reject)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PolicyRuntime, "needs_venue_answers", property(lambda self: True))
+        eager, eager_reads, _ = _run(_Lifecycle, reject=reject)
+    assert _outcome(lazy) == _outcome(eager)
+    answers = [e for e in lazy_reads if type(e) in _VENUE_ANSWERS]
+    assert len(answers) < len([e for e in eager_reads if type(e) in _VENUE_ANSWERS])
+    if reject:
+        assert lazy.exec_kit_policy_stats()["by_action"]  # the reject was decided on
+
+
+def test_stopping_while_the_answers_are_not_read_catches_up_before_the_bus_reads_them() -> None:
+    """Limits accepted while the kit did not read the answers, then canceled by ``on_stop``
+    (read from the bus): each counts as accepted, as if every answer had been read."""
+
+    def run(eager: bool) -> dict[str, Any]:
+        engine = make_engine()
+        engine.add_data(flat_quotes(6))
+        script = {
+            1: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
+            2: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "42000.0"),
+        }
+        with pytest.MonkeyPatch.context() as patch:
+            if eager:
+                patch.setattr(PolicyRuntime, "needs_venue_answers", property(lambda self: True))
+            strategy = _Lifecycle(ScriptedConfig(), script)
+            engine.add_strategy(strategy)
+            engine.run()
+        try:
+            return _outcome(strategy)
+        finally:
+            engine.dispose()
+
+    lazy = run(eager=False)
+    assert lazy["chains"] == {"accepted": 3}  # on_start's limit and the script's two
+    assert lazy == run(eager=True)
 
 
 class _AuthorBase(Strategy):
@@ -304,10 +376,50 @@ def test_removing_the_hooks_restores_an_authors_own_and_reports_a_replaced_one()
     assert "on_order_accepted" not in target.__dict__
 
 
-def test_venue_answers_go_straight_to_the_policy_while_the_books_are_empty() -> None:
-    """Straight to the policy while the algo and close_position books are empty, through the
-    router (the policy, then the books) from the moment an algo order is sent until its last
-    event, and straight again after; every event read once, and the algo book released."""
+def test_withdrawn_hooks_give_the_authors_own_back_and_are_taken_again() -> None:
+    class Target:
+        pass
+
+    def read(event: Any) -> None: ...
+
+    def authors(event: Any) -> None: ...
+
+    def later(event: Any) -> None: ...
+
+    target: Any = Target()
+    for name in EVENT_HOOKS:
+        setattr(Target, name, getattr(Strategy, name))
+    target.on_order_filled = authors  # set before start
+    ours = (read,)
+    names = ("on_order_accepted", "on_order_filled", "on_order_canceled")
+    install_hooks(target, dict.fromkeys(EVENT_HOOKS, read), ours)
+
+    restored = withdraw_hooks(target, names, ours)
+    assert "on_order_accepted" not in target.__dict__  # Nautilus calls the class's own again
+    assert target.__dict__["on_order_filled"] is authors
+    # a switch back takes them again, the author's wrapped as before
+    install_hooks(target, dict.fromkeys(names, read), ours, only_ours=True, restored=restored)
+    assert target.__dict__["on_order_accepted"] == read
+    assert target.__dict__["on_order_filled"].then is authors
+
+    restored = withdraw_hooks(target, names, ours)
+    target.on_order_canceled = later  # the author replaced one while the kit did not read it
+    install_hooks(target, dict.fromkeys(names, read), ours, only_ours=True, restored=restored)
+    assert target.__dict__["on_order_canceled"] is later  # left alone
+    assert target.__dict__["on_order_accepted"] == read
+
+    restored = withdraw_hooks(target, names, ours)
+    assert "on_order_canceled" not in restored  # not the kit's: not withdrawn either
+    assert remove_hooks(target, ours, restored) == ["on_order_canceled"]
+    assert target.__dict__["on_order_filled"] is authors
+    assert not {"on_order_accepted", "on_order_denied"} & set(target.__dict__)
+
+
+def test_venue_answers_are_read_through_the_books_by_the_policy_or_not_at_all() -> None:
+    """Not read while nothing needs them; through the router (the policy, then the books) from
+    the moment an algo order is sent until its last event; straight by the policy while a
+    rejected order waits for its retry; not read again once that chain settled. The algo book
+    is released and every chain counted as reading every answer would have."""
     seen: dict[int, str] = {}
 
     class Watching(_Lifecycle):
@@ -317,6 +429,7 @@ def test_venue_answers_go_straight_to_the_policy_while_the_books_are_empty() -> 
             seen[self.ticks] = (
                 "policy" if hook == self.exec_kit_policy.on_venue_answer
                 else "router" if hook == self._kit_router.on_order_event
+                else "not read" if hook is None
                 else repr(hook)
             )
 
@@ -325,22 +438,28 @@ def test_venue_answers_go_straight_to_the_policy_while_the_books_are_empty() -> 
         return s.stop_order
 
     engine = make_engine()
-    engine.add_data(flat_quotes(8))
+    engine.add_data(flat_quotes(30))
     script = {
         1: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
         3: stop_then_cancel,
         5: lambda s: s.cancel(s.stop_order),
+        # the third limit is refused with -1003 and resent 1 s (10 quotes) later
         7: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "42000.0"),
+        9: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "43000.0"),
     }
     strategy = Watching(ScriptedConfig(), script)
     engine.add_strategy(strategy)
+    RejectInjector("-1003@type=limit,nth=4,retry_after=1").install(engine)
     engine.run()
     try:
-        assert seen[1] == "policy" and seen[2] == "policy"
+        assert seen[1] == "not read" and seen[2] == "not read"
         assert seen[3] == "router" and seen[4] == "router"  # the algo stop is open
-        assert seen[6] == "policy" and seen[8] == "policy"  # its cancel emptied the book
+        assert seen[6] == "not read" and seen[8] == "not read"  # its cancel emptied the book
+        assert seen[9] == "policy" and seen[15] == "policy"  # the rejected limit's retry waits
+        assert seen[25] == "not read"  # the retry was accepted: its chain settled
         assert strategy.open_algo_orders(IID) == 0
-        assert strategy.exec_kit_policy_stats()["chains"].get("accepted") == 4
+        assert strategy.exec_kit_policy_stats()["chains"] == {"accepted": 5}
+        assert strategy.exec_kit_policy_stats()["retries_sent"] == 1
     finally:
         engine.dispose()
 
@@ -390,21 +509,24 @@ def test_a_switch_leaves_a_hook_the_author_replaced_while_running_alone() -> Non
         s.on_order_accepted = mine
 
     script = {
-        1: wrap,
-        2: lambda s: s.submit_stop_market(IID, SELL, "0.010", "49000.0"),  # a switch
-        4: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
+        1: lambda s: s.submit_stop_market(IID, SELL, "0.010", "49000.0"),  # read: the router
+        2: wrap,
+        4: lambda s: s.cancel(s.results[1]),  # the book empties: the kit withdraws its reads
+        6: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
     }
     engine = make_engine()
-    engine.add_data(flat_quotes(6))
+    engine.add_data(flat_quotes(8))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(PolicyRuntime, "on_venue_answer", counting)
         strategy = ScriptedStrategy(ScriptedConfig(), script)
         engine.add_strategy(strategy)
         engine.run()
     try:
-        accepted = [e for o in engine.cache.orders() for e in o.events
-                    if type(e).__name__ == "OrderAccepted"]
+        accepted = {type(o).__name__: e for o in engine.cache.orders() for e in o.events
+                    if type(e).__name__ == "OrderAccepted"}
         assert len(accepted) == 2
-        assert all(reads[e.id] == 1 for e in accepted)
+        assert all(reads[e.id] <= 1 for e in accepted.values())
+        assert reads[accepted["StopMarketOrder"].id] == 1  # before the author's wrap
+        assert strategy.open_algo_orders(IID) == 0
     finally:
         engine.dispose()

@@ -9,6 +9,14 @@ Time only comes from ``strategy.clock`` (TestClock in backtests, LiveClock live)
 queued sends, reconcile checks and the end of a halt are time alerts named after client order
 IDs, so two identical backtests take identical decisions at identical instants.
 
+The venue's answers (accepted, filled, canceled, ...) matter to the policy only while a chain
+retries or is being reconciled (:attr:`PolicyRuntime.needs_venue_answers`). Otherwise the reader
+may skip them: an unsettled first send is then settled later from its order's own event history,
+with the outcome the first answer in it gives, exactly as reading that answer would have
+(:meth:`PolicyRuntime.catch_up`; the fast path of :meth:`PolicyRuntime.submit` does it every
+``sweep_every`` chains, and a reject of such an order does it for that order first). A reader
+that starts delivering answers again calls :meth:`PolicyRuntime.catch_up` first.
+
 Nothing called from :meth:`on_event` or from a timer raises: an exception there aborts
 ``engine.run()`` in a backtest. Errors meant for the author (:class:`SubmissionsHalted`,
 :class:`RateBudgetExceeded`, :class:`VenueError` with ``fail_fast="raise"``) are raised from
@@ -25,7 +33,7 @@ from __future__ import annotations
 import contextlib
 import random
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 import attrs
@@ -93,6 +101,19 @@ _FIRST_ANSWERS: Final[dict[type, str]] = {
     OrderCanceled: "canceled",
     OrderExpired: "expired",
 }
+#: What each event class in a pending first send's history does to its chain (catch_up):
+#: settle it with that outcome, or drop its record (an update or trigger read while pending).
+_DROP_RECORD: Final = ""
+_HISTORY_EFFECTS: Final[dict[type, str]] = {
+    **_FIRST_ANSWERS,
+    OrderUpdated: _DROP_RECORD,
+    OrderTriggered: _DROP_RECORD,
+}
+#: A sent order's first two events are its OrderInitialized and OrderSubmitted (or
+#: OrderEmulated / OrderDenied), never a venue answer: catch_up starts reading after them.
+_FIRST_ANSWER_AT: Final = 2
+#: Default of ``PolicyRuntime(sweep_every=...)``.
+SWEEP_EVERY: Final = 64
 #: Event classes the policy never acts on (exact types): on_event returns at once for them.
 POLICY_IGNORED_EVENTS: Final = frozenset(
     {
@@ -178,6 +199,13 @@ class PolicyRuntime:
         while :meth:`submit` is still sending is raised from that very call).
     budget : RateBudget, optional
         The order-rate budget; ``None`` disables it.
+    on_needs_change : callable, optional
+        Called with no argument whenever :attr:`needs_venue_answers` changes (the reader may
+        then start or stop delivering the venue's answers).
+    sweep_every : int
+        How many unsettled chains the fast path lets gather before it settles those whose
+        orders the venue has answered for (:meth:`catch_up`); doubled while more than half of
+        them are still unanswered, so a sweep stays amortised O(1) per send.
     """
 
     # Slotted: submit() reads a dozen of these on every send.
@@ -196,8 +224,10 @@ class PolicyRuntime:
         "_cooldown_until",
         "_counts",
         "_drain_at",
+        "_eager_chains",
         "_failure",
         "_halted_until",
+        "_on_needs_change",
         "_origin_of",
         "_policy",
         "_queue",
@@ -212,6 +242,8 @@ class PolicyRuntime:
         "_sent",
         "_stopped",
         "_strategy",
+        "_sweep_at",
+        "_sweep_every",
         "decisions",
         "event_handlers",
     )
@@ -224,6 +256,8 @@ class PolicyRuntime:
         send: SendFn,
         fail_fast: str = "stop",
         budget: RateBudget | None = None,
+        on_needs_change: Callable[[], None] | None = None,
+        sweep_every: int = SWEEP_EVERY,
     ) -> None:
         if fail_fast not in ("stop", "raise"):
             raise ValueError(f"fail_fast must be 'stop' or 'raise', was {fail_fast!r}")
@@ -252,6 +286,12 @@ class PolicyRuntime:
         # An exact dict, its first-answer keys present from the start: the fast path's
         # ``+= 1`` is then a specialised dict operation (a Counter's is four times slower).
         self._chain_outcomes: dict[str, int] = dict.fromkeys(_FIRST_ANSWERS.values(), 0)
+        # Origins of the chains that retry or are being reconciled: while any is, the venue's
+        # answers must be read as they come (needs_venue_answers).
+        self._eager_chains: set[ClientOrderId] = set()
+        self._on_needs_change = on_needs_change
+        self._sweep_every = max(1, sweep_every)
+        self._sweep_at = self._sweep_every
         # origin coid -> its retries' coids
         self._retry_ids: dict[ClientOrderId, list[ClientOrderId]] = {}
         # origin coid -> the record to clone
@@ -316,7 +356,10 @@ class PolicyRuntime:
             and (budget is None or budget.try_record(now))
         ):
             coid = order.client_order_id
-            self._chains[coid] = "pending"
+            chains = self._chains
+            if len(chains) >= self._sweep_at:
+                self._sweep()
+            chains[coid] = "pending"
             self._records[coid] = (order, position_id, params)  # a _FirstSend
             self._sent += 1
             if not self._raise_mode:
@@ -385,6 +428,81 @@ class PolicyRuntime:
         self._counts["internal_errors"] += 1
         self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
 
+    @property
+    def needs_venue_answers(self) -> bool:
+        """Whether the venue's answers must be read as they come: a chain retries (the
+        original answering late stops its resend) or is being reconciled (an answer is the
+        evidence). Otherwise a reader may skip them (see the module docstring)."""
+        return bool(self._eager_chains)
+
+    def catch_up(self) -> None:
+        """Bring every pending first send up to date with its order's own event history: what
+        reading its venue answers as they came would have done (settle it with its first
+        answer; an update or trigger before any answer drops its record). A no-op for a chain
+        whose answers were read. Never raises."""
+        self._catch_up([c for c, state in self._chains.items() if state == "pending"])
+
+    def _catch_up(self, pending: Iterable[ClientOrderId]) -> None:
+        """:meth:`catch_up` of the ``pending`` chains (first sends). Never raises."""
+        try:
+            chains = self._chains
+            records = self._records
+            outcomes = self._chain_outcomes
+            eager = self._eager_chains
+            effect_of = _HISTORY_EFFECTS.get
+            for coid in pending:
+                kept = records.get(coid)
+                if type(kept) is tuple:
+                    order = kept[0]  # a _FirstSend: the common case, inline
+                elif kept is None:
+                    order = self._strategy.cache.order(coid)  # None: queued, not sent yet
+                    if order is None:
+                        continue
+                else:
+                    order = kept.order  # type: ignore[union-attr]
+                for event in order.events[_FIRST_ANSWER_AT:]:
+                    status = effect_of(type(event))
+                    if status is None:
+                        continue
+                    if status is _DROP_RECORD:
+                        records.pop(coid, None)
+                        continue
+                    if coid in eager:
+                        self._settle(coid, status)
+                    else:
+                        # _settle of a pending chain nothing else refers to (as in
+                        # on_venue_answer): no retries, no reconciliation
+                        del chains[coid]
+                        outcomes[status] += 1
+                        records.pop(coid, None)
+                    break
+        except Exception as error:
+            self._counts["internal_errors"] += 1
+            self._log_error(f"[policy] catch-up failed: {error!r}")
+
+    def _sweep(self) -> None:
+        """The fast path's periodic :meth:`catch_up`; the next one comes once the chains left
+        unanswered (in flight, emulated, ...) have doubled, at the earliest after
+        ``sweep_every`` more."""
+        self.catch_up()
+        self._sweep_at = max(self._sweep_every, 2 * len(self._chains))
+
+    def _mark_eager(self, origin: ClientOrderId) -> None:
+        """``origin``'s chain now retries or is being reconciled."""
+        if origin not in self._eager_chains:
+            self._eager_chains.add(origin)
+            if len(self._eager_chains) == 1:
+                self._needs_changed()
+
+    def _needs_changed(self) -> None:
+        hook = self._on_needs_change
+        if hook is not None:
+            try:
+                hook()
+            except Exception as error:
+                self._counts["internal_errors"] += 1
+                self._log_error(f"[policy] on_needs_change raised {error!r}")
+
     def unsent_orders(self) -> list[tuple[Order, PositionId | None]]:
         """Orders the strategy has submitted that are not at Nautilus yet: queued by the rate
         budget / a cooldown, or waiting for a scheduled retry (the order to be cloned).
@@ -400,15 +518,18 @@ class PolicyRuntime:
     def tracked_order_ids(self) -> int:
         """Per-order entries the runtime still holds (records, retry links, reconciliations);
         0 once every chain has settled, however many orders were sent."""
+        self.catch_up()
         return len(self._records) + len(self._origin_of) + len(self._reconciling)
 
     @property
     def open_chains(self) -> int:
         """Chains not settled yet (pending, retrying or reconciling); settled ones are counts."""
+        self.catch_up()
         return len(self._chains)
 
     def stats(self) -> dict[str, Any]:
         """Counters per code, per action and per category, plus send/retry/queue figures."""
+        self.catch_up()
         counts = self._counts.copy()
         if self._sent:
             counts["sent"] = self._sent
@@ -581,6 +702,9 @@ class PolicyRuntime:
 
     def _on_reject(self, event: Any, kind: EventKind) -> None:
         coid = event.client_order_id
+        if self._chains.get(coid) == "pending":
+            # its earlier venue answers may not have been read (needs_venue_answers was False)
+            self._catch_up((coid,))
         reason = parse_reason(getattr(event, "reason", ""))
         record = _as_record(self._records.get(coid), coid)
         action = self._policy.action_for(reason)
@@ -598,6 +722,14 @@ class PolicyRuntime:
         handler = self._HANDLERS[action]
         retry_at, note = handler(self, coid, reason, record if submit_path else None, now)
         self._decide(coid, kind, reason, action, record, now, retry_at, note)
+        origin = self._origin_of.get(coid, coid)
+        if self._chains.get(origin) == "pending":
+            # Still unsettled, though its order may now be closed (rejected): Nautilus does not
+            # apply a later answer to a closed order (InvalidStateTrigger) but still publishes
+            # it, so it would never show in the order's history. Read its answers as they come.
+            order = self._strategy.cache.order(coid)
+            if order is None or order.is_closed:
+                self._mark_eager(origin)
 
     # -- actions: each returns (retry_at_ns, note) --------------------------------------------
 
@@ -651,6 +783,7 @@ class PolicyRuntime:
         self._reconcile_reason[coid] = reason
         check_at = now + self._policy.reconcile_wait_ms * _MS
         self._chains[record.origin] = "reconciling"
+        self._mark_eager(record.origin)
         self._set_alert(f"reconcile-{coid}", check_at, lambda _: self._on_reconcile_check(coid))
         return check_at, "queried the venue; resend only if no such order turns up"
 
@@ -713,6 +846,10 @@ class PolicyRuntime:
         reconcile check finds none and resends nothing."""
         if self._chains.pop(origin, None) is not None:
             self._chain_outcomes[status] = self._chain_outcomes.get(status, 0) + 1
+        if origin in self._eager_chains:
+            self._eager_chains.discard(origin)
+            if not self._eager_chains:
+                self._needs_changed()
         self._awaiting_retry.pop(origin, None)
         self._records.pop(origin, None)
         for coid in self._retry_ids.pop(origin, ()):
@@ -726,6 +863,7 @@ class PolicyRuntime:
 
     def _schedule_retry(self, coid: ClientOrderId, record: _Record, at: int) -> int:
         self._chains[record.origin] = "retrying"
+        self._mark_eager(record.origin)
         self._records.pop(coid, None)
         self._awaiting_retry[record.origin] = record
         self._set_alert(f"retry-{coid}", at, lambda _: self._retry(record))

@@ -25,6 +25,7 @@ from nautilus_trader.model.events import (
     OrderEvent,
     OrderRejected,
     OrderSubmitted,
+    OrderUpdated,
 )
 from nautilus_trader.model.identifiers import (
     AccountId,
@@ -37,7 +38,7 @@ from nautilus_trader.model.objects import Quantity
 from nautilus_trader.model.orders import Order
 from nautilus_trader.test_kit.providers import TestInstrumentProvider
 
-from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime
+from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, runtime
 
 INSTRUMENT = TestInstrumentProvider.btcusdt_perp_binance()
 ACCOUNT = AccountId("BINANCE-001")
@@ -45,7 +46,7 @@ PID = PositionId(f"{INSTRUMENT.id}-BOTH")
 
 
 class Harness:
-    def __init__(self) -> None:
+    def __init__(self, *, lazy: bool = False, sweep_every: int = 64) -> None:
         self.clock = TestClock()
         self.clock.set_time(1_000_000_000)
         self.factory = OrderFactory(TraderId("T-001"), StrategyId("S-001"), self.clock)
@@ -71,14 +72,33 @@ class Harness:
                                        order.client_order_id, ACCOUNT, UUID4(), now, now))
 
         self.known = known
-        self.runtime = PolicyRuntime(self.strategy, ErrorPolicy.default(), send=send)
+        # lazy: like the mixin, deliver the venue's answers only while the policy needs them,
+        # and let it catch up before delivering them again
+        self.lazy = lazy
+        self.runtime = PolicyRuntime(
+            self.strategy, ErrorPolicy.default(), send=send,
+            on_needs_change=self._needs_changed if lazy else None, sweep_every=sweep_every,
+        )
+
+    def _needs_changed(self) -> None:
+        if self.runtime.needs_venue_answers:
+            self.runtime.catch_up()
+
+    def delivers(self, event: OrderEvent) -> bool:
+        """Whether the reader delivers ``event`` to the policy now."""
+        return not (
+            self.lazy
+            and isinstance(event, runtime._VENUE_KNOWS)
+            and not self.runtime.needs_venue_answers
+        )
 
     def feed(self, event: OrderEvent) -> None:
         """The ExecEngine's way: apply to the order (a refused transition is only logged),
         then the strategy's subscribers see the event."""
         with contextlib.suppress(InvalidStateTrigger):
             self.known[event.client_order_id.value].apply(event)
-        self.runtime.on_event(event)
+        if self.delivers(event):
+            self.runtime.on_event(event)
 
     def advance(self, secs: float) -> None:
         for event in self.clock.advance_time(self.clock.timestamp_ns() + int(secs * 1e9)):
@@ -98,6 +118,12 @@ class Harness:
         now = self.clock.timestamp_ns()
         return OrderCanceled(order.trader_id, order.strategy_id, order.instrument_id,
                              order.client_order_id, None, ACCOUNT, UUID4(), now, now)
+
+    def updated(self, order: Order) -> OrderUpdated:
+        now = self.clock.timestamp_ns()
+        return OrderUpdated(order.trader_id, order.strategy_id, order.instrument_id,
+                            order.client_order_id, VenueOrderId("1"), ACCOUNT, order.quantity,
+                            None, None, UUID4(), now, now)
 
     def market(self) -> Order:
         order = self.factory.market(INSTRUMENT.id, OrderSide.BUY, Quantity.from_str("0.001"))
@@ -188,10 +214,48 @@ def test_a_settled_chain_is_not_revived_by_its_in_flight_retry_being_rejected() 
     assert h.runtime.open_chains == 0
 
 
+def test_answers_not_read_are_caught_up_before_answers_are_read_again() -> None:
+    """An accept the policy did not read (nothing needed it), then a reject elsewhere makes it
+    read answers again: the accepted order's later cancel must not count as its outcome."""
+    h = Harness(lazy=True)
+    first, second = h.market(), h.market()
+    h.feed(h.accepted(first))  # not delivered
+    assert not h.runtime.needs_venue_answers
+    h.feed(h.rejected(second, RATE))  # a retry waits: answers are read from now on
+    assert h.runtime.needs_venue_answers
+    h.feed(h.canceled(first))
+    assert h.runtime.stats()["chains"] == {"accepted": 1, "retrying": 1}
+
+
+def test_an_update_not_read_before_a_reject_still_means_no_resend() -> None:
+    """Read as it came, an update tells the policy the venue has the order (no resend on a
+    later reject); not read, the reject's catch-up must find it in the order's history."""
+    sends = []
+    for lazy in (False, True):
+        h = Harness(lazy=lazy)
+        order = h.market()
+        h.feed(h.updated(order))
+        h.feed(h.rejected(order, RATE))
+        h.advance(30)
+        sends.append(len(h.sent))
+    assert sends == [1, 1]
+
+
+def test_the_sweep_settles_answered_chains_and_keeps_the_rest() -> None:
+    h = Harness(lazy=True, sweep_every=4)
+    silent = h.market()
+    for _ in range(20):
+        h.feed(h.accepted(h.market()))
+    # swept along the way: only the last few answered ones and the silent one are left
+    assert len(h.runtime._chains) < 8 and silent.client_order_id in h.runtime._chains
+    assert h.runtime.open_chains == 1  # catch-up settles the rest
+    assert h.runtime.stats()["chains"] == {"accepted": 20, "pending": 1}
+
+
 _STEPS = st.lists(
     st.one_of(
         st.tuples(st.just("submit"), st.just(0)),
-        st.tuples(st.sampled_from(["accept", "cancel", "unknown", "rate", "margin"]),
+        st.tuples(st.sampled_from(["accept", "cancel", "update", "unknown", "rate", "margin"]),
                   st.integers(0, 7)),
         st.tuples(st.just("advance"), st.integers(1, 40)),
     ),
@@ -204,9 +268,16 @@ _REASONS = {
 }
 
 
-def _play(steps: list[tuple[str, int]], general_path: bool) -> dict[str, Any]:
-    h = Harness()
-    feed_one = h.runtime._on_unlisted_event if general_path else h.runtime.on_event
+def _play(steps: list[tuple[str, int]], mode: str) -> dict[str, Any]:
+    """``mode``: "general" (the isinstance path), "table" (on_event, as the mixin reads while
+    hooked), "lazy" (answers delivered only while needed; a sweep every 2 chains)."""
+    h = Harness(lazy=mode == "lazy", sweep_every=2 if mode == "lazy" else 64)
+    dispatch = h.runtime._on_unlisted_event if mode == "general" else h.runtime.on_event
+
+    def feed_one(event: OrderEvent) -> None:
+        if h.delivers(event):
+            dispatch(event)
+
     for action, arg in steps:
         if action == "submit":
             with contextlib.suppress(Exception):
@@ -215,7 +286,7 @@ def _play(steps: list[tuple[str, int]], general_path: bool) -> dict[str, Any]:
             h.advance(arg / 10)
         elif h.sent:
             order = h.sent[arg % len(h.sent)]
-            event = {"accept": h.accepted, "cancel": h.canceled}.get(action)
+            event = {"accept": h.accepted, "cancel": h.canceled, "update": h.updated}.get(action)
             answer = event(order) if event else h.rejected(order, _REASONS[action])
             with contextlib.suppress(InvalidStateTrigger):
                 h.known[order.client_order_id.value].apply(answer)
@@ -239,6 +310,19 @@ def test_the_event_table_fast_paths_decide_as_the_general_path(
     """on_event (the table, with the inline first-answer settle and the drop of answers for
     orders the policy holds nothing for, as the mixin dispatches) leaves the runtime exactly as
     the general isinstance path does: same sends, resends, chains, decisions."""
-    fast = _play(steps, general_path=False)
-    assert fast == _play(steps, general_path=True)
+    fast = _play(steps, "table")
+    assert fast == _play(steps, "general")
     assert fast["errors"] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps=_STEPS)
+def test_reading_the_venue_answers_only_while_needed_decides_the_same(
+    steps: list[tuple[str, int]],
+) -> None:
+    """The venue's answers delivered only while the policy needs them (the mixin's intake
+    while no book holds an order), with a sweep every 2 chains: the same sends, resends,
+    chains, decisions as reading every answer."""
+    lazy = _play(steps, "lazy")
+    assert lazy == _play(steps, "table")
+    assert lazy["errors"] == []
