@@ -305,6 +305,10 @@ class ExecutionMixin:
             name for name, cls in EVENT_HOOKS.items()
             if self._kit_policy.event_handlers.get(cls) == self._kit_policy_venue_answer
         )
+        if type(self).cancel is ExecutionMixin.cancel:
+            # cancel() *is* cancel_order (the author's override, if any): Nautilus then calls no
+            # Python wrapper on every cancel
+            self.__dict__["cancel"] = self.cancel_order  # type: ignore[attr-defined]
         self._kit_hooked = False
         # the venue-answer hooks' read while hooked; None: withdrawn (_kit_sync_intake)
         self._kit_venue_read: Any = None
@@ -850,7 +854,8 @@ class ExecutionMixin:
 
     def cancel(self, order: Order) -> None:
         """Cancel an order: ``self.cancel_order(order)``, so an author's own ``cancel_order``
-        override runs too (the algo book is released by the venue's answer)."""
+        override runs too (the algo book is released by the venue's answer). Each instance
+        binds ``cancel`` to its ``cancel_order`` at construction (one call less per cancel)."""
         self.cancel_order(order)
 
     # -- close helpers ------------------------------------------------------------------------

@@ -386,3 +386,16 @@ def test_cancel_goes_through_the_authors_own_cancel_order() -> None:
     sentinel = object()
     strategy.cancel(sentinel)  # type: ignore[arg-type]
     assert calls == [sentinel]
+
+
+def test_an_authors_own_cancel_is_not_shadowed() -> None:
+    calls: list[Any] = []
+
+    class OwnCancel(ScriptedStrategy):
+        def cancel(self, order: Any) -> None:
+            calls.append(("cancel", order))
+
+    strategy = OwnCancel(ScriptedConfig())
+    sentinel = object()
+    strategy.cancel(sentinel)  # type: ignore[arg-type]
+    assert calls == [("cancel", sentinel)]
