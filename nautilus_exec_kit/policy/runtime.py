@@ -75,6 +75,9 @@ from nautilus_exec_kit.policy.reasons import RejectReason, parse_reason
 from nautilus_exec_kit.policy.table import FAIL_FAST_HINTS, ErrorPolicy
 
 _MS: Final = 1_000_000
+#: ``_closed_until`` while the gate is shut whatever the time: orders queued (they go first),
+#: the strategy stopped, or a fail-fast error in raise mode.
+_GATE_SHUT: Final = 2**63
 
 SendFn = Callable[[Order, PositionId | None, dict[str, Any] | None], None]
 
@@ -304,8 +307,9 @@ class PolicyRuntime:
         self._alert_seq = 0
         self._cooldown_until = 0  # rate limit: sends wait
         self._halted_until = 0  # IP ban: submits are refused
-        # max(cooldown, halt, breaker open-until): before it, submit() takes the general path
-        # (which asks each of them); from it on the gate is open as far as they are concerned.
+        # max(cooldown, halt, breaker open-until), or _GATE_SHUT: before it, submit() takes the
+        # general path (which asks each of them); from it on the gate is open as far as they
+        # are concerned. The fast path reads this one field.
         self._closed_until = 0
         self._failure: VenueError | None = None
         self._stopped = False
@@ -342,19 +346,13 @@ class PolicyRuntime:
         VenueError
             ``fail_fast="raise"`` and a fail-fast reject happened (now or earlier).
         """
-        if self._failure is not None and self._raise_mode:
-            raise self._failure
         now = self._strategy.clock.timestamp_ns()
         budget = self._budget
-        if (
-            # The fast path (every send of a healthy strategy): nothing halted or cooling
-            # down, nothing queued, room in the budget (counted here). The same decision and
-            # bookkeeping as the general path (_submit_gated -> _dispatch -> _send_now).
-            not self._stopped
-            and not self._queue
-            and now >= self._closed_until
-            and (budget is None or budget.try_record(now))
-        ):
+        if now >= self._closed_until and (budget is None or budget.try_record(now)):
+            # The fast path (every send of a healthy strategy): nothing halted, cooling down,
+            # queued, stopped or failed (the gate would be closed), room in the budget (counted
+            # here). The same decision and bookkeeping as the general path (_submit_gated ->
+            # _dispatch -> _send_now).
             coid = order.client_order_id
             chains = self._chains
             if len(chains) >= self._sweep_at:
@@ -372,6 +370,8 @@ class PolicyRuntime:
             finally:
                 self._sending -= 1
         else:
+            if self._failure is not None and self._raise_mode:
+                raise self._failure
             self._submit_gated(order, position_id, params, now)
         if self._failure is not None and self._raise_mode and not self._sending:
             # the reject arrived synchronously, inside send(): raise at the call site
@@ -577,11 +577,21 @@ class PolicyRuntime:
         if until > self._closed_until:
             self._closed_until = until
 
+    def _reopen_gate(self) -> None:
+        """The queue emptied: the fast path opens again once the cooldown, halt and breaker
+        have passed, unless the strategy was stopped or failed in raise mode (shut for good)."""
+        if self._stopped or (self._failure is not None and self._raise_mode):
+            return
+        self._closed_until = max(
+            self._cooldown_until, self._halted_until, self._breaker.open_until_ns or 0
+        )
+
     def _dispatch(self, record: _Record) -> None:
         now = self._now()
         gate_at = self._gate_at(now)
         if gate_at > now or self._queue:
             self._queue.append(record)
+            self._closed_until = _GATE_SHUT  # queued orders go first: no fast path meanwhile
             self._counts["queued"] += 1
             self._schedule_drain(max(gate_at, now))
             return
@@ -623,6 +633,8 @@ class PolicyRuntime:
                 self._send_now(self._queue.popleft(), now)
             if self._stopped:
                 self._queue.clear()
+            elif not self._queue:
+                self._reopen_gate()
         except Exception as error:
             self._counts["internal_errors"] += 1
             self._log_error(f"[policy] internal error while draining the queue: {error!r}")
@@ -796,6 +808,8 @@ class PolicyRuntime:
             f"what to change: {hint}"
         )
         self._failure = VenueError(message, reason.code)
+        if self._raise_mode:
+            self._closed_until = _GATE_SHUT  # every later submit raises it (the general path)
         self._finish(coid, record, "failed")
         if not self._raise_mode:
             self._stop_strategy()
@@ -959,6 +973,7 @@ class PolicyRuntime:
         alert at the current time fires once this dispatch is over (backtest and live alike).
         """
         self._stopped = True
+        self._closed_until = _GATE_SHUT
         self._queue.clear()
         self._awaiting_retry.clear()
         for name in list(self._alerts):

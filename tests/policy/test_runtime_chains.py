@@ -38,7 +38,8 @@ from nautilus_trader.model.objects import Quantity
 from nautilus_trader.model.orders import Order
 from nautilus_trader.test_kit.providers import TestInstrumentProvider
 
-from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, runtime
+from nautilus_exec_kit.errors import SubmissionsHalted
+from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget, runtime
 
 INSTRUMENT = TestInstrumentProvider.btcusdt_perp_binance()
 ACCOUNT = AccountId("BINANCE-001")
@@ -46,7 +47,9 @@ PID = PositionId(f"{INSTRUMENT.id}-BOTH")
 
 
 class Harness:
-    def __init__(self, *, lazy: bool = False, sweep_every: int = 64) -> None:
+    def __init__(
+        self, *, lazy: bool = False, sweep_every: int = 64, budget: RateBudget | None = None,
+    ) -> None:
         self.clock = TestClock()
         self.clock.set_time(1_000_000_000)
         self.factory = OrderFactory(TraderId("T-001"), StrategyId("S-001"), self.clock)
@@ -70,14 +73,20 @@ class Harness:
             now = self.clock.timestamp_ns()
             order.apply(OrderSubmitted(order.trader_id, order.strategy_id, order.instrument_id,
                                        order.client_order_id, ACCOUNT, UUID4(), now, now))
+            reason = self.reject_on_send.pop(len(self.sent), None)
+            if reason is not None:  # the venue refuses it at once, inside the send
+                self.feed(self.rejected(order, reason))
 
         self.known = known
+        #: the n-th send (1-based) is rejected at once with this reason
+        self.reject_on_send: dict[int, str] = {}
         # lazy: like the mixin, deliver the venue's answers only while the policy needs them,
         # and let it catch up before delivering them again
         self.lazy = lazy
         self.runtime = PolicyRuntime(
             self.strategy, ErrorPolicy.default(), send=send,
             on_needs_change=self._needs_changed if lazy else None, sweep_every=sweep_every,
+            budget=budget,
         )
 
     def _needs_changed(self) -> None:
@@ -250,6 +259,46 @@ def test_the_sweep_settles_answered_chains_and_keeps_the_rest() -> None:
     assert len(h.runtime._chains) < 8 and silent.client_order_id in h.runtime._chains
     assert h.runtime.open_chains == 1  # catch-up settles the rest
     assert h.runtime.stats()["chains"] == {"accepted": 20, "pending": 1}
+
+
+def test_an_order_sent_once_the_budget_has_room_still_waits_behind_the_queued_ones() -> None:
+    """Budget 2 per 10 s: the third order queues. At 10 s the budget has room again, but the
+    drain alert has not fired yet when a fourth order comes: it must go after the third."""
+    h = Harness(budget=RateBudget(((2, 10_000_000_000),)))
+    first, second, third = h.market(), h.market(), h.market()
+    assert h.sent == [first, second]
+    h.clock.set_time(h.clock.timestamp_ns() + 10_000_000_000)  # no alert handled yet
+    fourth = h.market()
+    h.advance(0)
+    h.advance(20)
+    assert h.sent == [first, second, third, fourth]
+
+
+def test_a_rate_limit_met_by_the_last_queued_order_still_holds_back_the_next_one() -> None:
+    """The queue drains; its last order is refused with -1003 inside the send: the cooldown
+    that starts then must hold the next order back, though the queue is empty again."""
+    h = Harness(budget=RateBudget(((1, 100_000_000),)))  # 1 per 100 ms
+    h.reject_on_send[2] = RATE
+    h.market()
+    h.market()  # queued behind the budget
+    h.advance(0.1)  # the drain sends it; -1003 at once: a cooldown of about 1 s starts
+    assert len(h.sent) == 2
+    h.clock.set_time(h.clock.timestamp_ns() + 200_000_000)  # the budget has room again
+    h.market()
+    assert len(h.sent) == 2  # held back by the cooldown, not sent on the fast path
+
+
+def test_a_strategy_stopped_by_a_fail_fast_reject_sends_nothing_more() -> None:
+    h = Harness()
+    order = h.market()
+    h.feed(h.rejected(order, "{'code': -2015, 'msg': 'Invalid API-key, IP, or permissions.'}"))
+    try:
+        h.market()
+    except SubmissionsHalted:
+        pass
+    else:
+        raise AssertionError("a submit after the fail-fast stop was not refused")
+    assert h.sent == [order]
 
 
 _STEPS = st.lists(
