@@ -290,6 +290,9 @@ class ExecutionMixin:
             fail_fast=config.fail_fast,
             budget=RateBudget.binance_futures(config.orders_per_10s, config.orders_per_minute),
             on_needs_change=self._kit_sync_intake,
+            # what _kit_transmit would do for an order with no params that no book tracks
+            direct_send=self.submit_order,  # type: ignore[attr-defined]
+            direct_classes=self._kit_never_algo,
         )
         # Bound once: they run for every order / event of the strategy.
         self._kit_policy_submit = self._kit_policy.submit
@@ -904,7 +907,9 @@ class ExecutionMixin:
     def _kit_transmit(
         self, order: Order, position_id: PositionId | None, params: dict[str, Any] | None,
     ) -> None:
-        """Hand an order to Nautilus (first sends, queued sends and policy retries alike)."""
+        """Hand an order to Nautilus (first sends, queued sends and policy retries alike; the
+        policy's fast path sends an order without params of a class no book tracks straight
+        to ``submit_order``, which is all this would do for it)."""
         if params is not None and params.get("close_position") and position_id is not None:
             # The close_position book takes each such order here, as it leaves (first sends,
             # queued sends and policy retries, which are fresh orders with new client order

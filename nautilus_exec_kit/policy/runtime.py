@@ -33,7 +33,7 @@ from __future__ import annotations
 import contextlib
 import random
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Final
 
 import attrs
@@ -80,6 +80,7 @@ _MS: Final = 1_000_000
 _GATE_SHUT: Final = 2**63
 
 SendFn = Callable[[Order, PositionId | None, dict[str, Any] | None], None]
+DirectSendFn = Callable[[Order, PositionId | None], None]
 
 #: Which event classes carry a reason, and what kind of failure they are.
 _REJECT_KINDS: Final[dict[type, EventKind]] = {
@@ -205,6 +206,13 @@ class PolicyRuntime:
     on_needs_change : callable, optional
         Called with no argument whenever :attr:`needs_venue_answers` changes (the reader may
         then start or stop delivering the venue's answers).
+    direct_send : callable, optional
+        ``direct_send(order, position_id)``: how the fast path sends an order without params
+        whose class is in ``direct_classes`` (orders that need none of ``send``'s own
+        bookkeeping; the mixin passes ``strategy.submit_order`` and its non-algo classes, so
+        a plain limit costs no Python call between the policy and Nautilus).
+    direct_classes : collection of type
+        The order classes ``direct_send`` takes.
     sweep_every : int
         How many unsettled chains the fast path lets gather before it settles those whose
         orders the venue has answered for (:meth:`catch_up`); doubled while more than half of
@@ -226,6 +234,8 @@ class PolicyRuntime:
         "_closed_until",
         "_cooldown_until",
         "_counts",
+        "_direct_classes",
+        "_direct_send",
         "_drain_at",
         "_eager_chains",
         "_failure",
@@ -260,6 +270,8 @@ class PolicyRuntime:
         fail_fast: str = "stop",
         budget: RateBudget | None = None,
         on_needs_change: Callable[[], None] | None = None,
+        direct_send: DirectSendFn | None = None,
+        direct_classes: Collection[type] = (),
         sweep_every: int = SWEEP_EVERY,
     ) -> None:
         if fail_fast not in ("stop", "raise"):
@@ -267,6 +279,9 @@ class PolicyRuntime:
         self._strategy = strategy
         self._policy = policy
         self._send = send
+        self._direct_send = direct_send
+        # a frozenset (hashed membership); none without a direct_send
+        self._direct_classes = frozenset(direct_classes) if direct_send is not None else frozenset()
         self._raise_mode = fail_fast == "raise"  # else "stop"; read on every send
         self._budget = budget
         self._rng = random.Random(policy.seed)
@@ -362,7 +377,10 @@ class PolicyRuntime:
             self._sent += 1
             if not self._raise_mode:
                 # Only raise mode reads the send depth (below): in stop mode, just send.
-                self._send(order, position_id, params)
+                if params is None and type(order) in self._direct_classes:
+                    self._direct_send(order, position_id)  # type: ignore[misc]
+                else:
+                    self._send(order, position_id, params)
                 return
             self._sending += 1
             try:
@@ -1074,4 +1092,4 @@ class PolicyRuntime:
             self._strategy.log.error(message)
 
 
-__all__ = ["PolicyRuntime", "SendFn"]
+__all__ = ["DirectSendFn", "PolicyRuntime", "SendFn"]
