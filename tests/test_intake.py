@@ -15,9 +15,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.enums import OrderSide, TriggerType
 from nautilus_trader.model.events import OrderDenied, OrderFilled
-from nautilus_trader.model.objects import Quantity
+from nautilus_trader.model.objects import Price, Quantity
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit import algo, mixin
@@ -193,6 +193,41 @@ def test_stopping_while_the_answers_are_not_read_catches_up_before_the_bus_reads
 
     lazy = run(eager=False)
     assert lazy["chains"] == {"accepted": 3}  # on_start's limit and the script's two
+    assert lazy == run(eager=True)
+
+
+def test_an_emulated_order_settles_as_if_its_answers_had_been_read() -> None:
+    """An emulated limit (released by Nautilus' emulator as a new order object) that fills,
+    beside a plain limit: the same chains as reading every answer, nothing left open."""
+
+    def run(eager: bool) -> dict[str, Any]:
+        def emulated_limit(s: Any) -> Any:
+            order = s.order_factory.limit(
+                IID, OrderSide.BUY, Quantity.from_str("0.010"), Price.from_str("50000.1"),
+                emulation_trigger=TriggerType.BID_ASK,
+            )
+            return s.submit_validated(order)
+
+        engine = make_engine()
+        engine.add_data(flat_quotes(12))
+        script = {
+            2: emulated_limit,
+            5: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "40000.0"),
+        }
+        with pytest.MonkeyPatch.context() as patch:
+            if eager:
+                patch.setattr(PolicyRuntime, "needs_venue_answers", property(lambda self: True))
+            strategy = ScriptedStrategy(ScriptedConfig(), script)
+            engine.add_strategy(strategy)
+            engine.run()
+        try:
+            assert engine.cache.order(strategy.results[2].client_order_id).is_closed  # filled
+            return _outcome(strategy)
+        finally:
+            engine.dispose()
+
+    lazy = run(eager=False)
+    assert lazy["chains"] == {"accepted": 1, "filled": 1} and lazy["open"] == 0
     assert lazy == run(eager=True)
 
 

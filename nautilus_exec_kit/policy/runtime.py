@@ -478,25 +478,43 @@ class PolicyRuntime:
                         continue
                 else:
                     order = kept.order  # type: ignore[union-attr]
-                for event in order.events[_FIRST_ANSWER_AT:]:
-                    status = effect_of(type(event))
-                    if status is None:
-                        continue
-                    if status is _DROP_RECORD:
-                        records.pop(coid, None)
-                        continue
-                    if coid in eager:
-                        self._settle(coid, status)
-                    else:
-                        # _settle of a pending chain nothing else refers to (as in
-                        # on_venue_answer): no retries, no reconciliation
-                        del chains[coid]
-                        outcomes[status] += 1
-                        records.pop(coid, None)
-                    break
+                status = self._first_answer(coid, order, effect_of)
+                if status is None and order.status == OrderStatus.EMULATED:
+                    # The emulator released it as a new object (MarketOrder/LimitOrder.transform,
+                    # cached over this one): its later events, the venue's answers among them,
+                    # are applied to that object.
+                    current = self._strategy.cache.order(coid)
+                    if current is not None and current is not order:
+                        status = self._first_answer(coid, current, effect_of)
+                if status is None:
+                    continue
+                if coid in eager:
+                    self._settle(coid, status)
+                else:
+                    # _settle of a pending chain nothing else refers to (as in on_venue_answer):
+                    # no retries, no reconciliation
+                    del chains[coid]
+                    outcomes[status] += 1
+                    records.pop(coid, None)
         except Exception as error:
             self._counts["internal_errors"] += 1
             self._log_error(f"[policy] catch-up failed: {error!r}")
+
+    def _first_answer(
+        self, coid: ClientOrderId, order: Order, effect_of: Callable[[type], str | None],
+    ) -> str | None:
+        """The outcome the first venue answer in ``order``'s history gives its chain (None:
+        no answer yet); an update or trigger before it drops the chain's record, as reading it
+        would have."""
+        for event in order.events[_FIRST_ANSWER_AT:]:
+            status = effect_of(type(event))
+            if status is None:
+                continue
+            if status is _DROP_RECORD:
+                self._records.pop(coid, None)
+                continue
+            return status
+        return None
 
     def _sweep(self) -> None:
         """The fast path's periodic :meth:`catch_up`; the next one comes once the chains left

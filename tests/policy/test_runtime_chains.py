@@ -18,12 +18,14 @@ from nautilus_trader.common.component import TestClock
 from nautilus_trader.common.factories import OrderFactory
 from nautilus_trader.core.fsm import InvalidStateTrigger
 from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.enums import OrderSide, TriggerType
 from nautilus_trader.model.events import (
     OrderAccepted,
     OrderCanceled,
+    OrderEmulated,
     OrderEvent,
     OrderRejected,
+    OrderReleased,
     OrderSubmitted,
     OrderUpdated,
 )
@@ -35,7 +37,7 @@ from nautilus_trader.model.identifiers import (
     VenueOrderId,
 )
 from nautilus_trader.model.objects import Quantity
-from nautilus_trader.model.orders import Order
+from nautilus_trader.model.orders import MarketOrder, Order
 from nautilus_trader.test_kit.providers import TestInstrumentProvider
 
 from nautilus_exec_kit.errors import SubmissionsHalted
@@ -250,6 +252,38 @@ def test_an_update_not_read_before_a_reject_still_means_no_resend() -> None:
     assert sends == [1, 1]
 
 
+def _emulated_accepted_then_rate_limited(lazy: bool) -> tuple[int, dict[str, int]]:
+    h = Harness(lazy=lazy)
+    order = h.factory.limit(INSTRUMENT.id, OrderSide.BUY, Quantity.from_str("0.001"),
+                            INSTRUMENT.make_price(40_000), emulation_trigger=TriggerType.BID_ASK)
+
+    def to_emulator(o: Order, position_id: Any, params: Any) -> None:
+        h.sent.append(o)  # Nautilus hands it to its OrderEmulator, not to the venue
+        h.known[o.client_order_id.value] = o
+
+    h.runtime._send = to_emulator
+    h.runtime.submit(order, PID, None)
+    now = h.clock.timestamp_ns()
+    ids = (order.trader_id, order.strategy_id, order.instrument_id, order.client_order_id)
+    order.apply(OrderEmulated(*ids, UUID4(), now))
+    released = MarketOrder.transform_py(order, now)
+    h.known[order.client_order_id.value] = released  # cache.add_order(..., overwrite=True)
+    released.apply(OrderReleased(*ids, INSTRUMENT.make_price(40_000), UUID4(), now))
+    released.apply(OrderSubmitted(*ids, ACCOUNT, UUID4(), now, now))
+    h.feed(h.accepted(released))
+    h.feed(h.rejected(released, RATE))
+    h.advance(30)
+    return len(h.sent), h.runtime.stats()["chains"]
+
+
+def test_an_emulated_order_is_caught_up_from_the_object_the_emulator_released() -> None:
+    """The emulator releases an order as a new object (transform, cached over the original);
+    the venue's answers are applied to that one. Not read as they came, they must still settle
+    the chain: an accept before a -1003 reject means no resend."""
+    assert _emulated_accepted_then_rate_limited(lazy=False) == (1, {"accepted": 1})
+    assert _emulated_accepted_then_rate_limited(lazy=True) == (1, {"accepted": 1})
+
+
 def test_the_sweep_settles_answered_chains_and_keeps_the_rest() -> None:
     h = Harness(lazy=True, sweep_every=4)
     silent = h.market()
@@ -351,6 +385,12 @@ def _play(steps: list[tuple[str, int]], mode: str) -> dict[str, Any]:
     }
 
 
+def _internal_errors(played: dict[str, Any]) -> list[str]:
+    """The runtime's own failures among the errors it logged (a circuit breaker opening after
+    ten rejects is logged as an error too, and is no failure)."""
+    return [e for e in played["errors"] if "CIRCUIT BREAKER" not in e]
+
+
 @settings(max_examples=150, deadline=None)
 @given(steps=_STEPS)
 def test_the_event_table_fast_paths_decide_as_the_general_path(
@@ -361,7 +401,7 @@ def test_the_event_table_fast_paths_decide_as_the_general_path(
     the general isinstance path does: same sends, resends, chains, decisions."""
     fast = _play(steps, "table")
     assert fast == _play(steps, "general")
-    assert fast["errors"] == []
+    assert not _internal_errors(fast)
 
 
 @settings(max_examples=300, deadline=None)
@@ -374,4 +414,4 @@ def test_reading_the_venue_answers_only_while_needed_decides_the_same(
     chains, decisions as reading every answer."""
     lazy = _play(steps, "lazy")
     assert lazy == _play(steps, "table")
-    assert lazy["errors"] == []
+    assert not _internal_errors(lazy)
