@@ -106,7 +106,8 @@ _FIRST_ANSWERS: Final[dict[type, str]] = {
     OrderExpired: "expired",
 }
 #: What each event class in a pending first send's history does to its chain (catch_up):
-#: settle it with that outcome, or drop its record (an update or trigger read while pending).
+#: settle it with that outcome, or drop its record (an update or trigger read while pending;
+#: the empty string, so that a truth test tells an outcome from it).
 _DROP_RECORD: Final = ""
 _HISTORY_EFFECTS: Final[dict[type, str]] = {
     **_FIRST_ANSWERS,
@@ -478,16 +479,26 @@ class PolicyRuntime:
                         continue
                 else:
                     order = kept.order  # type: ignore[union-attr]
-                status = self._first_answer(coid, order, effect_of)
-                if status is None and order.status == OrderStatus.EMULATED:
+                # _first_answer(coid, order, effect_of), inline: the sweep's hot loop
+                status = None
+                for event in order.events[_FIRST_ANSWER_AT:]:
+                    status = effect_of(type(event))
+                    if status:
+                        break  # an answer: its outcome
+                    if status is not None:  # _DROP_RECORD
+                        records.pop(coid, None)
+                if not status:
+                    if order.status != OrderStatus.EMULATED:
+                        continue  # no answer yet
                     # The emulator released it as a new object (MarketOrder/LimitOrder.transform,
                     # cached over this one): its later events, the venue's answers among them,
                     # are applied to that object.
                     current = self._strategy.cache.order(coid)
-                    if current is not None and current is not order:
-                        status = self._first_answer(coid, current, effect_of)
-                if status is None:
-                    continue
+                    if current is None or current is order:
+                        continue
+                    status = self._first_answer(coid, current, effect_of)
+                    if status is None:
+                        continue
                 if coid in eager:
                     self._settle(coid, status)
                 else:
@@ -508,12 +519,10 @@ class PolicyRuntime:
         would have."""
         for event in order.events[_FIRST_ANSWER_AT:]:
             status = effect_of(type(event))
-            if status is None:
-                continue
-            if status is _DROP_RECORD:
+            if status:
+                return status
+            if status is not None:  # _DROP_RECORD
                 self._records.pop(coid, None)
-                continue
-            return status
         return None
 
     def _sweep(self) -> None:
