@@ -640,10 +640,21 @@ class ExecutionMixin:
                     if self._kit_limit_is_algo:
                         self._kit_algo.check_can_submit(instrument_id, OrderType.LIMIT)
                     if self._kit_margin_check and not reduce_only:
-                        # floats as .as_double() gives them (raw / FIXED_SCALAR), without the calls
-                        self._kit_check_margin(
-                            entry, side, qraw / FIXED_SCALAR, praw / FIXED_SCALAR, pid,
+                        # floats as .as_double() gives them (raw / FIXED_SCALAR), without the
+                        # calls; _kit_check_margin's first test inline (the whole notional fits
+                        # the free balance), the call only when it does not or cannot tell
+                        quantity_f = qraw / FIXED_SCALAR
+                        price_f = praw / FIXED_SCALAR
+                        account = entry.account
+                        free = (
+                            account.balance_free(entry.settlement_currency)
+                            if account is not None else None
                         )
+                        if free is None or (
+                            quantity_f * (price_f * entry.multiplier)  # the same floats
+                            > free.as_double() * entry.leverage
+                        ):
+                            self._kit_check_margin(entry, side, quantity_f, price_f, pid)
                 if time_in_force is _GTC and tags is None and not (post_only or reduce_only):
                     # the same order; Cython parses (and converts) fewer arguments
                     order = self.order_factory.limit(instrument_id, side, qty, px)

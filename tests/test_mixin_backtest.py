@@ -200,6 +200,22 @@ def test_margin_check_refuses_what_the_simulator_would_fill(run_script: Any) -> 
     assert st.cache.orders()[0].status == OrderStatus.FILLED
 
 
+def test_the_limit_fast_path_checks_margin_too(run_script: Any) -> None:
+    """A plain limit takes submit_limit's fast path (validation and margin inline): 100 BTC at
+    45 000 (4.5 M notional) on 10 k USDT at 20x is refused before and after the leverage and
+    account are cached, and 0.010 BTC passes."""
+    script = {
+        2: lambda st: st.submit_limit(IID, BUY, "0.010", "45000.0"),
+        3: lambda st: st.submit_limit(IID, BUY, "100.000", "45000.0"),
+        4: lambda st: st.submit_limit(IID, BUY, "100.000", "45000.0"),
+    }
+    _, st = run_script(script, flat_quotes(10))
+    assert 2 not in st.errors
+    assert isinstance(st.errors[3], InsufficientMargin)
+    assert isinstance(st.errors[4], InsufficientMargin)
+    assert len(st.cache.orders()) == 1
+
+
 def test_one_way_reducing_part_needs_no_margin(run_script: Any) -> None:
     script = {
         2: lambda st: st.submit_market(IID, BUY, "3.000"),  # 150 k notional, 7.5 k margin
