@@ -428,7 +428,7 @@ class ExecutionMixin:
         needs them (a chain retries or is being reconciled); and not at all otherwise: the
         policy then settles its orders from their event history (``PolicyRuntime.catch_up``).
         Measured side by side on a cancel/replace backtest: straight instead of the router
-        about +0.6% throughput, not reading them at all about +0.9% more.
+        about +0.6% throughput, not reading them at all about +0.7% more (12 rounds, sd 0.016).
 
         Called wherever that can change: a book only grows where the kit sends an order
         (before it is sent, so the router reads all of its events) and only shrinks on an
