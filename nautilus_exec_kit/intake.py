@@ -183,13 +183,9 @@ def withdraw_hooks(
     restored: dict[str, object] = {}
     for name in names:
         hook = strategy.__dict__.get(name, _NONE)
-        if not _is_ours(hook, ours):
-            continue
-        if isinstance(hook, _ReadThen) and hook.own is not _NONE:
-            setattr(strategy, name, hook.own)
-        else:
-            delattr(strategy, name)
-        restored[name] = strategy.__dict__.get(name, _NONE)
+        if _is_ours(hook, ours):
+            _give_back(strategy, name, hook)
+            restored[name] = strategy.__dict__.get(name, _NONE)
     return restored
 
 
@@ -207,20 +203,26 @@ def remove_hooks(
     """
     replaced: list[str] = []
     for name in EVENT_HOOKS:
-        hook = strategy.__dict__.get(name, _NONE)
         if restored and name in restored:
-            if hook is not restored[name]:
+            if not _given_back(strategy, name, restored):
                 replaced.append(name)  # replaced while the kit did not read it
             continue
+        hook = strategy.__dict__.get(name, _NONE)
         if hook is _NONE:
             continue
-        if not _is_ours(hook, ours):
-            replaced.append(name)
-        elif isinstance(hook, _ReadThen) and hook.own is not _NONE:
-            setattr(strategy, name, hook.own)
+        if _is_ours(hook, ours):
+            _give_back(strategy, name, hook)
         else:
-            delattr(strategy, name)
+            replaced.append(name)
     return replaced
+
+
+def _give_back(strategy: Any, name: str, hook: object) -> None:
+    """The kit's ``hook`` goes; the author's own instance hook it wrapped, if any, comes back."""
+    if isinstance(hook, _ReadThen) and hook.own is not _NONE:
+        setattr(strategy, name, hook.own)
+    else:
+        delattr(strategy, name)
 
 
 #: "no instance attribute" (an author may set a hook attribute to any value, None included)
