@@ -142,6 +142,11 @@ def test_each_event_the_kit_acts_on_reaches_it_once_in_every_lifecycle_state() -
     assert strategy.exec_kit_stats()["algo_open"] == 0
 
 
+def _answers_always_read(patch: pytest.MonkeyPatch) -> None:
+    """The policy as if it always needed the venue's answers: the kit reads every one."""
+    patch.setattr(PolicyRuntime, "needs_venue_answers", property(lambda self: True))
+
+
 def _outcome(strategy: Any) -> dict[str, Any]:
     stats = strategy.exec_kit_policy_stats()
     decisions = [(d.client_order_id, d.action, d.note) for d in strategy.exec_kit_policy.decisions]
@@ -160,7 +165,7 @@ def test_not_reading_the_venue_answers_changes_no_outcome(reject: str | None) ->
     withdrawn while nothing needed them."""
     lazy, lazy_reads, _ = _run(_Lifecycle, reject=reject)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(PolicyRuntime, "needs_venue_answers", property(lambda self: True))
+        _answers_always_read(patch)
         eager, eager_reads, _ = _run(_Lifecycle, reject=reject)
     assert _outcome(lazy) == _outcome(eager)
     answers = [e for e in lazy_reads if type(e) in _VENUE_ANSWERS]
@@ -169,66 +174,66 @@ def test_not_reading_the_venue_answers_changes_no_outcome(reject: str | None) ->
         assert lazy.exec_kit_policy_stats()["by_action"]  # the reject was decided on
 
 
-def test_stopping_while_the_answers_are_not_read_catches_up_before_the_bus_reads_them() -> None:
-    """Limits accepted while the kit did not read the answers, then canceled by ``on_stop``
-    (read from the bus): each counts as accepted, as if every answer had been read."""
-
-    def run(eager: bool) -> dict[str, Any]:
+def _outcomes_lazy_and_eager(
+    cls: type[ScriptedStrategy],
+    script: dict[int, Any],
+    ticks: int,
+    check: Any = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``_outcome`` of the same backtest with the answers read only while needed, then always;
+    ``check(engine, strategy)`` runs after each."""
+    outcomes = []
+    for eager in (False, True):
         engine = make_engine()
-        engine.add_data(flat_quotes(6))
-        script = {
-            1: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
-            2: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "42000.0"),
-        }
+        engine.add_data(flat_quotes(ticks))
         with pytest.MonkeyPatch.context() as patch:
             if eager:
-                patch.setattr(PolicyRuntime, "needs_venue_answers", property(lambda self: True))
-            strategy = _Lifecycle(ScriptedConfig(), script)
+                _answers_always_read(patch)
+            strategy = cls(ScriptedConfig(), script)
             engine.add_strategy(strategy)
             engine.run()
         try:
-            return _outcome(strategy)
+            if check is not None:
+                check(engine, strategy)
+            outcomes.append(_outcome(strategy))
         finally:
             engine.dispose()
+    return outcomes[0], outcomes[1]
 
-    lazy = run(eager=False)
+
+def test_stopping_while_the_answers_are_not_read_catches_up_before_the_bus_reads_them() -> None:
+    """Limits accepted while the kit did not read the answers, then canceled by ``on_stop``
+    (read from the bus): each counts as accepted, as if every answer had been read."""
+    script = {
+        1: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "41000.0"),
+        2: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "42000.0"),
+    }
+    lazy, eager = _outcomes_lazy_and_eager(_Lifecycle, script, 6)
     assert lazy["chains"] == {"accepted": 3}  # on_start's limit and the script's two
-    assert lazy == run(eager=True)
+    assert lazy == eager
 
 
 def test_an_emulated_order_settles_as_if_its_answers_had_been_read() -> None:
     """An emulated limit (released by Nautilus' emulator as a new order object) that fills,
     beside a plain limit: the same chains as reading every answer, nothing left open."""
 
-    def run(eager: bool) -> dict[str, Any]:
-        def emulated_limit(s: Any) -> Any:
-            order = s.order_factory.limit(
-                IID, OrderSide.BUY, Quantity.from_str("0.010"), Price.from_str("50000.1"),
-                emulation_trigger=TriggerType.BID_ASK,
-            )
-            return s.submit_validated(order)
+    def emulated_limit(s: Any) -> Any:
+        order = s.order_factory.limit(
+            IID, OrderSide.BUY, Quantity.from_str("0.010"), Price.from_str("50000.1"),
+            emulation_trigger=TriggerType.BID_ASK,
+        )
+        return s.submit_validated(order)
 
-        engine = make_engine()
-        engine.add_data(flat_quotes(12))
-        script = {
-            2: emulated_limit,
-            5: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "40000.0"),
-        }
-        with pytest.MonkeyPatch.context() as patch:
-            if eager:
-                patch.setattr(PolicyRuntime, "needs_venue_answers", property(lambda self: True))
-            strategy = ScriptedStrategy(ScriptedConfig(), script)
-            engine.add_strategy(strategy)
-            engine.run()
-        try:
-            assert engine.cache.order(strategy.results[2].client_order_id).is_closed  # filled
-            return _outcome(strategy)
-        finally:
-            engine.dispose()
+    def filled(engine: Any, strategy: Any) -> None:
+        assert engine.cache.order(strategy.results[2].client_order_id).is_closed
 
-    lazy = run(eager=False)
+    script = {
+        2: emulated_limit,
+        5: lambda s: s.submit_limit(IID, OrderSide.BUY, "0.010", "40000.0"),
+    }
+    lazy, eager = _outcomes_lazy_and_eager(ScriptedStrategy, script, 12, filled)
     assert lazy["chains"] == {"accepted": 1, "filled": 1} and lazy["open"] == 0
-    assert lazy == run(eager=True)
+    assert lazy == eager
 
 
 class _AuthorBase(Strategy):
