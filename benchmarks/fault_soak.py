@@ -41,7 +41,7 @@ from nautilus_exec_kit.sandbox import (  # noqa: E402
     SandboxVenue,
     run_sandbox_in_thread,
 )
-from nautilus_exec_kit.sandbox._ratelimit import WEIGHTS  # noqa: E402
+from nautilus_exec_kit.sandbox._ratelimit import request_weight  # noqa: E402
 from tests.restart.driver import (  # noqa: E402
     API_KEY,
     API_SECRET,
@@ -129,7 +129,8 @@ def _weight_figures(request_log: list[dict[str, Any]]) -> tuple[int, int]:
     for entry in request_log:
         if entry["method"] == "WS":
             continue
-        per_minute[entry["t"] // 60_000] += WEIGHTS.get((entry["method"], entry["path"]), 1)
+        per_minute[entry["t"] // 60_000] += request_weight(entry["method"], entry["path"],
+                                                     entry["params"])
         limited += entry["status"] in (418, 429)
     return max(per_minute.values(), default=0), limited
 

@@ -17,6 +17,7 @@ from nautilus_exec_kit.secrets import Secret
 #: The variables that override the sandbox's credentials (same names ``exec-kit live`` reads).
 SANDBOX_KEY_VAR = "EXEC_KIT_SANDBOX_API_KEY"
 SANDBOX_SECRET_VAR = "EXEC_KIT_SANDBOX_API_SECRET"
+SANDBOX_ADMIN_TOKEN_VAR = "EXEC_KIT_SANDBOX_ADMIN_TOKEN"
 
 
 def add_parser(subparsers: Any, name: str) -> None:
@@ -63,6 +64,8 @@ def sandbox_config(args: argparse.Namespace, **overrides: Any) -> Any:
         kwargs["api_key"] = os.environ[SANDBOX_KEY_VAR]
     if os.environ.get(SANDBOX_SECRET_VAR):
         kwargs["api_secret"] = os.environ[SANDBOX_SECRET_VAR]
+    if os.environ.get(SANDBOX_ADMIN_TOKEN_VAR):
+        kwargs["admin_token"] = os.environ[SANDBOX_ADMIN_TOKEN_VAR]
     if args.faults:
         kwargs["faults"] = FaultPlan.from_json_file(args.faults)
     kwargs.update(overrides)
@@ -92,6 +95,12 @@ def run(args: argparse.Namespace) -> int:
             f"(secret: {SANDBOX_SECRET_VAR} or the SandboxConfig default)"
         )
         print(f"  position mode    : {'HEDGE' if config.dual_side_position else 'ONE_WAY'}")
+        # The admin token guards /admin/* on this local venue only; it is printed (unless the
+        # operator chose it) because nobody else can learn it, and the admin API needs it.
+        token = (Secret(venue.admin_token).masked() if config.admin_token
+                 else venue.admin_token)
+        print(f"  admin API        : {venue.base_url_http}/admin/... with header "
+              f"X-Sandbox-Admin-Token: {token}")
         print("Ctrl-C to stop.", flush=True)
         threading.Event().wait(args.duration)
     except KeyboardInterrupt:

@@ -16,7 +16,14 @@ Usage::
 See ``docs/sandbox.md`` for the routes, the fault plan and the admin API.
 """
 
-from nautilus_exec_kit.sandbox._config import PriceProcess, RateLimits, SandboxConfig, SymbolSpec
+from nautilus_exec_kit.sandbox._brackets import Bracket
+from nautilus_exec_kit.sandbox._config import (
+    ApiCredential,
+    PriceProcess,
+    RateLimits,
+    SandboxConfig,
+    SymbolSpec,
+)
 from nautilus_exec_kit.sandbox._engine import BinanceReject, MatchingEngine
 from nautilus_exec_kit.sandbox._server import SandboxVenue
 from nautilus_exec_kit.sandbox._thread import SandboxHandle, run_sandbox_in_thread
@@ -30,7 +37,9 @@ from nautilus_exec_kit.sandbox.faults import (
 )
 
 __all__ = [
+    "ApiCredential",
     "BinanceReject",
+    "Bracket",
     "FaultAction",
     "FaultController",
     "FaultKind",

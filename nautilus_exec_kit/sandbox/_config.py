@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import attrs
 
+from nautilus_exec_kit.sandbox._brackets import BTCUSDT_BRACKETS, Bracket
 from nautilus_exec_kit.sandbox.faults import FaultPlan
 
 
@@ -43,6 +44,20 @@ class SymbolSpec:
     start_price: Decimal = attrs.field(default=Decimal("50000"), converter=Decimal)
     #: Quantity shown at every price level of the synthetic book (depth and bookTicker).
     level_qty: Decimal = attrs.field(default=Decimal("5"), converter=Decimal)
+    #: Leverage brackets (``leverageBracket``, maintenance margin); Binance's BTCUSDT tiers.
+    brackets: tuple[Bracket, ...] = BTCUSDT_BRACKETS
+
+
+@attrs.frozen
+class ApiCredential:
+    """One API key of the venue's account and what it signs with (HMAC secret, Ed25519 key).
+
+    Binance lets an account hold several keys (one per app); each owns its own listenKeys.
+    """
+
+    api_key: str
+    api_secret: str | None = attrs.field(default=None, repr=False)
+    ed25519_public_key: str | None = attrs.field(default=None, repr=False)
 
 
 @attrs.frozen
@@ -50,7 +65,8 @@ class RateLimits:
     """Binance USDT-M limits: request weight per minute and order counts per 10 s / per minute.
 
     A client that keeps sending after a 429 gets HTTP 418 ("banned until ...") once it has collected
-    ``ban_after_violations`` 429s; the ban lasts ``ban_secs``.
+    more than ``ban_after_violations`` 429s within ``violation_memory_secs``; the ban lasts
+    ``ban_secs``.
     """
 
     weight_per_minute: int = 2400
@@ -58,6 +74,8 @@ class RateLimits:
     orders_per_minute: int = 1200
     ban_after_violations: int = 20
     ban_secs: float = 120.0
+    #: How long a 429 counts towards the ban: violations older than this are forgiven.
+    violation_memory_secs: float = 60.0
 
 
 @attrs.frozen
@@ -98,6 +116,12 @@ class SandboxConfig:
     api_key: str = "sandbox-api-key"
     api_secret: str | None = attrs.field(default="sandbox-api-secret", repr=False)
     ed25519_public_key: str | None = attrs.field(default=None, repr=False)
+    #: More API keys of the same account (Binance allows one per app); each owns its listenKeys.
+    extra_credentials: tuple[ApiCredential, ...] = ()
+    #: The ``X-Sandbox-Admin-Token`` the ``/admin/*`` routes require. None: a random token per
+    #: venue start (``SandboxVenue.admin_token``), so nothing that only knows the port can move
+    #: the market or read the venue's truth.
+    admin_token: str | None = attrs.field(default=None, repr=False)
     verify_signatures: bool = True
     recv_window_ms: int = 5000
     market_data_interval_ms: int = 100
@@ -116,6 +140,11 @@ class SandboxConfig:
     def _loopback_only(self, _: attrs.Attribute[str], value: str) -> None:
         if value not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"host={value!r}: the sandbox binds loopback only; use 127.0.0.1")
+
+    def credentials(self) -> tuple[ApiCredential, ...]:
+        """Every API key of the account: the main one first."""
+        main = ApiCredential(self.api_key, self.api_secret, self.ed25519_public_key)
+        return (main, *self.extra_credentials)
 
     def symbol(self, name: str) -> SymbolSpec | None:
         """The listed symbol called ``name`` (case-insensitive), or None."""

@@ -96,7 +96,11 @@ REJECTS: Mapping[str, tuple[int, str]] = {
     "position_exists": (-4068, "The position side cannot be changed if there exists position."),
     "callback_rate": (-2007, "Invalid callBackRate."),
     "duplicate": (-4116, "ClientOrderId is duplicated."),
+    "margin_type_position": (-4048, "Margin type cannot be changed if there exists position."),
+    "batch_size": (-1130, "Data sent for parameter 'batchOrders' is not valid."),
 }
+#: Binance takes at most this many orders in one ``POST /fapi/v1/batchOrders``.
+MAX_BATCH_ORDERS = 5
 
 
 class BinanceReject(Exception):
@@ -331,6 +335,8 @@ class MatchingEngine:
         self.algos: dict[int, AlgoOrder] = {}
         self.positions: dict[tuple[str, str], Position] = {}
         self.trades: list[Trade] = []
+        #: ``GET /fapi/v1/orderAmendment`` rows, oldest first.
+        self.amendments: list[dict[str, Any]] = []
         self._next_order = self.ORDER_ID_START
         self._next_algo = self.ALGO_ID_START
         self._next_trade = self.TRADE_ID_START
@@ -599,6 +605,15 @@ class MatchingEngine:
         if order.tif == "GTX" and crosses:
             raise BinanceReject.of("gtx")
         now = self.now()
+        count = 1 + sum(1 for a in self.amendments if a["orderId"] == order.order_id)
+        self.amendments.append({
+            "amendmentId": len(self.amendments) + 1, "symbol": order.symbol,
+            "pair": order.symbol, "orderId": order.order_id,
+            "clientOrderId": order.client_order_id, "time": now,
+            "amendment": {"price": {"before": wire.num(order.price), "after": wire.num(price)},
+                          "origQty": {"before": wire.num(order.qty), "after": wire.num(qty)},
+                          "count": count},
+        })
         order.qty, order.price, order.update_time = qty, price, now
         events = [UserEvent(wire.order_update(order, "AMENDMENT", now))]
         if crosses:
@@ -638,6 +653,51 @@ class MatchingEngine:
                 results.append(row)
                 events += evs
         return results, events
+
+    def batch_new(
+        self, params: Mapping[str, str],
+        check: Callable[[Mapping[str, str]], None] = lambda p: None,
+    ) -> tuple[list[dict[str, Any]], list[UserEvent]]:
+        """``POST /fapi/v1/batchOrders``: up to 5 orders, one answer (row or error) each.
+
+        ``check`` refuses one order's malformed parameters (the server's format checks), so a bad
+        order in a batch is that order's error, as on Binance.
+        """
+        raw = params.get("batchOrders")
+        if not raw:
+            raise mandatory("batchOrders")
+        orders = json.loads(raw)
+        if not 1 <= len(orders) <= MAX_BATCH_ORDERS or not all(
+                isinstance(o, dict) for o in orders):
+            raise BinanceReject.of("batch_size")
+        results: list[dict[str, Any]] = []
+        events: list[UserEvent] = []
+        for order in orders:
+            try:
+                one = {str(k): wire.text(v) for k, v in order.items()}
+                check(one)
+                row, evs = self.new_order(one)
+            except BinanceReject as reject:
+                results.append(wire.error(reject.code, reject.msg))
+            else:
+                results.append(row)
+                events += evs
+        return results, events
+
+    def open_order(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """``GET /fapi/v1/openOrder``: -2013 unless the order is open."""
+        order = self.find_order(params, self.book(params.get("symbol")).spec.symbol)
+        if order is None or not order.is_open:
+            raise BinanceReject.of("no_such_order")
+        return wire.order_row(order)
+
+    def order_amendments(self, params: Mapping[str, str]) -> list[dict[str, Any]]:
+        """``GET /fapi/v1/orderAmendment``: one order's amendments, oldest first."""
+        order = self.find_order(params, self.book(params.get("symbol")).spec.symbol)
+        if order is None:
+            raise BinanceReject.of("no_such_order")
+        rows = [a for a in self.amendments if a["orderId"] == order.order_id]
+        return rows[-int(params.get("limit") or 50):]
 
     def query_order(self, params: Mapping[str, str]) -> dict[str, Any]:
         order = self.find_order(params, self.book(params.get("symbol")).spec.symbol)
@@ -952,6 +1012,8 @@ class MatchingEngine:
             raise mandatory("marginType")
         if self.margin_type[symbol] == wanted:
             raise BinanceReject.of("no_need_margin_type")
+        if any(p.amt for p in self.positions.values() if p.symbol == symbol):
+            raise BinanceReject.of("margin_type_position")
         self.margin_type[symbol] = wanted
         return {"code": 200, "msg": "success"}
 
@@ -990,15 +1052,34 @@ class MatchingEngine:
             "positions": [],
         }
 
+    def balances(self) -> list[dict[str, Any]]:
+        """``GET /fapi/v2|v3/balance``: one row per asset (the sandbox's wallet is USDT)."""
+        account = self.account()
+        asset = account["assets"][0]
+        return [{"accountAlias": "SgsR", "asset": "USDT", "balance": asset["walletBalance"],
+                 "crossWalletBalance": asset["crossWalletBalance"],
+                 "crossUnPnl": asset["crossUnPnl"], "availableBalance": asset["availableBalance"],
+                 "maxWithdrawAmount": asset["maxWithdrawAmount"], "marginAvailable": True,
+                 "updateTime": account["updateTime"]}]
+
     def position_risk(self, symbol: str | None) -> list[dict[str, Any]]:
-        """``GET /fapi/v3/positionRisk``: every leg of every symbol (flat ones with amount 0)."""
+        """``GET /fapi/v2|v3/positionRisk``: every leg of every symbol (flat ones with 0).
+
+        Rows carry the fields of both versions (v2's ``leverage``, ``marginType``,
+        ``maxNotionalValue`` as well as v3's margins): a client reading either finds its fields.
+        """
+        if symbol:
+            self.book(symbol)
         sides = ("LONG", "SHORT") if self.dual_side else ("BOTH",)
         rows = []
         for name, book in self.books.items():
             if symbol and name != symbol.upper():
                 continue
             for side in sides:
-                rows.append(wire.position_row(self.position(name, side), book.mark, self.now()))
+                rows.append(wire.position_row(
+                    self.position(name, side), book.mark, self.now(),
+                    leverage=self.leverage[name], margin_type=self.margin_type[name],
+                    brackets=book.spec.brackets))
         return rows
 
     def symbol_config(self) -> list[dict[str, Any]]:

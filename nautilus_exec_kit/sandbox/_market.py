@@ -7,6 +7,7 @@ combined-stream format ``{"stream": name, "data": {...}}`` the data client requi
 from __future__ import annotations
 
 import math
+import re
 import random
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -122,3 +123,109 @@ def depth_snapshot(book: Book, levels: int, now: int) -> dict[str, Any]:
 def stream_symbol(stream: str) -> str:
     """``btcusdt@bookTicker`` -> ``BTCUSDT``."""
     return stream.split("@", 1)[0].upper()
+
+
+def trade(book: Book, trade_id: int, amount: Decimal, buyer_maker: bool,
+          now: int) -> dict[str, Any]:
+    """A ``<symbol>@trade`` frame."""
+    return {"e": "trade", "E": now, "T": now, "s": book.spec.symbol, "t": trade_id,
+            "p": px(book, book.last), "q": qty(book, amount), "X": "MARKET", "m": buyer_maker}
+
+
+def ticker_24h(book: Book, k: KlineBuilder, now: int) -> dict[str, Any]:
+    """A ``<symbol>@ticker`` frame (the sandbox's day is its kline history so far)."""
+    change = book.last - k.open
+    pct = change / k.open * 100 if k.open else Decimal(0)
+    return {"e": "24hrTicker", "E": now, "s": book.spec.symbol, "p": px(book, change),
+            "P": str(pct.quantize(Decimal("0.001"))), "w": px(book, (k.high + k.low) / 2),
+            "c": px(book, book.last), "Q": qty(book, book.spec.min_qty),
+            "o": px(book, k.open), "h": px(book, k.high), "l": px(book, k.low),
+            "v": qty(book, k.volume), "q": num(k.volume * book.last), "O": k.open_time,
+            "C": now, "F": 1, "L": max(1, k.trades), "n": k.trades}
+
+
+def mini_ticker(book: Book, k: KlineBuilder, now: int) -> dict[str, Any]:
+    """A ``<symbol>@miniTicker`` frame."""
+    return {"e": "24hrMiniTicker", "E": now, "s": book.spec.symbol, "c": px(book, book.last),
+            "o": px(book, k.open), "h": px(book, k.high), "l": px(book, k.low),
+            "v": qty(book, k.volume), "q": num(k.volume * book.last)}
+
+
+#: Binance kline intervals and their length in ms ("1M" is taken as 30 days).
+INTERVAL_MS: dict[str, int] = {
+    "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000,
+    "1h": 3_600_000, "2h": 7_200_000, "4h": 14_400_000, "6h": 21_600_000, "8h": 28_800_000,
+    "12h": 43_200_000, "1d": 86_400_000, "3d": 259_200_000, "1w": 604_800_000,
+    "1M": 2_592_000_000,
+}
+
+
+@attrs.define
+class KlineHistory:
+    """One-second OHLCV buckets of the walk (a day's worth), aggregated into any interval.
+
+    ``GET /fapi/v1/klines`` and the 24 h tickers read it; a second is the finest the sandbox's
+    market loop needs, and a day of seconds is small.
+    """
+
+    seconds: list[KlineBuilder] = attrs.field(factory=list)
+    max_seconds: int = 86_400
+
+    def add(self, now: int, price: Decimal, amount: Decimal) -> None:
+        second = now - now % 1000
+        if not self.seconds or self.seconds[-1].open_time != second:
+            self.seconds.append(KlineBuilder.start(second, price))
+            if len(self.seconds) > self.max_seconds:
+                del self.seconds[: len(self.seconds) - self.max_seconds]
+        self.seconds[-1].add(price, amount)
+
+    def klines(self, interval_ms: int, start: int | None, end: int | None,
+               limit: int) -> list[KlineBuilder]:
+        """The klines of ``interval_ms`` overlapping [start, end], the last ``limit`` of them."""
+        buckets: dict[int, KlineBuilder] = {}
+        for sec in self.seconds:
+            if (start is not None and sec.open_time < start - start % interval_ms) or (
+                    end is not None and sec.open_time > end):
+                continue
+            open_time = sec.open_time - sec.open_time % interval_ms
+            k = buckets.get(open_time)
+            if k is None:
+                buckets[open_time] = KlineBuilder(open_time, sec.open, sec.high, sec.low,
+                                                  sec.close, sec.volume, sec.trades)
+            else:
+                k.high, k.low, k.close = max(k.high, sec.high), min(k.low, sec.low), sec.close
+                k.volume += sec.volume
+                k.trades += sec.trades
+        rows = [buckets[t] for t in sorted(buckets)]
+        return rows[-limit:] if limit else rows
+
+    def day(self, now: int, price: Decimal) -> KlineBuilder:
+        """The last 24 h as one kline (for tickers); a flat one at ``price`` before any trade."""
+        rows = self.klines(86_400_000 * 2, now - 86_400_000, None, 0)
+        if not rows:
+            return KlineBuilder.start(now - 86_400_000, price)
+        first, *rest = rows
+        for k in rest:
+            first.high, first.low, first.close = (max(first.high, k.high), min(first.low, k.low),
+                                                  k.close)
+            first.volume += k.volume
+            first.trades += k.trades
+        return first
+
+
+def kline_row(book: Book, k: KlineBuilder, interval_ms: int) -> list[Any]:
+    """One ``GET /fapi/v1/klines`` row, Binance's 12-column array."""
+    quote = k.volume * k.close
+    return [k.open_time, px(book, k.open), px(book, k.high), px(book, k.low), px(book, k.close),
+            qty(book, k.volume), k.open_time + interval_ms - 1, num(quote), k.trades,
+            qty(book, k.volume / 2), num(quote / 2), "0"]
+
+
+#: A listenKey's shape (Binance's are 64 URL-safe characters; the sandbox's too).
+_LISTEN_KEY = re.compile(r"[A-Za-z0-9_-]{60,}")
+
+
+def is_user_stream_name(name: str) -> bool:
+    """Whether a stream name is a listenKey. Anything else without ``@`` (ccxt.pro opens
+    ``/ws/0``, ``/ws/1``: connection ids) is ignored, as Binance ignores names it does not know."""
+    return bool(_LISTEN_KEY.fullmatch(name))

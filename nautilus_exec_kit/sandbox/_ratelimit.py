@@ -1,8 +1,10 @@
 """Binance's request-weight and order-count limits, with 429 escalating to a 418 IP ban.
 
 Windows are fixed intervals aligned to the clock (as Binance's ``X-MBX-USED-WEIGHT-1M`` counts);
-weights per endpoint are data. A client that keeps sending while limited collects violations and,
-past ``ban_after_violations``, is banned for ``ban_secs`` with HTTP 418.
+weights per endpoint are data, by symbol and limit where Binance charges so. A client that keeps
+sending while limited collects violations and, past ``ban_after_violations`` within
+``violation_memory_secs``, is banned for ``ban_secs`` with HTTP 418. Every answer carries the usage
+headers Binance sends, so a client's own limiter (ccxt, the official SDK) reads the truth.
 """
 
 from __future__ import annotations
@@ -14,23 +16,72 @@ import attrs
 from nautilus_exec_kit.sandbox._config import RateLimits
 from nautilus_exec_kit.sandbox._engine import BinanceReject
 
+
+@attrs.frozen
+class Weight:
+    """What one route costs: ``base``, or ``without_symbol`` when no symbol is sent, or by
+    ``limit`` (the first ``(up_to, weight)`` step the request's limit fits, ``default_limit``
+    when it sends none)."""
+
+    base: int = 1
+    without_symbol: int | None = None
+    by_limit: tuple[tuple[int, int], ...] = ()
+    default_limit: int = 500
+
+    def of(self, params: Mapping[str, str]) -> int:
+        if self.without_symbol is not None and not params.get("symbol"):
+            return self.without_symbol
+        if self.by_limit:
+            raw = params.get("limit") or ""
+            limit = int(raw) if raw.isdigit() else self.default_limit
+            for up_to, weight in self.by_limit:
+                if limit <= up_to:
+                    return weight
+            return self.by_limit[-1][1]
+        return self.base
+
+
+_DEPTH = Weight(by_limit=((50, 2), (100, 5), (500, 10), (1000, 20)))
+_KLINES = Weight(by_limit=((99, 1), (499, 2), (1000, 5), (1500, 10)))
+
 #: Request weight per (method, path); 1 when absent. Binance's published USDT-M weights.
-WEIGHTS: Mapping[tuple[str, str], int] = {
-    ("GET", "/fapi/v1/exchangeInfo"): 1,
-    ("GET", "/fapi/v2/account"): 5,
-    ("GET", "/fapi/v3/positionRisk"): 5,
-    ("GET", "/fapi/v1/openOrders"): 40,
-    ("GET", "/fapi/v1/allOrders"): 5,
-    ("GET", "/fapi/v1/userTrades"): 5,
-    ("GET", "/fapi/v1/openAlgoOrders"): 40,
-    ("GET", "/fapi/v1/allAlgoOrders"): 5,
-    ("GET", "/fapi/v1/depth"): 20,
-    ("GET", "/fapi/v1/klines"): 5,
-    ("GET", "/fapi/v1/positionSide/dual"): 30,
-    ("GET", "/fapi/v1/commissionRate"): 20,
-    ("GET", "/fapi/v1/trades"): 5,
-    ("GET", "/fapi/v1/aggTrades"): 20,
+WEIGHTS: Mapping[tuple[str, str], Weight] = {
+    ("GET", "/fapi/v1/exchangeInfo"): Weight(1),
+    ("GET", "/fapi/v2/account"): Weight(5),
+    ("GET", "/fapi/v3/account"): Weight(5),
+    ("GET", "/fapi/v2/balance"): Weight(5),
+    ("GET", "/fapi/v3/balance"): Weight(5),
+    ("GET", "/fapi/v2/positionRisk"): Weight(5),
+    ("GET", "/fapi/v3/positionRisk"): Weight(5),
+    ("GET", "/fapi/v1/openOrders"): Weight(1, without_symbol=40),
+    ("GET", "/fapi/v1/allOrders"): Weight(5),
+    ("GET", "/fapi/v1/userTrades"): Weight(5),
+    ("GET", "/fapi/v1/openAlgoOrders"): Weight(1, without_symbol=40),
+    ("GET", "/fapi/v1/allAlgoOrders"): Weight(5),
+    ("GET", "/fapi/v1/depth"): _DEPTH,
+    ("GET", "/fapi/v1/klines"): _KLINES,
+    ("GET", "/fapi/v1/markPriceKlines"): _KLINES,
+    ("GET", "/fapi/v1/positionSide/dual"): Weight(30),
+    ("GET", "/fapi/v1/commissionRate"): Weight(20),
+    ("GET", "/fapi/v1/trades"): Weight(5),
+    ("GET", "/fapi/v1/aggTrades"): Weight(20),
+    ("GET", "/fapi/v1/ticker/24hr"): Weight(1, without_symbol=40),
+    ("GET", "/fapi/v1/ticker/price"): Weight(1, without_symbol=2),
+    ("GET", "/fapi/v2/ticker/price"): Weight(1, without_symbol=2),
+    ("GET", "/fapi/v1/ticker/bookTicker"): Weight(2, without_symbol=5),
+    ("GET", "/fapi/v1/premiumIndex"): Weight(1, without_symbol=10),
+    ("GET", "/fapi/v1/income"): Weight(30),
+    ("GET", "/fapi/v1/symbolConfig"): Weight(5),
+    ("GET", "/fapi/v1/multiAssetsMargin"): Weight(30),
+    ("POST", "/fapi/v1/batchOrders"): Weight(5),
+    ("PUT", "/fapi/v1/batchOrders"): Weight(5),
 }
+
+def request_weight(method: str, path: str, params: Mapping[str, str]) -> int:
+    """What Binance charges one request (1 for a route it publishes no weight for)."""
+    weight = WEIGHTS.get((method.upper(), path))
+    return 1 if weight is None else weight.of(params)
+
 
 #: Requests that count against the order-count limits (new orders only, as on Binance).
 ORDER_ENDPOINTS: frozenset[tuple[str, str]] = frozenset(
@@ -45,11 +96,15 @@ class _Window:
     start: int = 0
     used: int = 0
 
-    def add(self, now_ms: int, amount: int) -> int | None:
-        """Count ``amount``; return ms until reset if the limit is exceeded, else None."""
+    def refresh(self, now_ms: int) -> None:
+        """Start a new window when ``now_ms`` is past this one."""
         start = now_ms - now_ms % self.length_ms
         if start != self.start:
             self.start, self.used = start, 0
+
+    def add(self, now_ms: int, amount: int) -> int | None:
+        """Count ``amount``; return ms until reset if the limit is exceeded, else None."""
+        self.refresh(now_ms)
         if self.used + amount > self.limit:
             return self.start + self.length_ms - now_ms
         self.used += amount
@@ -64,8 +119,10 @@ class RateLimiter:
     _weight: _Window = attrs.field(init=False)
     _orders_10s: _Window = attrs.field(init=False)
     _orders_1m: _Window = attrs.field(init=False)
-    violations: int = 0
     banned_until_ms: int = 0
+    #: When each 429 of the last ``violation_memory_secs`` was answered: older ones are forgiven,
+    #: so only a client that keeps hammering after 429s is banned, not one that had a burst.
+    _violations: list[int] = attrs.field(factory=list)
 
     def __attrs_post_init__(self) -> None:
         self._weight = _Window(60_000, self.limits.weight_per_minute)
@@ -75,12 +132,40 @@ class RateLimiter:
     def used_weight(self) -> int:
         return self._weight.used
 
-    def admit(self, method: str, path: str, now_ms: int) -> None:
+    @property
+    def violations(self) -> int:
+        return len(self._violations)
+
+    def headers(self, method: str, path: str) -> dict[str, str]:
+        """The usage headers Binance puts on every answer (order counts on order routes)."""
+        out = {"X-MBX-USED-WEIGHT-1M": str(self._weight.used)}
+        if (method.upper(), path) in ORDER_ENDPOINTS:
+            out["X-MBX-ORDER-COUNT-10S"] = str(self._orders_10s.used)
+            out["X-MBX-ORDER-COUNT-1M"] = str(self._orders_1m.used)
+        return out
+
+    def usage(self) -> list[dict[str, object]]:
+        """The ``rateLimits`` array of a WS API answer: each window's limit and count."""
+        return [
+            {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
+             "limit": self._weight.limit, "count": self._weight.used},
+            {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10,
+             "limit": self._orders_10s.limit, "count": self._orders_10s.used},
+            {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1,
+             "limit": self._orders_1m.limit, "count": self._orders_1m.used},
+        ]
+
+    def admit(self, method: str, path: str, now_ms: int,
+              params: Mapping[str, str] | None = None) -> None:
         """Count one request; raise the 429/418 reject Binance would answer."""
         if now_ms < self.banned_until_ms:
             raise self._ban_reject(now_ms)
         key = (method.upper(), path)
-        wait = self._weight.add(now_ms, WEIGHTS.get(key, 1))
+        cost = request_weight(method, path, params or {})
+        self._weight.refresh(now_ms)
+        self._orders_10s.refresh(now_ms)
+        self._orders_1m.refresh(now_ms)
+        wait = self._weight.add(now_ms, cost)
         if wait is not None:
             self._violate(now_ms)
             raise BinanceReject(
@@ -102,10 +187,12 @@ class RateLimiter:
                     ).with_retry_after(wait)
 
     def _violate(self, now_ms: int) -> None:
-        self.violations += 1
-        if self.violations > self.limits.ban_after_violations:
+        memory_ms = int(self.limits.violation_memory_secs * 1000)
+        self._violations = [t for t in self._violations if now_ms - t < memory_ms]
+        self._violations.append(now_ms)
+        if len(self._violations) > self.limits.ban_after_violations:
             self.banned_until_ms = now_ms + int(self.limits.ban_secs * 1000)
-            self.violations = 0
+            self._violations.clear()
             raise self._ban_reject(now_ms)
 
     def _ban_reject(self, now_ms: int) -> BinanceReject:

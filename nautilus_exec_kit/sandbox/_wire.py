@@ -7,8 +7,10 @@ on trailing rows, numbers as strings, enum values Nautilus knows.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
+
+from nautilus_exec_kit.sandbox._brackets import Bracket, maint_margin
 
 if TYPE_CHECKING:
     from nautilus_exec_kit.sandbox._engine import AlgoOrder, Position, VenueOrder
@@ -19,6 +21,24 @@ def num(value: Decimal | int) -> str:
     d = Decimal(value)
     text = format(d.normalize(), "f") if d != 0 else "0"
     return text
+
+
+def text(value: Any) -> str:
+    """A JSON value as the text a form parameter carries (``true``, ``0.001``, ``BUY``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+#: Binance's entry prices carry at most this many decimals (it rounds the average to them).
+ENTRY_PRICE_QUANTUM = Decimal("0.00000001")
+
+
+def entry_price(value: Decimal) -> str:
+    """An average entry price as Binance shows it: rounded half-up to 8 decimals."""
+    return num(Decimal(value).quantize(ENTRY_PRICE_QUANTUM, ROUND_HALF_UP))
 
 
 def error(code: int, msg: str) -> dict[str, Any]:
@@ -180,30 +200,39 @@ def algo_update(a: AlgoOrder, now: int) -> dict[str, Any]:
     return {"e": "ALGO_UPDATE", "E": now, "T": now, "o": inner}
 
 
-def position_row(p: Position, mark: Decimal, now: int) -> dict[str, Any]:
-    """A ``/fapi/v3/positionRisk`` row."""
+def position_row(p: Position, mark: Decimal, now: int, *, leverage: int, margin_type: str,
+                 brackets: tuple[Bracket, ...]) -> dict[str, Any]:
+    """A ``/fapi/v2|v3/positionRisk`` row with every field either version sends."""
     upnl = p.unrealized(mark)
+    notional = p.amt * mark
+    initial = abs(notional) / leverage
+    maint = maint_margin(brackets, notional) if p.amt else Decimal(0)
+    cap = next((b.cap for b in brackets if b.initial_leverage >= leverage), brackets[0].cap)
     return {
         "symbol": p.symbol,
         "positionSide": p.side,
         "positionAmt": num(p.amt),
-        "entryPrice": num(p.entry_price),
-        "breakEvenPrice": num(p.entry_price),
+        "entryPrice": entry_price(p.entry_price),
+        "breakEvenPrice": entry_price(p.entry_price),
         "markPrice": num(mark),
         "unRealizedProfit": num(upnl),
         "liquidationPrice": "0",
+        "leverage": str(leverage),
+        "maxNotionalValue": num(max((b.cap for b in brackets
+                                     if b.initial_leverage >= leverage), default=cap)),
+        "marginType": "cross" if margin_type == "CROSSED" else "isolated",
+        "isAutoAddMargin": "false",
         "isolatedMargin": "0",
-        "notional": num(p.amt * mark),
+        "notional": num(notional),
         "marginAsset": "USDT",
         "isolatedWallet": "0",
-        "initialMargin": "0",
-        "maintMargin": "0",
-        "positionInitialMargin": "0",
+        "initialMargin": num(initial),
+        "maintMargin": num(maint),
+        "positionInitialMargin": num(initial),
         "openOrderInitialMargin": "0",
         "adl": 0,
         "bidNotional": "0",
         "askNotional": "0",
-        "maxNotionalValue": "1000000",
         "updateTime": now,
     }
 

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nautilus_exec_kit.sandbox import BinanceReject, MatchingEngine, PriceProcess, SandboxConfig
-from nautilus_exec_kit.sandbox._auth import Authenticator
 from nautilus_exec_kit.sandbox._market import PriceWalk, set_price
 
 NOW = 1_800_000_000_000
@@ -227,18 +226,3 @@ def test_price_walk_same_seed_same_path() -> None:
     assert path(3) == path(3)
     assert path(3) != path(4)
     assert all(p % Decimal("0.1") == 0 for p in path(3))
-
-
-def test_authenticator_checks() -> None:
-    auth = Authenticator("k", "s3cret", None)
-    import hashlib
-    import hmac
-
-    payload = "symbol=BTCUSDT&timestamp=1000"
-    sig = hmac.new(b"s3cret", payload.encode(), hashlib.sha256).hexdigest()
-    auth.check_signed(f"{payload}&signature={sig}", "1000", None, 1500)
-    with pytest.raises(BinanceReject, match="-1022"):
-        auth.check_signed(f"{payload}&signature={'0' * 64}", "1000", None, 1500)
-    with pytest.raises(BinanceReject, match="-1021"):
-        auth.check_signed(f"{payload}&signature={sig}", "1000", None, 7000)
-    assert "s3cret" not in repr(auth)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +37,8 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxHandle]:
 def _admin(handle: SandboxHandle, method: str, path: str, body: Any = None) -> Any:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(handle.venue.base_url_http + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json",
+                                          "X-Sandbox-Admin-Token": handle.venue.admin_token})
     with urllib.request.urlopen(req, timeout=5) as resp:
         return json.loads(resp.read())
 
@@ -115,6 +117,28 @@ def test_admin_endpoints(sandbox: SandboxHandle) -> None:
     assert truth["books"]["BTCUSDT"]["last"] == "51000"
     assert truth["orders"][0]["status"] == "NEW"
     assert _admin(sandbox, "DELETE", "/admin/faults")["rules"] == []
+
+
+@pytest.mark.parametrize("token", [None, "", "wrong-token"])
+def test_admin_routes_refuse_without_the_admin_token(sandbox: SandboxHandle,
+                                                     token: str | None) -> None:
+    """The admin API moves the market: knowing the venue's port must not be enough."""
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["X-Sandbox-Admin-Token"] = token
+    for method, path, body in [("GET", "/admin/truth", None),
+                               ("POST", "/admin/action/set_price",
+                                {"symbol": "BTCUSDT", "last": "1000"}),
+                               ("POST", "/admin/faults", {"kind": "drop_user_frames"}),
+                               ("DELETE", "/admin/faults", None)]:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(sandbox.venue.base_url_http + path, data=data,
+                                     method=method, headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=5)
+        assert err.value.code == 401
+    assert sandbox.venue.truth()["books"]["BTCUSDT"]["last"] == "50000"
+    assert sandbox.venue.faults.rules() == []
 
 
 def test_fault_plan_from_json_file_schedules_actions(tmp_path: Path) -> None:
