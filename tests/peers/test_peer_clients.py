@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from nautilus_exec_kit.sandbox import (
+    ApiCredential,
     PriceProcess,
     SandboxConfig,
     SandboxHandle,
@@ -21,6 +22,7 @@ from nautilus_exec_kit.sandbox import (
 from tests.peers.ccxt_flow import ccxt_client, ccxt_steps
 from tests.peers.ccxt_pro_flow import ccxt_pro_steps
 from tests.peers.flows import StepResult
+from tests.peers.probes import SECOND_KEY, SECOND_SECRET, auth_probes, malformed_probe
 from tests.peers.sdk_flow import sdk_client, sdk_rest_steps, sdk_ws_steps
 
 CONFIG = SandboxConfig(prices=PriceProcess(volatility_bps=0), gtd_min_lead_ms=0,
@@ -74,3 +76,21 @@ def test_sdk_with_an_unknown_key_is_refused(sandbox: SandboxHandle) -> None:
     with pytest.raises(UnauthorizedError):
         rest.new_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=0.01)
     assert sandbox.venue.truth()["orders"] == []
+
+
+SECURED = SandboxConfig(prices=PriceProcess(volatility_bps=0),
+                        extra_credentials=(ApiCredential(SECOND_KEY, SECOND_SECRET),))
+
+
+def test_no_attack_gets_in() -> None:
+    with run_sandbox_in_thread(SECURED) as handle:
+        results = auth_probes(handle.venue)
+        orders = handle.venue.truth()["orders"]
+    assert len(results) >= 19
+    assert [name for name, got_in in results if got_in] == []
+    assert orders == []
+
+
+def test_the_malformed_corpus_gets_only_binance_json(sandbox: SandboxHandle) -> None:
+    sent, bad = malformed_probe(sandbox.venue, seed=3, per_route=4)
+    assert sent == 4 * len(sandbox.venue.route_keys()) >= 4 * 40 and bad == 0

@@ -217,3 +217,62 @@ def test_a_restarted_venue_keeps_orders_and_lets_the_adapters_stream_client_back
     reconnects, status = asyncio.run(scenario())
     assert reconnects, "the adapter's stream client never got back in after the restart"
     assert status == "NEW"
+
+
+WEIGHED = SandboxConfig(prices=PriceProcess(volatility_bps=0),
+                        rate_limits=RateLimits(weight_per_minute=100_000))
+
+
+@pytest.mark.parametrize("sandbox", [WEIGHED], indirect=True)
+def test_weights_by_symbol_and_limit_and_usage_headers(sandbox: SandboxHandle) -> None:
+    """openOrders weighs 1 with a symbol and 40 without; depth by limit; headers tell the use."""
+    url = sandbox.venue.base_url_http
+
+    def used_after(path: str, params: dict[str, Any], signed: bool = True) -> int:
+        before = sandbox.venue.truth()["used_weight_1m"]
+        _, _, headers = rest_client.call(url, "GET", path, params, signed=signed)
+        assert int(headers["X-MBX-USED-WEIGHT-1M"]) == sandbox.venue.truth()["used_weight_1m"]
+        return sandbox.venue.truth()["used_weight_1m"] - before
+
+    assert used_after("/fapi/v1/openOrders", {"symbol": "BTCUSDT"}) == 1
+    assert used_after("/fapi/v1/openOrders", {}) == 40
+    assert used_after("/fapi/v1/depth", {"symbol": "BTCUSDT", "limit": 5}, False) == 2
+    assert used_after("/fapi/v1/depth", {"symbol": "BTCUSDT", "limit": 1000}, False) == 20
+    assert used_after("/fapi/v1/ticker/24hr", {}, False) == 40
+    _, _, headers = rest_client.call(url, "POST", "/fapi/v1/order", _market())
+    assert headers["X-MBX-ORDER-COUNT-10S"] == "1" and headers["X-MBX-ORDER-COUNT-1M"] == "1"
+
+
+def test_violations_are_forgiven_after_their_memory() -> None:
+    """A client that once ran into the limit is not banned for it minutes later."""
+    from nautilus_exec_kit.sandbox._ratelimit import RateLimiter
+
+    limiter = RateLimiter(RateLimits(weight_per_minute=1, ban_after_violations=2,
+                                     violation_memory_secs=60))
+    t = 0
+    for minute in range(5):  # two violations a minute, every minute: never more than 2 remembered
+        t = minute * 61_000
+        limiter.admit("GET", "/fapi/v1/time", t)
+        for k in (1, 2):
+            with pytest.raises(Exception, match="-1003"):
+                limiter.admit("GET", "/fapi/v1/time", t + k)
+    assert limiter.banned_until_ms == 0 and limiter.violations == 2
+    with pytest.raises(Exception, match="banned"):
+        limiter.admit("GET", "/fapi/v1/time", t + 3)  # the third within the memory bans
+
+
+def test_position_risk_rows_carry_every_field_and_binance_rounding(
+        sandbox: SandboxHandle) -> None:
+    url = sandbox.venue.base_url_http
+    for price in ("50000", "50000.1", "50000.3"):  # fills at the asks: average 50000.2333...
+        sandbox.venue.set_price("BTCUSDT", price)
+        status, _, _ = rest_client.call(url, "POST", "/fapi/v1/order", _market(quantity="0.003"))
+        assert status == 200
+    for version in ("v2", "v3"):
+        _, rows, _ = rest_client.call(url, "GET", f"/fapi/{version}/positionRisk",
+                                      {"symbol": "BTCUSDT"})
+        [row] = rows
+        assert {"leverage", "marginType", "maxNotionalValue", "initialMargin", "maintMargin",
+                "breakEvenPrice", "isolatedWallet", "adl", "notional"} <= set(row)
+        assert row["leverage"] == "20" and row["positionAmt"] == "0.009"
+        assert row["entryPrice"] == "50000.23333333"  # Binance's 8 decimals, not 28 digits
