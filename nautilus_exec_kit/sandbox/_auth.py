@@ -19,7 +19,7 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlencode
 
 import attrs
 
@@ -82,6 +82,14 @@ class _Verifier:
 def ws_payload(params: Mapping[str, Any]) -> str:
     """What a WS API request signs: every param but ``signature``, sorted by name, ``k=v&...``."""
     return "&".join(f"{k}={_ws_value(params[k])}" for k in sorted(params) if k != "signature")
+
+
+def ws_payloads(params: Mapping[str, Any]) -> tuple[str, str]:
+    """The two texts clients sign a WS API request as: ``k=v`` plain (ccxt, Nautilus) and
+    URL-encoded (Binance's SDK, ``urlencode`` of the sorted params). Binance accepts both; they
+    differ only when a value has a character that encoding changes (``a:b/c``)."""
+    items = [(k, _ws_value(params[k])) for k in sorted(params) if k != "signature"]
+    return "&".join(f"{k}={v}" for k, v in items), urlencode(items)
 
 
 def _ws_value(value: Any) -> str:
@@ -148,8 +156,10 @@ class Authenticator:
 
     def check_ws_signed(self, api_key: str, params: Mapping[str, Any], now_ms: int) -> None:
         """A WS API request signed in its params (HMAC or Ed25519 over the sorted params)."""
-        if self.verify_signatures and not self.verify(
-            api_key, ws_payload(params), str(params.get("signature", "")), url_encoded=False
+        signature = str(params.get("signature", ""))
+        if self.verify_signatures and not any(
+            self.verify(api_key, payload, signature, url_encoded=False)
+            for payload in dict.fromkeys(ws_payloads(params))
         ):
             raise BAD_SIGNATURE
         recv = params.get("recvWindow")

@@ -7,8 +7,8 @@ combined-stream format ``{"stream": name, "data": {...}}`` the data client requi
 from __future__ import annotations
 
 import math
-import re
 import random
+import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 

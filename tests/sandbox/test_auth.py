@@ -93,6 +93,10 @@ def test_ws_signatures_sort_params_and_ed25519_logon_only() -> None:
     hmac_signed = {**params, "signature": _sig("s3cret", ws_payload(params))}
     auth.check_ws_signed("k", hmac_signed, 1500)
     assert not auth.verify_ed25519("k", hmac_signed, hmac_signed["signature"])
+    odd = {**params, "newClientOrderId": "a:b/c d"}
+    encoded = "apiKey=k&newClientOrderId=a%3Ab%2Fc+d&symbol=BTCUSDT&timestamp=1000"
+    auth.check_ws_signed("k", {**odd, "signature": _sig("s3cret", encoded)}, 1500)  # the SDK
+    auth.check_ws_signed("k", {**odd, "signature": _sig("s3cret", ws_payload(odd))}, 1500)
     ed = base64.b64encode(private.sign(ws_payload(params).encode())).decode()
     assert auth.verify_ed25519("k", params, ed)
     with pytest.raises(BinanceReject, match="-1022"):
