@@ -17,6 +17,7 @@ priceMatch; GTD expiry; fee-tier-0 commissions.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from decimal import ROUND_DOWN, Decimal
@@ -151,6 +152,22 @@ def _dec(params: Mapping[str, str], name: str) -> Decimal | None:
         return Decimal(raw)
     except ArithmeticError:
         raise mandatory(name) from None
+
+
+def _each(calls: list[Callable[[], tuple[dict[str, Any], list[UserEvent]]]]) -> tuple[
+        list[dict[str, Any]], list[UserEvent]]:
+    """A batch route's answer: each call's row, or its Binance error in its place."""
+    results: list[dict[str, Any]] = []
+    events: list[UserEvent] = []
+    for call in calls:
+        try:
+            row, evs = call()
+        except BinanceReject as reject:
+            results.append(wire.error(reject.code, reject.msg))
+        else:
+            results.append(row)
+            events += evs
+    return results, events
 
 
 @attrs.frozen
@@ -642,17 +659,8 @@ class MatchingEngine:
             keys = [{"orderId": str(i)} for i in json.loads(params["orderIdList"])]
         else:
             raise mandatory("orderIdList")
-        results: list[dict[str, Any]] = []
-        events: list[UserEvent] = []
-        for key in keys:
-            try:
-                row, evs = self.cancel_order({"symbol": symbol, **key})
-            except BinanceReject as reject:
-                results.append(wire.error(reject.code, reject.msg))
-            else:
-                results.append(row)
-                events += evs
-        return results, events
+        return _each([functools.partial(self.cancel_order, {"symbol": symbol, **key})
+                      for key in keys])
 
     def batch_new(
         self, params: Mapping[str, str],
@@ -670,19 +678,13 @@ class MatchingEngine:
         if not 1 <= len(orders) <= MAX_BATCH_ORDERS or not all(
                 isinstance(o, dict) for o in orders):
             raise BinanceReject.of("batch_size")
-        results: list[dict[str, Any]] = []
-        events: list[UserEvent] = []
-        for order in orders:
-            try:
-                one = {str(k): wire.text(v) for k, v in order.items()}
-                check(one)
-                row, evs = self.new_order(one)
-            except BinanceReject as reject:
-                results.append(wire.error(reject.code, reject.msg))
-            else:
-                results.append(row)
-                events += evs
-        return results, events
+
+        def place(order: Mapping[str, Any]) -> tuple[dict[str, Any], list[UserEvent]]:
+            one = {str(k): wire.text(v) for k, v in order.items()}
+            check(one)
+            return self.new_order(one)
+
+        return _each([functools.partial(place, order) for order in orders])
 
     def open_order(self, params: Mapping[str, str]) -> dict[str, Any]:
         """``GET /fapi/v1/openOrder``: -2013 unless the order is open."""

@@ -30,25 +30,16 @@ from nautilus_exec_kit.sandbox import (
     SandboxVenue,
     run_sandbox_in_thread,
 )
+from tests.peers.probes import MALFORMED_VALUES, PARAM_NAMES
 
 CONFIG = SandboxConfig(prices=PriceProcess(volatility_bps=0),
                        rate_limits=RateLimits(weight_per_minute=10**9, orders_per_10s=10**9,
                                               orders_per_minute=10**9))
 ROUTES = SandboxVenue(CONFIG).route_keys()
 
-NAMES = ["symbol", "side", "type", "quantity", "price", "stopPrice", "triggerPrice",
-         "timeInForce", "orderId", "origClientOrderId", "newClientOrderId", "clientAlgoId",
-         "algoId", "algoType", "limit", "leverage", "marginType", "dualSidePosition",
-         "startTime", "endTime", "interval", "reduceOnly", "closePosition", "priceMatch",
-         "positionSide", "workingType", "callbackRate", "activatePrice", "goodTillDate",
-         "batchOrders", "orderIdList", "origClientOrderIdList", "listenKey", "recvWindow",
-         "newOrderRespType", "selfTradePreventionMode", "priceProtect", "fromId"]
+NAMES = PARAM_NAMES
 BAD_VALUES = st.one_of(
-    st.sampled_from(["NaN", "Infinity", "-Infinity", "nan", "1e3", "-1", "0", "", " ", "abc",
-                     "0x10", "1.2.3", "99999999999999999999999", "BUY", "SELL", "LIMIT",
-                     "STOP_MARKET", "GTX", "[]", "[1,2]", "[{}]", '[{"symbol": 1}]', "{}",
-                     "null", "true", "BTCUSDT", "btcusdt", "ETHUSDT", "1m", "1x", "\u00e9",
-                     "0.00000000000000000001", "1000000", "1.5"]),
+    st.sampled_from(MALFORMED_VALUES),
     st.text(max_size=12),
     st.integers(min_value=-10**21, max_value=10**21).map(str),
     st.decimals(allow_nan=True, allow_infinity=True).map(str),

@@ -276,3 +276,18 @@ def test_position_risk_rows_carry_every_field_and_binance_rounding(
                 "breakEvenPrice", "isolatedWallet", "adl", "notional"} <= set(row)
         assert row["leverage"] == "20" and row["positionAmt"] == "0.009"
         assert row["entryPrice"] == "50000.23333333"  # Binance's 8 decimals, not 28 digits
+
+
+def test_batch_orders_answer_each_order_in_its_place(sandbox: SandboxHandle) -> None:
+    good = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.010",
+            "price": "49000", "timeInForce": "GTC"}
+    batch = [good, {**good, "quantity": "NaN"}, {**good, "side": "UP"}]
+    status, rows, _ = rest_client.call(sandbox.venue.base_url_http, "POST",
+                                       "/fapi/v1/batchOrders", {"batchOrders": json.dumps(batch)})
+    assert status == 200
+    assert rows[0]["status"] == "NEW"
+    assert [r.get("code") for r in rows[1:]] == [-1100, -1117]
+    status, body, _ = rest_client.call(sandbox.venue.base_url_http, "POST",
+                                       "/fapi/v1/batchOrders",
+                                       {"batchOrders": json.dumps([good] * 6)})
+    assert (status, body["code"]) == (400, -1130)
