@@ -8,6 +8,7 @@ methods are these same routes (``_ws_api.METHODS``), so both doors run one code 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from nautilus_exec_kit.sandbox import _brackets as brackets
@@ -99,6 +100,22 @@ def build_routes(venue: SandboxVenue) -> RouteTable:
         rows = venue.history[book.spec.symbol].klines(interval, start, end, limit)
         return [market.kline_row(book, k, interval) for k in rows]
 
+    def public_trades(p: Params, aggregated: bool) -> Any:
+        """The walk's trades, one per second of history (the sandbox prints one an interval)."""
+        book = e.book(p.get("symbol"))
+        seconds = venue.history[book.spec.symbol].seconds[-min(_int(p, "limit", 500), 1000):]
+        rows = []
+        for i, sec in enumerate(seconds):
+            q = market.qty(book, sec.volume or book.spec.min_qty)
+            if aggregated:
+                rows.append({"a": i + 1, "p": market.px(book, sec.close), "q": q, "f": i + 1,
+                             "l": i + 1, "T": sec.open_time, "m": i % 2 == 0})
+            else:
+                rows.append({"id": i + 1, "price": market.px(book, sec.close), "qty": q,
+                             "quoteQty": wire.num(Decimal(q) * sec.close),
+                             "time": sec.open_time, "isBuyerMaker": i % 2 == 0})
+        return rows
+
     def one_or_all(p: Params, row: Callable[[str], dict[str, Any]]) -> Any:
         if p.get("symbol"):
             return row(e.book(p.get("symbol")).spec.symbol)
@@ -175,6 +192,8 @@ def build_routes(venue: SandboxVenue) -> RouteTable:
                                                                                now()))),
         ("GET", v1 + "depth"): (PUBLIC, plain(depth)),
         ("GET", v1 + "klines"): (PUBLIC, plain(klines)),
+        ("GET", v1 + "trades"): (PUBLIC, plain(lambda p: public_trades(p, aggregated=False))),
+        ("GET", v1 + "aggTrades"): (PUBLIC, plain(lambda p: public_trades(p, aggregated=True))),
         ("GET", v1 + "ticker/price"): (PUBLIC, plain(lambda p: one_or_all(p, price_row))),
         ("GET", v2 + "ticker/price"): (PUBLIC, plain(lambda p: one_or_all(p, price_row))),
         ("GET", v1 + "ticker/bookTicker"): (PUBLIC, plain(lambda p: one_or_all(p, book_row))),

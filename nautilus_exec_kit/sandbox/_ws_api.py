@@ -35,6 +35,7 @@ METHODS: Mapping[str, RouteKey] = {
     "order.modify": ("PUT", "/fapi/v1/order"),
     "order.cancel": ("DELETE", "/fapi/v1/order"),
     "order.status": ("GET", "/fapi/v1/order"),
+    "openOrders.status": ("GET", "/fapi/v1/openOrders"),
     "algoOrder.place": ("POST", "/fapi/v1/algoOrder"),
     "algoOrder.cancel": ("DELETE", "/fapi/v1/algoOrder"),
     "account.status": ("GET", "/fapi/v2/account"),

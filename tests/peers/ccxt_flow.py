@@ -93,6 +93,7 @@ def ccxt_steps(venue: SandboxVenue) -> list[StepResult]:
         ("fetch_ticker", lambda: ex.fetch_ticker(SYMBOL)["last"] > 0),
         ("fetch_tickers", lambda: SYMBOL in ex.fetch_tickers()),
         ("fetch_bids_asks", lambda: SYMBOL in ex.fetch_bids_asks([SYMBOL])),
+        ("fetch_trades", lambda: len(ex.fetch_trades(SYMBOL, limit=5)) >= 1),
         ("fetch_ohlcv", lambda: len(ex.fetch_ohlcv(SYMBOL, "1m", limit=5)) >= 1),
         ("fetch_funding_rate", lambda: ex.fetch_funding_rate(SYMBOL)["fundingRate"] is not None),
         ("fetch_funding_rate_history", lambda: len(ex.fetch_funding_rate_history(

@@ -77,6 +77,7 @@ async def _ccxt_pro_steps(venue: SandboxVenue) -> list[StepResult]:
         ("watch_positions", position_seen),
         ("create_and_cancel_order_ws", ws_api_order),
         ("fetch_balance_ws", ws_api_balance),
+        ("fetch_position_ws", lambda: ex.fetch_positions_ws([SYMBOL])),
     ]
     try:
         return await run_async_steps("ccxt.pro", steps)
