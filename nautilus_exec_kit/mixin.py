@@ -15,11 +15,15 @@ open algo orders, margin), builds it with ``order_factory`` and sends it with th
 live adapter reports (``-BOTH`` / ``-LONG`` / ``-SHORT``) and the adapter params. On a simulated
 venue ``close_position`` and ``price_match`` keep their Binance meaning (see emulation.py).
 
-Two seams connect the error policy (policy/runtime.py):
-every order leaves the kit through the policy's ``submit`` (``_kit_send``, which
-``submit_limit`` inlines), and the kit's event intake (intake.py: Nautilus' ``on_order_*`` hooks
-while the strategy runs, the message bus otherwise) shows every event the kit acts on to the kit
-before the strategy's handlers see it, inside a guard that never raises.
+Every helper describes its order as the core's ``OrderIntent`` and asks the core's
+``OrderPipeline`` (core/pipeline.py) to admit it: one pass, the same for every helper and for
+the Nautilus 2 binding. This module converts (Nautilus 1 values in, the core's verdict out) and
+sends; it decides nothing the core decides.
+
+Two seams connect the error policy (policy/runtime.py): every order leaves the kit through the
+policy's ``submit`` (``_kit_send``), and the kit's event intake (intake.py: Nautilus'
+``on_order_*`` hooks while the strategy runs, the message bus otherwise) shows every event the
+kit acts on to the kit before the strategy's handlers see it, inside a guard that never raises.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from nautilus_trader.model.events import (
     PositionClosed,
     PositionOpened,
 )
-from nautilus_trader.model.objects import FIXED_SCALAR, Price, Quantity
+from nautilus_trader.model.objects import Price, Quantity
 from nautilus_trader.model.orders import (
     LimitIfTouchedOrder,
     LimitOrder,
@@ -62,15 +66,21 @@ from nautilus_trader.model.orders import (
 )
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_exec_kit.algo import AlgoOrderBook, check_modifiable
-from nautilus_exec_kit.capabilities import capabilities_for
-from nautilus_exec_kit.emulation import ClosePositionBook, price_match_price
-from nautilus_exec_kit.errors import (
+from nautilus_exec_kit.algo import AlgoOrderBook, check_modifiable, record_event, record_sent
+from nautilus_exec_kit.core import vocab
+from nautilus_exec_kit.core.capabilities import capabilities_for
+from nautilus_exec_kit.core.errors import (
     ConfigurationError,
     OrderValidationError,
     ParamError,
     PositionModeMismatch,
 )
+from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
+from nautilus_exec_kit.core.params import adapter_params, price_match_offset_ticks
+from nautilus_exec_kit.core.pipeline import OrderPipeline
+from nautilus_exec_kit.core.positions import LEGS
+from nautilus_exec_kit.core.validator import OrderValidator
+from nautilus_exec_kit.emulation import ClosePositionBook, price_match_price
 from nautilus_exec_kit.intake import (
     EVENT_HOOKS,
     KIT_EVENT_PRIORITY,
@@ -79,13 +89,11 @@ from nautilus_exec_kit.intake import (
     remove_hooks,
     withdraw_hooks,
 )
-from nautilus_exec_kit.params import adapter_params, price_match_offset_ticks
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
 from nautilus_exec_kit.positions import (
     CLOSING_SIDE,
     PositionMode,
     check_close_quantity,
-    check_hedge_flags,
     committed_close_quantity,
     leg_for,
     normalize_position_side,
@@ -95,13 +103,15 @@ from nautilus_exec_kit.positions import (
 )
 from nautilus_exec_kit.risk_events import RiskEvent, RiskEventWatcher
 from nautilus_exec_kit.validation import (
-    InstrumentRules,
-    MarketSnapshot,
-    OrderIntent,
-    OrderValidator,
-    check_margin,
+    NT_SIDE,
+    ORDER_TYPE,
+    SIDE,
+    TIME_IN_FORCE,
+    TRIGGER_TYPE,
     coerce_price,
     coerce_quantity,
+    intent_from_order,
+    rules_of,
 )
 
 if TYPE_CHECKING:
@@ -149,57 +159,110 @@ _LEG_SIDE: Final[dict[str, PositionSide]] = {
 type NumberLike = Quantity | Price | Decimal | float | int | str
 
 
-def _qty(rules: InstrumentRules, value: Any, field: str = "quantity") -> Quantity:
-    """``coerce_quantity``, skipped for a Quantity already at the instrument's precision (the
-    validator checks step and range on it anyway; this is the hot path)."""
-    if type(value) is Quantity and value.precision == rules.size_precision:
-        return value
-    return coerce_quantity(rules, value, field)
-
-
-def _px(rules: InstrumentRules, value: Any, field: str = "price") -> Price:
-    """``coerce_price``, skipped for a Price already at the instrument's precision."""
-    if type(value) is Price and value.precision == rules.price_precision:
-        return value
-    return coerce_price(rules, value, field)
+_NO_TRAILING: Final = vocab.TrailingOffsetType.NO_TRAILING_OFFSET
+_BASIS_POINTS: Final = vocab.TrailingOffsetType.BASIS_POINTS
+_CORE_LIMIT: Final = vocab.OrderType.LIMIT
+_CORE_MARKET: Final = vocab.OrderType.MARKET
+_CORE_DEFAULT_TRIGGER: Final = vocab.TriggerType.DEFAULT
 
 
 class _InstrumentEntry:
-    """Per-instrument state cached for the hot path (rules, validator, tick size)."""
+    """One instrument as the core's pipeline sees it (an ``AccountView``): its rules and
+    validator, and the market, clock and account read from the strategy's Nautilus objects
+    only when a pipeline step asks."""
 
     __slots__ = (
+        "_cache",
+        "_clock",
+        "_currency",
+        "_leverage_of",
+        "_portfolio",
         "account",
         "instrument",
+        "instrument_key",
         "leverage",
         "multiplier",
-        "opening_pid",
+        "position_ids",
         "rules",
         "settlement_currency",
         "tick_size",
         "validator",
     )
 
-    def __init__(
-        self,
-        instrument: Instrument,
-        rules: InstrumentRules,
-        validator: OrderValidator,
-        mode: PositionMode,
-    ):
+    def __init__(self, strategy: Any, instrument: Instrument, validator: OrderValidator) -> None:
+        mode = strategy._kit_mode
         self.instrument = instrument
-        self.rules = rules
+        self.instrument_key = instrument.id
         self.validator = validator
-        # The position ID of an opening order per side (what leg_for/position_id_for give).
-        self.opening_pid: dict[OrderSide, PositionId] = {
-            side: position_id_for(instrument.id, mode, leg_for(mode, side))
-            for side in (OrderSide.BUY, OrderSide.SELL)
+        self.rules = validator.rules
+        # The position ID of each leg this mode uses (the pipeline answers with a leg).
+        legs = ("BOTH",) if mode is PositionMode.ONE_WAY else tuple(LEGS - {"BOTH"})
+        self.position_ids: dict[str, PositionId] = {
+            leg: position_id_for(instrument.id, mode, leg) for leg in legs
         }
         self.tick_size: Decimal = instrument.price_increment.as_decimal()
         self.multiplier: float = instrument.multiplier.as_double()
-        self.settlement_currency = instrument.get_settlement_currency()
+        self._currency = instrument.get_settlement_currency()
+        self.settlement_currency: str = self._currency.code
+        self._cache = strategy.cache
+        self._clock = strategy.clock
+        self._portfolio = strategy.portfolio
+        self._leverage_of = strategy._kit_leverage_of
         # The venue account object (Nautilus updates it in place), looked up on first use.
         self.account: Any = None
-        self.leverage: float = 0.0  # resolved with the account (config wins)
+        self.leverage: float = 0.0
+
+    def price(self, value: Any, field: str = "price") -> Price:
+        """``coerce_price``, skipped for a Price already at the instrument's precision (the
+        pipeline checks its grid anyway)."""
+        if type(value) is Price and value.precision == self.rules.price_precision:
+            return value
+        return coerce_price(self.rules, value, field)
+
+    def quantity(self, value: Any, field: str = "quantity") -> Quantity:
+        """``coerce_quantity``, skipped for a Quantity already at the instrument's precision."""
+        if type(value) is Quantity and value.precision == self.rules.size_precision:
+            return value
+        return coerce_quantity(self.rules, value, field)
+
+    # -- AccountView --------------------------------------------------------------------------
+
+    def market(self) -> MarketSnapshot | None:
+        cache = self._cache
+        iid = self.instrument_key
+        quote = cache.quote_tick(iid)
+        trade = cache.trade_tick(iid)
+        if quote is None and trade is None:
+            return None
+        mark = cache.mark_price(iid)
+        return MarketSnapshot(
+            quote.bid_price.as_double() if quote is not None else None,
+            quote.ask_price.as_double() if quote is not None else None,
+            trade.price.as_double() if trade is not None else None,
+            mark.value.as_double() if mark is not None else None,
+        )
+
+    def now_ns(self) -> int:
+        return int(self._clock.timestamp_ns())
+
+    def margin(self) -> tuple[float, float] | None:
+        account = self.account
+        if account is None:
+            account = self.account = self._portfolio.account(self.instrument_key.venue)
+            if account is None:
+                return None
+        free_money = account.balance_free(self._currency)
+        free = free_money.as_double() if free_money is not None else 0.0
+        leverage = self.leverage
+        if not leverage:
+            leverage = self.leverage = self._leverage_of(account, self.instrument_key)
+        return free, leverage
+
+    def held_quantity(self, leg: str, side: vocab.OrderSide) -> float:
+        position = self._cache.position(self.position_ids[leg])
+        if position is not None and CLOSING_SIDE.get(position.side) == NT_SIDE[side]:
+            return float(position.quantity.as_double())
+        return 0.0
 
 
 class ExecutionMixin:
@@ -270,17 +333,20 @@ class ExecutionMixin:
         self._kit_algo = AlgoOrderBook(capabilities)
         self._kit_close_book = ClosePositionBook()
         self._kit_algo_tracked = self._kit_algo.tracked
-        # Whether a LIMIT counts as an algo order here (never on Binance): the limit hot path
-        # asks the algo book only then.
-        self._kit_limit_is_algo: bool = self._kit_algo.is_algo(OrderType.LIMIT)
+        # Every order of every helper is admitted by this one pipeline (core/pipeline.py).
+        self._kit_pipeline = OrderPipeline(
+            capabilities, mode, self._kit_algo,
+            margin_check=config.margin_check, leverage=self._kit_leverage,
+        )
+        self._kit_admit_order = self._kit_pipeline.admit
         # Classes whose orders the algo book never tracks: _kit_transmit skips it for them.
         self._kit_never_algo: frozenset[type] = frozenset(
-            cls for cls, otype in _ORDER_TYPE_OF_CLASS.items() if not self._kit_algo.is_algo(otype)
+            cls for cls, otype in _ORDER_TYPE_OF_CLASS.items()
+            if not self._kit_algo.is_algo(ORDER_TYPE[otype])
         )
         self._kit_close_ids = self._kit_close_book.tracked
         self._kit_invalid: Counter[str] = Counter()
         self._kit_submits: Counter[type] = Counter()  # per order class (cheap to hash)
-        self._kit_limit_submits = 0  # submit_limit's, a plain int: four times cheaper to count
         self._kit_emulated: Counter[str] = Counter()
         base_policy = type(self).error_policy or ErrorPolicy.default()
         self._kit_policy = PolicyRuntime(
@@ -518,9 +584,7 @@ class ExecutionMixin:
         pricing) and ``algo_open`` (open algo orders, all instruments).
         """
         stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
-        submits = self._kit_submits.copy()
-        submits[LimitOrder] += self._kit_limit_submits
-        for cls, count in (+submits).items():
+        for cls, count in (+self._kit_submits).items():
             order_type = _ORDER_TYPE_OF_CLASS.get(cls)
             stats[f"submit.{order_type.name if order_type else cls.__name__}"] = count
         stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
@@ -548,6 +612,10 @@ class ExecutionMixin:
         return position_id_for(instrument_id, self._kit_mode, side)
 
     # -- order helpers --------------------------------------------------------------------------
+    #
+    # Each helper converts its arguments (Nautilus 1 values -> the core's OrderIntent), asks
+    # the pipeline for the leg, builds the order with order_factory and sends it. What an order
+    # must satisfy is the pipeline's alone.
 
     def submit_market(
         self,
@@ -563,18 +631,19 @@ class ExecutionMixin:
         """Submit a validated MARKET order. Returns the order, or None when denied."""
         try:
             entry = self._kit_entry(instrument_id)
-            qty = _qty(entry.rules, quantity)
+            qty = entry.quantity(quantity)
             intent = OrderIntent(
-                OrderType.MARKET, side, qty, time_in_force=time_in_force, reduce_only=reduce_only,
+                _CORE_MARKET, SIDE[side], qty.raw, time_in_force=TIME_IN_FORCE[time_in_force],
+                reduce_only=reduce_only,
             )
-            pid = self._kit_validate(entry, intent, position_side)
+            leg = self._kit_admit_order(entry, intent, position_side)
             order = self.order_factory.market(
                 instrument_id, side, qty, time_in_force=time_in_force,
                 reduce_only=reduce_only, tags=tags,
             )
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        self._kit_send(order, pid, None)
+        self._kit_send(order, entry.position_ids[leg], None)
         return order
 
     def submit_limit(
@@ -596,94 +665,35 @@ class ExecutionMixin:
         """Submit a validated LIMIT order (``price`` may be omitted with ``price_match``)."""
         try:
             entry = self._kit_entries.get(instrument_id) or self._kit_entry(instrument_id)
-            rules = entry.rules
-            # _qty / _px inlined for the common case (the hot path)
-            value: Any = quantity
-            if type(value) is Quantity and value.precision == rules.size_precision:
-                qty = value
-            else:
-                qty = _qty(rules, quantity)
-            if (
-                price is not None
-                and price_match is None
-                and display_qty is None
-                and expire_time is None
-                and position_side is None
+            qty = entry.quantity(quantity)
+            px = (
+                entry.price(price) if price_match is None and price is not None
+                else self._kit_limit_price(entry, side, price, price_match)
+            )
+            disp = entry.quantity(display_qty, "display_qty") if display_qty else None
+            intent = OrderIntent(
+                _CORE_LIMIT, SIDE[side], qty.raw, px.raw,
+                time_in_force=TIME_IN_FORCE[time_in_force],
+                expire_time_ns=dt_to_unix_nanos(expire_time) if expire_time else None,
+                post_only=post_only, reduce_only=reduce_only,
+                display_qty=None if disp is None else disp.raw, price_match=price_match,
+            )
+            leg = self._kit_admit_order(entry, intent, position_side)
+            if time_in_force is _GTC and not (
+                post_only or reduce_only or expire_time or disp or tags
             ):
-                # The hot path: a plain limit, validated without building an OrderIntent.
-                value = price
-                if type(value) is Price and value.precision == rules.price_precision:
-                    px = value
-                else:
-                    px = _px(rules, price)
-                # _kit_validate of a plain LIMIT, in the same order of checks. The validator's
-                # integer fast path accepts the common valid order without an OrderIntent;
-                # anything it does not vouch for (every invalid order included) goes through
-                # the full _kit_validate, which gives the verdict and the precise error. Both
-                # precisions are the instrument's (above), and each raw is read once: every
-                # call into Nautilus' compiled objects is costly on a cold cache.
-                pid = entry.opening_pid.get(side)
-                qraw = qty.raw
-                praw = px.raw
-                if (
-                    pid is None  # not BUY/SELL: let the full path deal with it
-                    or (reduce_only and self._kit_hedge)
-                    or not entry.validator.accepts_limit_raw(
-                        qraw, praw, time_in_force, post_only, reduce_only,
-                    )
-                ):
-                    pid = self._kit_validate(entry, OrderIntent(
-                        OrderType.LIMIT, side, qty, price=px, time_in_force=time_in_force,
-                        post_only=post_only, reduce_only=reduce_only,
-                    ), None)
-                else:
-                    if self._kit_limit_is_algo:
-                        self._kit_algo.check_can_submit(instrument_id, OrderType.LIMIT)
-                    if self._kit_margin_check and not reduce_only:
-                        # floats as .as_double() gives them (raw / FIXED_SCALAR), without the
-                        # calls; _kit_check_margin's first test inline (the whole notional fits
-                        # the free balance), the call only when it does not or cannot tell
-                        quantity_f = qraw / FIXED_SCALAR
-                        price_f = praw / FIXED_SCALAR
-                        account = entry.account
-                        free = (
-                            account.balance_free(entry.settlement_currency)
-                            if account is not None else None
-                        )
-                        if free is None or (
-                            quantity_f * (price_f * entry.multiplier)  # the same floats
-                            > free.as_double() * entry.leverage
-                        ):
-                            self._kit_check_margin(entry, side, quantity_f, price_f, pid)
-                if time_in_force is _GTC and tags is None and not (post_only or reduce_only):
-                    # the same order; Cython parses (and converts) fewer arguments
-                    order = self.order_factory.limit(instrument_id, side, qty, px)
-                else:
-                    order = self.order_factory.limit(
-                        instrument_id, side, qty, px, time_in_force, None, post_only,
-                        reduce_only, tags=tags,
-                    )
-                params = None
+                # the same order: Cython parses (and converts) fewer arguments
+                order = self.order_factory.limit(instrument_id, side, qty, px)
             else:
-                px = self._kit_limit_price(entry, side, price, price_match)
-                disp = _qty(rules, display_qty, "display_qty") if display_qty else None
-                intent = OrderIntent(
-                    OrderType.LIMIT, side, qty, price=px, time_in_force=time_in_force,
-                    expire_time_ns=dt_to_unix_nanos(expire_time) if expire_time else None,
-                    post_only=post_only, reduce_only=reduce_only, display_qty=disp,
-                    price_match=price_match,
-                )
-                pid = self._kit_validate(entry, intent, position_side)
                 order = self.order_factory.limit(
                     instrument_id, side, qty, px, time_in_force, expire_time, post_only,
                     reduce_only, False, disp, tags=tags,
                 )
-                params = adapter_params(intent) if price_match else None
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        # _kit_send, one call less: a LIMIT is never in the close_position book
-        self._kit_policy_submit(order, pid, params)
-        self._kit_limit_submits += 1
+        self._kit_send(
+            order, entry.position_ids[leg], adapter_params(intent) if price_match else None,
+        )
         return order
 
     def submit_stop_market(
@@ -777,19 +787,21 @@ class ExecutionMixin:
         (10..1000 = 0.1 %..10 %), optionally activated at ``activation_price``."""
         try:
             entry = self._kit_entry(instrument_id)
-            qty = _qty(entry.rules, quantity)
+            qty = entry.quantity(quantity)
             act = (
-                _px(entry.rules, activation_price, "activation_price")
+                entry.price(activation_price, "activation_price")
                 if activation_price is not None
                 else None
             )
             offset = Decimal(callback_bps)
             intent = OrderIntent(
-                OrderType.TRAILING_STOP_MARKET, side, qty, trigger_type=trigger_type,
-                time_in_force=time_in_force, reduce_only=reduce_only, trailing_offset=offset,
-                trailing_offset_type=TrailingOffsetType.BASIS_POINTS, activation_price=act,
+                vocab.OrderType.TRAILING_STOP_MARKET, SIDE[side], qty.raw,
+                trigger_type=TRIGGER_TYPE[trigger_type],
+                time_in_force=TIME_IN_FORCE[time_in_force], reduce_only=reduce_only,
+                trailing_offset=offset, trailing_offset_type=_BASIS_POINTS,
+                activation_price=None if act is None else act.raw,
             )
-            pid = self._kit_validate(entry, intent, position_side)
+            leg = self._kit_admit_order(entry, intent, position_side)
             order = self.order_factory.trailing_stop_market(
                 instrument_id, side, qty, offset, activation_price=act,
                 trigger_type=trigger_type,
@@ -798,7 +810,7 @@ class ExecutionMixin:
             )
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        self._kit_send(order, pid, None)
+        self._kit_send(order, entry.position_ids[leg], None)
         return order
 
     def submit_validated(
@@ -814,29 +826,12 @@ class ExecutionMixin:
         """
         try:
             entry = self._kit_entry(order.instrument_id)
-            side_name = normalize_position_side(position_side)
-            close_position = bool(params and params.get("close_position"))
-            leg = leg_for(self._kit_mode, order.side, side_name, closing=close_position)
-            if not close_position:
-                check_hedge_flags(self._kit_mode, order.is_reduce_only)
-            entry.validator.check_order(
-                order,
-                self._kit_market(order.instrument_id),
-                params,
-                self.clock.timestamp_ns(),
-                position_side=_LEG_SIDE.get(leg),
+            leg = self._kit_admit_order(
+                entry, intent_from_order(entry.rules, order, params), position_side,
             )
-            self._kit_algo.check_can_submit(order.instrument_id, order.order_type)
-            pid = position_id_for(order.instrument_id, self._kit_mode, leg)
-            if self._kit_margin_check and not (order.is_reduce_only or close_position):
-                price = _order_price(order)
-                self._kit_check_margin(
-                    entry, order.side, order.quantity.as_double(),
-                    None if price is None else price.as_double(), pid,
-                )
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        self._kit_send(order, pid, params)
+        self._kit_send(order, entry.position_ids[leg], params)
         return order
 
     def modify(
@@ -929,7 +924,7 @@ class ExecutionMixin:
             self._kit_close_book.add(order.client_order_id, position_id, order.side)
             self._kit_sync_intake()
         if type(order) not in self._kit_never_algo:
-            self._kit_algo.on_sent(order)
+            record_sent(self._kit_algo, order)
             self._kit_sync_intake()
         # positional: Cython parses keyword arguments on a slower path
         self.submit_order(order, position_id, None, params)
@@ -941,7 +936,7 @@ class ExecutionMixin:
         try:
             tracked = self._kit_algo_tracked
             if tracked and event.client_order_id in tracked:
-                self._kit_algo.on_event(event)
+                record_event(self._kit_algo, event)
             if self._kit_close_ids:
                 self._kit_track_close_position(event)
             self._kit_sync_intake()  # both books may be empty now
@@ -968,110 +963,11 @@ class ExecutionMixin:
                     f"instrument {instrument_id} is not in the cache; add it to the engine or "
                     "load it with the instrument provider before submitting orders",
                 )
-            rules = InstrumentRules.from_instrument(instrument)
-            validator = OrderValidator(rules, self._kit_caps, hedge_mode=self._kit_hedge)
-            entry = _InstrumentEntry(instrument, rules, validator, self._kit_mode)
-            self._kit_entries[instrument_id] = entry
-        return entry
-
-    def _kit_market(self, instrument_id: InstrumentId) -> MarketSnapshot | None:
-        cache = self.cache
-        quote = cache.quote_tick(instrument_id)
-        trade = cache.trade_tick(instrument_id)
-        if quote is None and trade is None:
-            return None
-        mark = cache.mark_price(instrument_id)
-        return MarketSnapshot(
-            quote.bid_price.as_double() if quote is not None else None,
-            quote.ask_price.as_double() if quote is not None else None,
-            trade.price.as_double() if trade is not None else None,
-            mark.value.as_double() if mark is not None else None,
-        )
-
-    def _kit_validate(
-        self,
-        entry: _InstrumentEntry,
-        intent: OrderIntent,
-        position_side: object,
-        closing: bool = False,
-    ) -> PositionId:
-        """All pre-trade checks of a helper order; returns the position ID to send it with."""
-        iid = entry.instrument.id
-        side_name = normalize_position_side(position_side) if position_side is not None else None
-        if intent.reduce_only and not closing and self._kit_hedge:
-            check_hedge_flags(self._kit_mode, True)
-        leg = leg_for(self._kit_mode, intent.side, side_name, closing or intent.close_position)
-        # The market snapshot costs three cache reads; only triggers, trailing activation and
-        # orders without a price (min notional) need it, so a plain limit skips it.
-        needs_market = (
-            intent.price is None
-            or intent.trigger_price is not None
-            or intent.activation_price is not None
-        )
-        entry.validator.check(
-            intent,
-            self._kit_market(iid) if needs_market else None,
-            self.clock.timestamp_ns() if intent.expire_time_ns is not None else None,
-            position_side=_LEG_SIDE.get(leg),
-        )
-        self._kit_algo.check_can_submit(iid, intent.order_type)
-        pid = position_id_for(iid, self._kit_mode, leg)
-        quantity = intent.quantity  # None only with close_position
-        if self._kit_margin_check and not (
-            closing or intent.reduce_only or intent.close_position or quantity is None
-        ):
-            price = intent.price or intent.trigger_price or intent.activation_price
-            self._kit_check_margin(
-                entry, intent.side, quantity.as_double(),
-                None if price is None else price.as_double(), pid,
+            validator = OrderValidator(
+                rules_of(instrument), self._kit_caps, hedge_mode=self._kit_hedge,
             )
-        return pid
-
-    def _kit_check_margin(
-        self,
-        entry: _InstrumentEntry,
-        side: OrderSide,
-        quantity: float,
-        price: float | None,
-        position_id: PositionId,
-    ) -> None:
-        """Initial margin of the part of the order that increases exposure vs free balance
-        (``quantity`` and ``price`` as floats; no price: the market's)."""
-        if price is None:
-            instrument = entry.instrument
-            quote = self.cache.quote_tick(instrument.id)
-            if quote is not None:
-                price = (quote.ask_price if side == OrderSide.BUY else quote.bid_price).as_double()
-            else:
-                trade = self.cache.trade_tick(instrument.id)
-                if trade is None:
-                    return  # no reference price yet: the venue will judge
-                price = trade.price.as_double()
-        account = entry.account
-        if account is None:
-            account = entry.account = self.portfolio.account(entry.instrument.id.venue)
-            if account is None:
-                return  # no account yet (before the first account state): the venue will judge
-        currency = entry.settlement_currency
-        free_money = account.balance_free(currency)
-        free = free_money.as_double() if free_money is not None else 0.0
-        leverage = entry.leverage
-        if not leverage:
-            leverage = entry.leverage = self._kit_leverage_of(account, entry.instrument.id)
-        unit_notional = price * entry.multiplier
-        # Fast path in floats (the validator's function builds the error and re-checks): an
-        # order whose whole notional fits needs no look at the position.
-        if quantity * unit_notional <= free * leverage:
-            return
-        increasing = quantity
-        if not self._kit_hedge:
-            # One-way: the part of an opposite-side order that only reduces needs no margin.
-            position = self.cache.position(position_id)
-            if position is not None and CLOSING_SIDE.get(position.side) == side:
-                increasing -= position.quantity.as_double()
-                if increasing <= 0.0:
-                    return
-        check_margin(increasing * unit_notional, leverage, free, currency.code)
+            entry = self._kit_entries[instrument_id] = _InstrumentEntry(self, instrument, validator)
+        return entry
 
     def _kit_leverage_of(self, account: Any, instrument_id: InstrumentId) -> float:
         """Configured leverage, else the account's for the instrument, else its default, else 1.
@@ -1104,7 +1000,7 @@ class ExecutionMixin:
                     "price", None, "a limit price is required",
                     "pass price=..., or price_match='QUEUE'/'OPPONENT'/...",
                 )
-            return _px(entry.rules, price)
+            return entry.price(price)
         kind, level = price_match_offset_ticks(price_match)
         quote = self.cache.quote_tick(entry.instrument.id)
         if quote is None:
@@ -1137,7 +1033,6 @@ class ExecutionMixin:
     ) -> Order | None:
         try:
             entry = self._kit_entry(instrument_id)
-            rules = entry.rules
             if close_position:
                 qty = self._kit_close_position_quantity(entry, side, quantity, position_side)
             else:
@@ -1146,15 +1041,16 @@ class ExecutionMixin:
                         "quantity", None, "is required unless close_position=True",
                         "pass a quantity, or close_position=True to close the whole position",
                     )
-                qty = _qty(rules, quantity)
-            tpx = _px(rules, trigger_price, "trigger_price")
+                qty = entry.quantity(quantity)
+            tpx = entry.price(trigger_price, "trigger_price")
             intent = OrderIntent(
-                order_type, side, qty, trigger_price=tpx, trigger_type=trigger_type,
-                time_in_force=time_in_force,
+                ORDER_TYPE[order_type], SIDE[side], qty.raw, trigger_price=tpx.raw,
+                trigger_type=TRIGGER_TYPE[trigger_type],
+                time_in_force=TIME_IN_FORCE[time_in_force],
                 expire_time_ns=dt_to_unix_nanos(expire_time) if expire_time else None,
                 reduce_only=reduce_only, close_position=close_position,
             )
-            pid = self._kit_validate(entry, intent, position_side)
+            leg = self._kit_admit_order(entry, intent, position_side)
             factory = (
                 self.order_factory.stop_market
                 if order_type == OrderType.STOP_MARKET
@@ -1166,7 +1062,7 @@ class ExecutionMixin:
             )
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        self._kit_send(order, pid, adapter_params(intent) if close_position else None)
+        self._kit_send(order, entry.position_ids[leg], adapter_params(intent))
         return order
 
     def _kit_submit_triggered_limit(
@@ -1190,19 +1086,19 @@ class ExecutionMixin:
     ) -> Order | None:
         try:
             entry = self._kit_entry(instrument_id)
-            rules = entry.rules
-            qty = _qty(rules, quantity)
+            qty = entry.quantity(quantity)
             px = self._kit_limit_price(entry, side, price, price_match)
-            tpx = _px(rules, trigger_price, "trigger_price")
-            disp = _qty(rules, display_qty, "display_qty") if display_qty else None
+            tpx = entry.price(trigger_price, "trigger_price")
+            disp = entry.quantity(display_qty, "display_qty") if display_qty else None
             intent = OrderIntent(
-                order_type, side, qty, price=px, trigger_price=tpx, trigger_type=trigger_type,
-                time_in_force=time_in_force,
+                ORDER_TYPE[order_type], SIDE[side], qty.raw, px.raw, tpx.raw,
+                trigger_type=TRIGGER_TYPE[trigger_type],
+                time_in_force=TIME_IN_FORCE[time_in_force],
                 expire_time_ns=dt_to_unix_nanos(expire_time) if expire_time else None,
-                post_only=post_only, reduce_only=reduce_only, display_qty=disp,
-                price_match=price_match,
+                post_only=post_only, reduce_only=reduce_only,
+                display_qty=None if disp is None else disp.raw, price_match=price_match,
             )
-            pid = self._kit_validate(entry, intent, position_side)
+            leg = self._kit_admit_order(entry, intent, position_side)
             factory = (
                 self.order_factory.stop_limit
                 if order_type == OrderType.STOP_LIMIT
@@ -1214,7 +1110,7 @@ class ExecutionMixin:
             )
         except OrderValidationError as error:
             return self._kit_invalid_order(error)
-        self._kit_send(order, pid, adapter_params(intent) if price_match else None)
+        self._kit_send(order, entry.position_ids[leg], adapter_params(intent))
         return order
 
     def _kit_close_position_quantity(
@@ -1239,7 +1135,7 @@ class ExecutionMixin:
         if size > 0 and CLOSING_SIDE.get(pos_side) == side:
             return Quantity(size, instrument.size_precision)
         if quantity is not None:
-            return _qty(entry.rules, quantity)
+            return entry.quantity(quantity)
         min_qty = instrument.min_quantity
         return min_qty if min_qty is not None else Quantity(instrument.size_increment, instrument.size_precision)  # noqa: E501
 
@@ -1283,12 +1179,14 @@ class ExecutionMixin:
                     return None
                 qty = Quantity(closable, entry.instrument.size_precision)
             else:
-                qty = _qty(entry.rules, quantity)
+                qty = entry.quantity(quantity)
                 check_close_quantity(leg, qty.as_decimal(), closable)
             # Validated as reduce-only: Binance exempts closes from min notional; in hedge mode
             # the order itself is sent without reduce_only (the adapter never sends it there).
-            intent = OrderIntent(OrderType.MARKET, closing_side, qty, reduce_only=True)
-            entry.validator.check(intent, self._kit_market(instrument_id))
+            intent = OrderIntent(_CORE_MARKET, SIDE[closing_side], qty.raw, reduce_only=True)
+            self._kit_admit_order(
+                entry, intent, leg if self._kit_hedge else None, closing=True,
+            )
             order = self.order_factory.market(
                 instrument_id, closing_side, qty, reduce_only=not self._kit_hedge,
             )
@@ -1341,14 +1239,6 @@ class ExecutionMixin:
                 order = self.cache.order(coid)
                 if order is None or order.is_closed:
                     book.discard(coid)
-
-
-def _order_price(order: Order) -> Price | None:
-    for attr in ("price", "trigger_price", "activation_price"):
-        value = getattr(order, attr, None)
-        if value is not None:
-            return value  # type: ignore[no-any-return]
-    return None
 
 
 __all__ = ["ExecutionMixin"]

@@ -47,9 +47,9 @@ from nautilus_trader.model.enums import PositionSide, TradingState
 from nautilus_trader.model.events import OrderRejected
 from nautilus_trader.model.identifiers import InstrumentId, PositionId, TradeId, Venue
 
-from nautilus_exec_kit.errors import ReconciliationMismatch
-from nautilus_exec_kit.policy.codes import ErrorCategory
-from nautilus_exec_kit.policy.reasons import parse_reason
+from nautilus_exec_kit.core.errors import ReconciliationMismatch
+from nautilus_exec_kit.core.policy.codes import ErrorCategory
+from nautilus_exec_kit.core.policy.reasons import parse_reason
 
 #: Binance position sides; BOTH is one-way mode.
 POSITION_SIDES: Final[frozenset[str]] = frozenset({"BOTH", "LONG", "SHORT"})

@@ -22,7 +22,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.backtest.venue import add_binance_venue
 from nautilus_exec_kit.config import ExecKitConfig
-from nautilus_exec_kit.errors import OrderValidationError
+from nautilus_exec_kit.core.errors import OrderValidationError
 from nautilus_exec_kit.mixin import ExecutionMixin
 
 INSTRUMENT = TestInstrumentProvider.btcusdt_perp_binance()

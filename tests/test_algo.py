@@ -10,9 +10,16 @@ from nautilus_trader.model.identifiers import StrategyId, TraderId
 from nautilus_trader.model.objects import Price, Quantity
 from nautilus_trader.test_kit.stubs.events import TestEventStubs
 
-from nautilus_exec_kit.algo import AlgoOrderBook, check_modifiable, is_algo_order
-from nautilus_exec_kit.capabilities import capabilities_for
-from nautilus_exec_kit.errors import AlgoOrderLimitReached, ModifyNotSupported
+from nautilus_exec_kit.algo import (
+    AlgoOrderBook,
+    check_modifiable,
+    is_algo_order,
+    record_event,
+    record_sent,
+)
+from nautilus_exec_kit.core.capabilities import capabilities_for
+from nautilus_exec_kit.core.errors import AlgoOrderLimitReached, ModifyNotSupported
+from nautilus_exec_kit.validation import ORDER_TYPE
 from tests.conftest import IID
 
 CAPS = capabilities_for("USDT_FUTURES")
@@ -40,24 +47,24 @@ def test_cap_enforced_and_released_by_events(factory: OrderFactory) -> None:
     assert CAPS.max_open_algo_orders == 200
     orders = [_stop(factory) for _ in range(200)]
     for order in orders:
-        book.check_can_submit(IID, order.order_type)
-        book.on_sent(order)
+        book.check_can_submit(IID, ORDER_TYPE[order.order_type])
+        record_sent(book, order)
     assert book.open_count(IID) == 200
     with pytest.raises(AlgoOrderLimitReached, match="200"):
-        book.check_can_submit(IID, OrderType.STOP_MARKET)
-    book.check_can_submit(IID, OrderType.LIMIT)  # plain orders are not capped
-    book.on_event(TestEventStubs.order_canceled(orders[0]))
+        book.check_can_submit(IID, ORDER_TYPE[OrderType.STOP_MARKET])
+    book.check_can_submit(IID, ORDER_TYPE[OrderType.LIMIT])  # plain orders are not capped
+    record_event(book, TestEventStubs.order_canceled(orders[0]))
     assert book.open_count(IID) == 199
-    book.check_can_submit(IID, OrderType.STOP_MARKET)
-    book.on_event(TestEventStubs.order_triggered(orders[1]))
+    book.check_can_submit(IID, ORDER_TYPE[OrderType.STOP_MARKET])
+    record_event(book, TestEventStubs.order_triggered(orders[1]))
     assert book.open_count(IID) == 198
-    book.on_event(TestEventStubs.order_submitted(orders[2]))  # not releasing
+    record_event(book, TestEventStubs.order_submitted(orders[2]))  # not releasing
     assert book.open_count(IID) == 198
 
 
 def test_limit_orders_are_not_tracked(factory: OrderFactory) -> None:
     book = AlgoOrderBook(CAPS)
-    book.on_sent(factory.limit(IID, OrderSide.BUY, Quantity.from_str("0.010"),
+    record_sent(book, factory.limit(IID, OrderSide.BUY, Quantity.from_str("0.010"),
                                Price.from_str("40000.0")))
     assert book.open_count(IID) == 0
 

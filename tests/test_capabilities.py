@@ -14,11 +14,21 @@ from nautilus_trader.adapters.binance.common.constants import (
 )
 from nautilus_trader.adapters.binance.futures.enums import BinanceFuturesEnumParser
 from nautilus_trader.adapters.binance.spot.enums import BinanceSpotEnumParser
-from nautilus_trader.model.enums import OrderType, TimeInForce, TriggerType
 
-from nautilus_exec_kit.capabilities import PROFILES, VenueCapabilities, capabilities_for
-from nautilus_exec_kit.errors import ConfigurationError
-from nautilus_exec_kit.params import PRICE_MATCH_VALUES
+from nautilus_exec_kit.core.capabilities import PROFILES, VenueCapabilities, capabilities_for
+from nautilus_exec_kit.core.errors import ConfigurationError
+from nautilus_exec_kit.core.params import PRICE_MATCH_VALUES
+from nautilus_exec_kit.core.vocab import OrderType, TimeInForce, TriggerType
+from nautilus_exec_kit.validation import ORDER_TYPE, TIME_IN_FORCE
+
+
+def types(adapter_set: object) -> frozenset[OrderType]:
+    """The adapter's (Nautilus 1) order types in the core's words."""
+    return frozenset(ORDER_TYPE[t] for t in adapter_set)  # type: ignore[attr-defined]
+
+
+def tifs(adapter_set: object) -> frozenset[TimeInForce]:
+    return frozenset(TIME_IN_FORCE[t] for t in adapter_set)  # type: ignore[attr-defined]
 
 FUTURES = ("USDT_FUTURES", "COIN_FUTURES")
 
@@ -27,14 +37,14 @@ FUTURES = ("USDT_FUTURES", "COIN_FUTURES")
 def test_futures_tables_equal_adapter_constants(name: str) -> None:
     caps = capabilities_for(name)
     parser = BinanceFuturesEnumParser()
-    assert caps.order_types == frozenset(parser.futures_valid_order_types)
-    assert caps.algo_types == BINANCE_FUTURES_ALGO_ORDER_TYPES
-    assert caps.price_match_types == BINANCE_PRICE_MATCH_ORDER_TYPES
+    assert caps.order_types == types(parser.futures_valid_order_types)
+    assert caps.algo_types == types(BINANCE_FUTURES_ALGO_ORDER_TYPES)
+    assert caps.price_match_types == types(BINANCE_PRICE_MATCH_ORDER_TYPES)
     lo, hi = caps.trailing_offset_bps or (0, 0)
     assert Decimal(lo) / 100 == BINANCE_MIN_CALLBACK_RATE
     assert Decimal(hi) / 100 == BINANCE_MAX_CALLBACK_RATE
     # Every type's TIFs are ones the adapter accepts; non-MARKET types get all of them.
-    valid_tifs = frozenset(parser.futures_valid_time_in_force)
+    valid_tifs = tifs(parser.futures_valid_time_in_force)
     for otype in caps.order_types:
         assert caps.time_in_force[otype] <= valid_tifs
     assert caps.time_in_force[OrderType.LIMIT] == valid_tifs
@@ -48,10 +58,10 @@ def test_price_match_values_equal_adapter() -> None:
 def test_spot_table_within_adapter_parser() -> None:
     caps = capabilities_for("SPOT")
     parser = BinanceSpotEnumParser()
-    assert caps.order_types == frozenset(parser.spot_valid_order_types)
+    assert caps.order_types == types(parser.spot_valid_order_types)
     for otype in caps.order_types:
         # GTD is left out on purpose: the Spot client silently downgrades it to GTC.
-        assert caps.time_in_force[otype] <= frozenset(parser.spot_valid_time_in_force)
+        assert caps.time_in_force[otype] <= tifs(parser.spot_valid_time_in_force)
         assert TimeInForce.GTD not in caps.time_in_force[otype]
     assert not caps.reduce_only
     assert not caps.gtd

@@ -44,7 +44,7 @@ def test_the_hooks_cover_every_event_class_the_kit_acts_on() -> None:
     policy_reads = {
         cls for cls, handler in strategy.exec_kit_policy.event_handlers.items() if handler
     }
-    books_read = {*algo._RELEASING_EVENTS, *mixin._TERMINAL_ORDER_EVENTS, OrderFilled}
+    books_read = {*algo.RELEASING_EVENTS, *mixin._TERMINAL_ORDER_EVENTS, OrderFilled}
     assert policy_reads | books_read <= set(EVENT_HOOKS.values())
     for name, cls in EVENT_HOOKS.items():
         # the hook Strategy.handle_event calls for that class: on_<snake_case class name>

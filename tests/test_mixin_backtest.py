@@ -12,7 +12,7 @@ from nautilus_trader.model.identifiers import PositionId
 from nautilus_trader.model.objects import Price
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_exec_kit.errors import (
+from nautilus_exec_kit.core.errors import (
     ConfigurationError,
     InsufficientMargin,
     ModifyNotSupported,

@@ -14,7 +14,7 @@ from nautilus_trader.model.enums import OrderSide, OrderStatus, OrderType
 from nautilus_trader.model.events import OrderRejected
 
 from nautilus_exec_kit.backtest.rejects import RejectInjector
-from nautilus_exec_kit.errors import SubmissionsHalted, VenueError
+from nautilus_exec_kit.core.errors import SubmissionsHalted, VenueError
 from tests.conftest import IID, ScriptedConfig, ScriptedStrategy, flat_quotes, make_engine
 
 

@@ -8,19 +8,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nautilus_trader.adapters.binance.common.constants import BINANCE_PRICE_MATCH_VALUES
-from nautilus_trader.model.enums import OrderSide, OrderType, PositionSide
-from nautilus_trader.model.objects import Price, Quantity
 
-from nautilus_exec_kit.capabilities import PROFILES, capabilities_for
-from nautilus_exec_kit.errors import OrderValidationError, ParamError
-from nautilus_exec_kit.params import (
+from nautilus_exec_kit.core.capabilities import PROFILES, capabilities_for
+from nautilus_exec_kit.core.errors import OrderValidationError, ParamError
+from nautilus_exec_kit.core.intent import OrderIntent
+from nautilus_exec_kit.core.params import (
     PRICE_MATCH_VALUES,
     adapter_params,
     check_params,
     parse_params,
     price_match_offset_ticks,
 )
-from nautilus_exec_kit.validation import OrderIntent
+from nautilus_exec_kit.core.vocab import OrderSide, OrderType, PositionSide
+
+# raws at fixed precision 16 (the params rules never look at the numbers)
+_RAW = 10**16
+
+
+def _px(text: str) -> int:
+    return int(float(text) * 10) * _RAW // 10
+
+
+def _qty(text: str) -> int:
+    return round(float(text) * 1000) * _RAW // 1000
 
 FUT = capabilities_for("USDT_FUTURES")
 SPOT = capabilities_for("SPOT")
@@ -30,8 +40,8 @@ def intent(**kw: Any) -> OrderIntent:
     base: dict[str, Any] = {
         "order_type": OrderType.LIMIT,
         "side": OrderSide.BUY,
-        "quantity": Quantity.from_str("0.010"),
-        "price": Price.from_str("50000.0"),
+        "quantity": _qty("0.010"),
+        "price": _px("50000.0"),
     }
     base.update(kw)
     return OrderIntent(**base)
@@ -43,7 +53,7 @@ def close(**kw: Any) -> OrderIntent:
         "side": OrderSide.SELL,
         "quantity": None,
         "price": None,
-        "trigger_price": Price.from_str("49000.0"),
+        "trigger_price": _px("49000.0"),
         "close_position": True,
     }
     base.update(kw)
@@ -93,7 +103,7 @@ def test_price_match_not_with_post_only_or_display() -> None:
         check_params(intent(price_match="QUEUE", post_only=True), FUT, hedge_mode=False)
     with pytest.raises(ParamError, match="display_qty"):
         check_params(
-            intent(price_match="QUEUE", display_qty=Quantity.from_str("0.001")),
+            intent(price_match="QUEUE", display_qty=_qty("0.001")),
             FUT,
             hedge_mode=False,
         )
@@ -129,7 +139,7 @@ def test_close_position_not_with_reduce_only() -> None:
 
 def test_close_position_quantity_may_be_given_or_not() -> None:
     check_params(close(quantity=None), FUT, hedge_mode=False)
-    check_params(close(quantity=Quantity.from_str("0.010")), FUT, hedge_mode=False)
+    check_params(close(quantity=_qty("0.010")), FUT, hedge_mode=False)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from nautilus_trader.model.enums import OrderSide, PositionSide
 from nautilus_trader.model.identifiers import PositionId
 
-from nautilus_exec_kit.errors import ConfigurationError, PositionModeViolation
+from nautilus_exec_kit.core.errors import ConfigurationError, PositionModeViolation
 from nautilus_exec_kit.positions import (
     PositionMode,
     check_close_quantity,

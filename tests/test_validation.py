@@ -27,19 +27,70 @@ from nautilus_trader.model.objects import Money, Price, Quantity
 from nautilus_trader.test_kit.providers import TestInstrumentProvider
 
 from nautilus_exec_kit import errors as E
-from nautilus_exec_kit.capabilities import capabilities_for
+from nautilus_exec_kit.core import validator as core_validator
+from nautilus_exec_kit.core.capabilities import VenueCapabilities, capabilities_for
+from nautilus_exec_kit.core.rules import InstrumentRules
 from nautilus_exec_kit.validation import (
-    InstrumentRules,
+    ORDER_TYPE,
+    POSITION_SIDE,
     MarketSnapshot,
-    OrderIntent,
-    OrderValidator,
     check_margin,
+    check_order,
     coerce_price,
     coerce_quantity,
+    intent_of,
+    rules_of,
 )
 
+
+@attrs.frozen
+class OrderIntent:
+    """An order in Nautilus 1 words and values, as a v1 strategy writes it; ``OrderValidator``
+    below converts it with the binding's ``intent_of`` and lets the core judge it, so these
+    tests hold the binding and the core together."""
+
+    order_type: OrderType
+    side: OrderSide
+    quantity: Any
+    price: Any = None
+    trigger_price: Any = None
+    trigger_type: TriggerType = TriggerType.DEFAULT
+    time_in_force: TimeInForce = TimeInForce.GTC
+    expire_time_ns: int | None = None
+    post_only: bool = False
+    reduce_only: bool = False
+    display_qty: Any = None
+    quote_quantity: bool = False
+    trailing_offset: Decimal | None = None
+    trailing_offset_type: TrailingOffsetType = TrailingOffsetType.NO_TRAILING_OFFSET
+    activation_price: Any = None
+    close_position: bool = False
+    price_match: str | None = None
+
+
+class OrderValidator:
+    """The core validator, fed through the v1 binding's conversions."""
+
+    def __init__(self, rules: InstrumentRules, caps: VenueCapabilities, **kw: Any) -> None:
+        self.core = core_validator.OrderValidator(rules, caps, **kw)
+        self.rules = rules
+
+    def check(self, intent: OrderIntent, market: MarketSnapshot | None = None,
+              now_ns: int | None = None, *, position_side: PositionSide | None = None) -> None:
+        self.core.check(
+            intent_of(self.rules, **attrs.asdict(intent, recurse=False)), market, now_ns,
+            position_side=None if position_side is None else POSITION_SIDE[position_side],
+        )
+
+    def check_order(self, order: Any, market: MarketSnapshot | None = None,
+                    params: Any = None, now_ns: int | None = None, **kw: Any) -> None:
+        check_order(self.core, order, market, params, now_ns, **kw)
+
+    def check_modify(self, order_type: OrderType) -> None:
+        self.core.check_modify(ORDER_TYPE[order_type])
+
 BTC_PERP = TestInstrumentProvider.btcusdt_perp_binance()
-RULES = InstrumentRules.from_instrument(BTC_PERP)
+RULES = rules_of(BTC_PERP)
 FUT = OrderValidator(RULES, capabilities_for("USDT_FUTURES"))
 MKT = MarketSnapshot(bid=49999.9, ask=50000.0, last=50000.0, mark=50010.0)
 
@@ -75,9 +126,9 @@ def _half_tick_perp(min_notional: Money | None = _FIVE_USDT) -> CryptoPerpetual:
     )
 
 
-HALF = InstrumentRules.from_instrument(_half_tick_perp())
+HALF = rules_of(_half_tick_perp())
 #: no notional filter at all (Binance symbols without MIN_NOTIONAL load this way)
-NO_NOTIONAL = InstrumentRules.from_instrument(_half_tick_perp(min_notional=None))
+NO_NOTIONAL = rules_of(_half_tick_perp(min_notional=None))
 
 
 def limit(**kw: Any) -> OrderIntent:
@@ -205,8 +256,13 @@ def test_trailing_fields_only_on_trailing_stops() -> None:
 @pytest.mark.parametrize("profile", ["USDT_FUTURES", "PERMISSIVE"])
 def test_trigger_price_only_on_triggered_orders(profile: str) -> None:
     # Found by the property test: an off-grid trigger on a MARKET close_position order passed.
+    # (A trigger more precise than the instrument is refused when the binding converts it,
+    # before any order-type rule: PriceTooPrecise.)
     validator = OrderValidator(RULES, capabilities_for(profile))
     with pytest.raises(E.UnsupportedFlag, match="trigger_price"):
+        validator.check(limit(price=None, order_type=OrderType.MARKET, quantity=None,
+                              close_position=True, trigger_price=Price.from_str("1.2")))
+    with pytest.raises(E.PriceTooPrecise, match="trigger_price"):
         validator.check(limit(price=None, order_type=OrderType.MARKET, quantity=None,
                               close_position=True, trigger_price=Price.from_str("1.25")))
     with pytest.raises(E.UnsupportedFlag, match="trigger_price"):
@@ -650,90 +706,11 @@ def test_check_order_permissive_market_to_limit(factory: OrderFactory) -> None:
         FUT.check_order(order)
 
 
-# -- the limit hot path vouches only for what check() accepts --------------------------------------
+# -- every bound is exact ---------------------------------------------------------------------------
 
 
-@st.composite
-def _near(draw: st.DrawFn, bounds: list[Decimal], places: int) -> Decimal:
-    """A value at ``places`` decimals: on, next to or far from one of ``bounds``."""
-    unit = Decimal(1).scaleb(-places)
-    base = draw(st.sampled_from(bounds))
-    reach = draw(st.integers(0, 6))  # offsets of every magnitude, up to a million units
-    offset = draw(st.integers(-(10**reach), 10**reach))
-    return (base.quantize(unit) + offset * unit).quantize(unit)
-
-
-@settings(max_examples=1000, deadline=None)
-@given(
-    data=st.data(),
-    rules=st.sampled_from([RULES, HALF, NO_NOTIONAL]),
-    profile=st.sampled_from(["USDT_FUTURES", "SPOT"]),
-)
-def test_accepts_limit_vouches_only_for_orders_check_accepts(
-    data: st.DataObject, rules: InstrumentRules, profile: str
-) -> None:
-    """``accepts_limit`` is a shortcut of ``check``: whenever it says True, ``check`` must
-    accept the same order; and for a plain GTC limit ``check`` accepts, it says True (else the
-    hot path would quietly take the slow one). Values cluster around every bound (min/max price
-    and quantity, the min notional) and both grids (a unit tick and a half tick), on
-    instruments with and without a min notional."""
-    validator = OrderValidator(rules, capabilities_for(profile))
-    pp = data.draw(st.integers(0, rules.price_precision + 1))
-    sp = data.draw(st.integers(0, rules.size_precision + 1))
-    scale = Decimal(10) ** 16
-    min_qty, max_qty = Decimal(rules.min_qty_raw) / scale, Decimal(rules.max_qty_raw) / scale
-    qty_bounds = [min_qty, min_qty * 3, max_qty]
-    px_bounds = [Decimal(rules.price_lo_raw) / scale, Decimal(rules.price_hi_raw) / scale]
-    qty = data.draw(_near(qty_bounds, sp).filter(lambda v: v >= 0))
-    if rules.min_notional_raw is not None and qty > 0:
-        # the price at which this quantity just meets the min notional
-        px_bounds += [Decimal(rules.min_notional_raw) / scale / qty] * 3  # the tricky one
-    px = data.draw(_near(px_bounds, pp).filter(lambda v: 0 < v < Decimal("1e15")))
-    price, quantity = Price.from_str(str(px)), Quantity.from_str(str(qty))
-    tif = data.draw(st.sampled_from([TimeInForce.GTC, TimeInForce.IOC, TimeInForce.GTD,
-                                     TimeInForce.DAY, TimeInForce.FOK]))
-    post_only, reduce_only = data.draw(st.booleans()), data.draw(st.booleans())
-    order = limit(quantity=quantity, price=price, time_in_force=tif, post_only=post_only,
-                  reduce_only=reduce_only)
-    if validator.accepts_limit(quantity, price, tif, post_only, reduce_only):
-        validator.check(order)
-    elif tif is TimeInForce.GTC and not (post_only or reduce_only):
-        with pytest.raises(E.OrderValidationError):
-            validator.check(order)
-
-
-def test_accepts_limit_takes_the_common_order_and_leaves_bounds_to_check() -> None:
-    gtc = TimeInForce.GTC
-    assert FUT.accepts_limit(Quantity.from_str("0.010"), Price.from_str("49000.0"), gtc,
-                             False, False)
-    # exactly the min notional (10 USDT): valid, and the exact shortcut takes it
-    at_min = (Quantity.from_str("0.001"), Price.from_str("10000.0"))
-    FUT.check(limit(quantity=at_min[0], price=at_min[1]))
-    assert FUT.accepts_limit(*at_min, gtc, False, False)
-    # one tick under it: invalid, and the shortcut does not vouch for it
-    under = Price.from_str("9999.9")
-    assert not FUT.accepts_limit(at_min[0], under, gtc, False, False)
-    with pytest.raises(E.NotionalTooSmall):
-        FUT.check(limit(quantity=at_min[0], price=under))
-    # a raw off its own precision's grid (Price/Quantity.from_raw accept one): not vouched for
-    off_price = Price.from_raw(50_000 * 10**16 + 12_345, 1)
-    off_qty = Quantity.from_raw(10**14 + 7, 3)
-    assert not FUT.accepts_limit(Quantity.from_str("0.010"), off_price, gtc, False, False)
-    assert not FUT.accepts_limit(off_qty, Price.from_str("49000.0"), gtc, False, False)
-    with pytest.raises(E.PriceNotOnTick):
-        FUT.check(limit(price=off_price))
-    # off the half tick: the remainder check
-    half = OrderValidator(HALF, capabilities_for("USDT_FUTURES"))
-    assert half.accepts_limit(Quantity.from_str("0.010"), Price.from_str("1000.5"), gtc,
-                              False, False)
-    assert not half.accepts_limit(Quantity.from_str("0.010"), Price.from_str("1000.3"), gtc,
-                                  False, False)
-
-
-def test_the_fast_path_is_exact_at_every_bound() -> None:
-    """On each bound itself the shortcut takes the order, one tick / step outside it does not,
-    and check() agrees both times."""
-    gtc = TimeInForce.GTC
+def test_check_is_exact_at_every_bound() -> None:
+    """On each bound itself check() takes the order, one tick / step outside it does not."""
     rules = FUT.rules
     px_mid = Price.from_str("49000.0").raw
     qty_max = rules.max_qty_raw
@@ -744,8 +721,6 @@ def test_the_fast_path_is_exact_at_every_bound() -> None:
         ((qty_max, rules.price_hi_raw), (qty_max, rules.price_hi_raw + rules.tick_raw)),
     ]
     for inside, outside in inside_and_outside:
-        assert FUT.accepts_limit_raw(*inside, gtc, False, False), inside
-        assert not FUT.accepts_limit_raw(*outside, gtc, False, False), outside
         qraw, praw = inside
         FUT.check(limit(quantity=Quantity.from_raw(qraw, rules.size_precision),
                         price=Price.from_raw(praw, rules.price_precision)))

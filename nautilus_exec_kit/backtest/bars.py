@@ -31,7 +31,7 @@ from nautilus_trader.model.data import Bar, BarType
 from nautilus_trader.model.instruments import Instrument
 
 from nautilus_exec_kit.backtest.tape import BAR_TYPE_1M, default_instrument
-from nautilus_exec_kit.errors import BarFileError
+from nautilus_exec_kit.core.errors import BarFileError
 
 _NS_PER_MINUTE = 60_000_000_000
 #: column count -> format name

@@ -68,8 +68,8 @@ from nautilus_trader.model.events import (
     OrderSubmitted,
 )
 
-from nautilus_exec_kit.errors import ConfigurationError
-from nautilus_exec_kit.policy.codes import BINANCE_CODES
+from nautilus_exec_kit.core.errors import ConfigurationError
+from nautilus_exec_kit.core.policy.codes import BINANCE_CODES
 
 _MS: Final = 1_000_000
 _S: Final = 1_000_000_000

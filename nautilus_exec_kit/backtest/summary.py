@@ -30,7 +30,7 @@ _REASON_STATUSES: frozenset[OrderStatus] = frozenset({OrderStatus.REJECTED, Orde
 def _reason_label(text: str) -> str:
     """Group reasons by parsed code when the policy parser is available, else by raw text."""
     try:
-        from nautilus_exec_kit.policy.reasons import parse_reason
+        from nautilus_exec_kit.core.policy.reasons import parse_reason
     except ImportError:  # pragma: no cover - the policy package is part of the kit
         return text[:80]
     parsed = parse_reason(text)

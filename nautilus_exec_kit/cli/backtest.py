@@ -195,7 +195,7 @@ def _write_tearsheet(engine: Any, path: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the backtest described by ``args``; 0 on success, 2 on a usage/config error."""
-    from nautilus_exec_kit.errors import ConfigurationError
+    from nautilus_exec_kit.core.errors import ConfigurationError
 
     try:
         return _run(args)

@@ -29,7 +29,7 @@ def add_parser(subparsers: Any, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the file; print the summary or every problem."""
-    from nautilus_exec_kit.errors import ConfigurationError, MissingCredentials
+    from nautilus_exec_kit.core.errors import ConfigurationError, MissingCredentials
     from nautilus_exec_kit.live.config_file import PLACEHOLDER_CREDENTIALS, load_node_file
     from nautilus_exec_kit.live.credentials import credentials_from_env
     from nautilus_exec_kit.live.node_config import Endpoints

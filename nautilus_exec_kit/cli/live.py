@@ -89,7 +89,7 @@ def add_parser(subparsers: Any, name: str) -> None:
 
 
 def _strategy_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    from nautilus_exec_kit.errors import ConfigurationError
+    from nautilus_exec_kit.core.errors import ConfigurationError
 
     raw = args.strategy_config
     if not raw:
@@ -106,7 +106,7 @@ def _strategy_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _plan_kwargs(args: argparse.Namespace) -> tuple[str, dict[str, Any], Any]:
     """(environment, plan_node overrides, NodeFile or None) from the arguments."""
-    from nautilus_exec_kit.errors import ConfigurationError
+    from nautilus_exec_kit.core.errors import ConfigurationError
     from nautilus_exec_kit.live.config_file import load_node_file
     from nautilus_exec_kit.live.node_config import RedisSettings, strategy_config
 
@@ -157,7 +157,7 @@ def _ed25519_keypair() -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Plan, print, (opt-in check), run, summarize."""
-    from nautilus_exec_kit.errors import ConfigurationError, LiveTradingNotConfirmed
+    from nautilus_exec_kit.core.errors import ConfigurationError, LiveTradingNotConfirmed
     from nautilus_exec_kit.live.credentials import Credentials
     from nautilus_exec_kit.live.node_config import Endpoints, plan_node
     from nautilus_exec_kit.live.runner import run_node

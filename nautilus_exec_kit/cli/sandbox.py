@@ -74,7 +74,7 @@ def sandbox_config(args: argparse.Namespace, **overrides: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the venue until Ctrl-C (or ``--duration``)."""
-    from nautilus_exec_kit.errors import ConfigurationError
+    from nautilus_exec_kit.core.errors import ConfigurationError
     from nautilus_exec_kit.sandbox import run_sandbox_in_thread
 
     try:

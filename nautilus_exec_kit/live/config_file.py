@@ -50,7 +50,7 @@ from nautilus_trader.adapters.binance.common.enums import BinanceAccountType
 from nautilus_trader.adapters.binance.config import BinanceDataClientConfig, BinanceExecClientConfig
 from nautilus_trader.config import ImportableStrategyConfig
 
-from nautilus_exec_kit.errors import ConfigurationError, UnknownConfigKey
+from nautilus_exec_kit.core.errors import ConfigurationError, UnknownConfigKey
 from nautilus_exec_kit.live.credentials import Credentials
 from nautilus_exec_kit.live.environments import Environment, RetrySettings, profile
 from nautilus_exec_kit.secrets import Secret

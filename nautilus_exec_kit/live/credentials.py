@@ -23,7 +23,7 @@ import attrs
 from nautilus_trader.adapters.binance.common.credentials import is_ed25519_private_key
 from nautilus_trader.adapters.binance.common.enums import BinanceAccountType, BinanceKeyType
 
-from nautilus_exec_kit.errors import ConfigurationError, MissingCredentials
+from nautilus_exec_kit.core.errors import ConfigurationError, MissingCredentials
 from nautilus_exec_kit.live.environments import (
     TESTNET_FUTURES_MESSAGE,
     Environment,

@@ -24,7 +24,7 @@ from enum import Enum
 import attrs
 from nautilus_trader.adapters.binance.common.enums import BinanceEnvironment
 
-from nautilus_exec_kit.errors import ConfigurationError
+from nautilus_exec_kit.core.errors import ConfigurationError
 
 
 class Environment(Enum):

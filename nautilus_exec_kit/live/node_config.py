@@ -59,7 +59,7 @@ from nautilus_trader.config import (
 )
 from nautilus_trader.model.identifiers import InstrumentId, TraderId
 
-from nautilus_exec_kit.errors import ConfigurationError, PositionModeMismatch
+from nautilus_exec_kit.core.errors import ConfigurationError, PositionModeMismatch
 from nautilus_exec_kit.live.credentials import Credentials, credentials_from_env
 from nautilus_exec_kit.live.environments import (
     TESTNET_FUTURES_MESSAGE,

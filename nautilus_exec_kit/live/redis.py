@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from nautilus_trader.cache.config import CacheConfig
 
-from nautilus_exec_kit.errors import ConfigurationError
+from nautilus_exec_kit.core.errors import ConfigurationError
 from nautilus_exec_kit.live.node_config import RedisSettings
 
 #: How long a production check waits for Redis before saying it is unreachable.

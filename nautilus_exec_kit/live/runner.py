@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from nautilus_exec_kit.errors import LiveTradingNotConfirmed
+from nautilus_exec_kit.core.errors import LiveTradingNotConfirmed
 from nautilus_exec_kit.live.node_config import BINANCE_CLIENT, NodePlan
 from nautilus_exec_kit.secrets import redact
 

@@ -7,14 +7,14 @@ Public names (the package root re-exports what users need)::
 See docs/error_policy.md for the default table and how to override it.
 """
 
-from nautilus_exec_kit.policy.actions import Action, EventKind, PolicyDecision
-from nautilus_exec_kit.policy.backoff import BackoffSchedule
-from nautilus_exec_kit.policy.breaker import BreakerState, BreakerStatus, CircuitBreaker
-from nautilus_exec_kit.policy.budget import RateBudget
-from nautilus_exec_kit.policy.codes import BINANCE_CODES, ErrorCategory
-from nautilus_exec_kit.policy.reasons import ReasonSource, RejectReason, parse_reason
+from nautilus_exec_kit.core.policy.actions import Action, EventKind, PolicyDecision
+from nautilus_exec_kit.core.policy.backoff import BackoffSchedule
+from nautilus_exec_kit.core.policy.breaker import BreakerState, BreakerStatus, CircuitBreaker
+from nautilus_exec_kit.core.policy.budget import RateBudget
+from nautilus_exec_kit.core.policy.codes import BINANCE_CODES, ErrorCategory
+from nautilus_exec_kit.core.policy.reasons import ReasonSource, RejectReason, parse_reason
+from nautilus_exec_kit.core.policy.table import ErrorPolicy
 from nautilus_exec_kit.policy.runtime import PolicyRuntime
-from nautilus_exec_kit.policy.table import ErrorPolicy
 
 __all__ = [
     "BINANCE_CODES",

@@ -66,13 +66,13 @@ from nautilus_trader.model.identifiers import ClientOrderId, PositionId
 from nautilus_trader.model.orders import Order
 from nautilus_trader.model.orders.unpacker import OrderUnpacker
 
-from nautilus_exec_kit.errors import RateBudgetExceeded, SubmissionsHalted, VenueError
-from nautilus_exec_kit.policy.actions import Action, EventKind, PolicyDecision
-from nautilus_exec_kit.policy.breaker import BreakerState, CircuitBreaker
-from nautilus_exec_kit.policy.budget import RateBudget
-from nautilus_exec_kit.policy.codes import ADAPTER_RETRIED_CODES, ErrorCategory
-from nautilus_exec_kit.policy.reasons import RejectReason, parse_reason
-from nautilus_exec_kit.policy.table import FAIL_FAST_HINTS, ErrorPolicy
+from nautilus_exec_kit.core.errors import RateBudgetExceeded, SubmissionsHalted, VenueError
+from nautilus_exec_kit.core.policy.actions import Action, EventKind, PolicyDecision
+from nautilus_exec_kit.core.policy.breaker import BreakerState, CircuitBreaker
+from nautilus_exec_kit.core.policy.budget import RateBudget
+from nautilus_exec_kit.core.policy.codes import ADAPTER_RETRIED_CODES, ErrorCategory
+from nautilus_exec_kit.core.policy.reasons import RejectReason, parse_reason
+from nautilus_exec_kit.core.policy.table import FAIL_FAST_HINTS, ErrorPolicy
 
 _MS: Final = 1_000_000
 #: ``_closed_until`` while the gate is shut whatever the time: orders queued (they go first),

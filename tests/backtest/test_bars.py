@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nautilus_exec_kit.backtest.bars import load_bars
-from nautilus_exec_kit.errors import BarFileError, ConfigurationError
+from nautilus_exec_kit.core.errors import BarFileError, ConfigurationError
 
 T0_MS = 1_640_991_660_000  # 2021-12-31 23:01:00 UTC
 MIN = 60_000

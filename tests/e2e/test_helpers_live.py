@@ -22,7 +22,7 @@ from nautilus_trader.model.events import (
 )
 from nautilus_trader.model.objects import Price
 
-from nautilus_exec_kit.errors import ModifyNotSupported
+from nautilus_exec_kit.core.errors import ModifyNotSupported
 from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig
 
 from .harness import INSTRUMENT_ID, KitNode, running_node

@@ -22,7 +22,7 @@ import pytest
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.events import OrderAccepted, OrderFilled, OrderRejected
 
-from nautilus_exec_kit.errors import SubmissionsHalted
+from nautilus_exec_kit.core.errors import SubmissionsHalted
 from nautilus_exec_kit.policy import Action
 from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig
 

@@ -11,7 +11,7 @@ from conftest import HMAC_KEY, HMAC_SECRET, IID, PROBE, ed25519_pem
 
 from nautilus_exec_kit.cli import live as live_cli
 from nautilus_exec_kit.cli import main
-from nautilus_exec_kit.errors import LiveTradingNotConfirmed
+from nautilus_exec_kit.core.errors import LiveTradingNotConfirmed
 from nautilus_exec_kit.live import Credentials, Endpoints, plan_node, runner, strategy_config
 from nautilus_exec_kit.live.runner import LIVE_OPT_IN_FLAG, LIVE_OPT_IN_VAR, confirm_live
 

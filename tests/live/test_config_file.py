@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nautilus_trader.adapters.binance.config import BinanceExecClientConfig
 
-from nautilus_exec_kit.errors import ConfigurationError, UnknownConfigKey
+from nautilus_exec_kit.core.errors import ConfigurationError, UnknownConfigKey
 from nautilus_exec_kit.live.config_file import (
     _FILE_MANAGED_KEYS,
     KNOWN_REPLACEMENTS,

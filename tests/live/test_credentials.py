@@ -17,7 +17,7 @@ from nautilus_trader.adapters.binance.common.enums import (
     BinanceKeyType,
 )
 
-from nautilus_exec_kit.errors import ConfigurationError, MissingCredentials
+from nautilus_exec_kit.core.errors import ConfigurationError, MissingCredentials
 from nautilus_exec_kit.live.credentials import (
     credential_vars,
     credentials_from_env,

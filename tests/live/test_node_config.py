@@ -16,7 +16,7 @@ from nautilus_trader.adapters.binance.config import BinanceDataClientConfig, Bin
 from nautilus_trader.adapters.binance.futures.enums import BinanceFuturesMarginType
 from nautilus_trader.model.identifiers import InstrumentId
 
-from nautilus_exec_kit.errors import ConfigurationError, PositionModeMismatch, UnknownConfigKey
+from nautilus_exec_kit.core.errors import ConfigurationError, PositionModeMismatch, UnknownConfigKey
 from nautilus_exec_kit.live import (
     Credentials,
     Endpoints,

@@ -20,7 +20,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.backtest.rejects import RejectInjector
 from nautilus_exec_kit.backtest.venue import add_binance_venue
-from nautilus_exec_kit.errors import SubmissionBlocked, VenueError
+from nautilus_exec_kit.core.errors import SubmissionBlocked, VenueError
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget
 
 INSTRUMENT = TestInstrumentProvider.btcusdt_perp_binance()

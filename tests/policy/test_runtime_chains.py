@@ -40,7 +40,7 @@ from nautilus_trader.model.objects import Quantity
 from nautilus_trader.model.orders import MarketOrder, Order
 from nautilus_trader.test_kit.providers import TestInstrumentProvider
 
-from nautilus_exec_kit.errors import SubmissionsHalted
+from nautilus_exec_kit.core.errors import SubmissionsHalted
 from nautilus_exec_kit.policy import ErrorPolicy, PolicyRuntime, RateBudget, runtime
 
 INSTRUMENT = TestInstrumentProvider.btcusdt_perp_binance()

@@ -35,7 +35,7 @@ from nautilus_trader.model.objects import Money, Price, Quantity
 from nautilus_trader.test_kit.providers import TestInstrumentProvider
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_exec_kit.errors import ConfigurationError, ReconciliationMismatch
+from nautilus_exec_kit.core.errors import ConfigurationError, ReconciliationMismatch
 from nautilus_exec_kit.live.node_config import RedisSettings
 from nautilus_exec_kit.live.redis import (
     RedisConnection,

@@ -34,7 +34,7 @@ from typing import Any, Final
 
 import attrs
 
-from nautilus_exec_kit.policy.codes import (
+from nautilus_exec_kit.core.policy.codes import (
     HTTP_STATUS_CATEGORIES,
     ErrorCategory,
     code_info,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nautilus_exec_kit.policy import ErrorCategory, ReasonSource, RejectReason, parse_reason
+from nautilus_exec_kit.core.policy import ErrorCategory, ReasonSource, RejectReason, parse_reason
 
 C, S = ErrorCategory, ReasonSource
 

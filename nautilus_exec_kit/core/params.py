@@ -29,13 +29,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from nautilus_trader.model.enums import OrderSide, PositionSide
-
-from nautilus_exec_kit.errors import ParamError
+from nautilus_exec_kit.core.errors import ParamError
+from nautilus_exec_kit.core.vocab import OrderSide, PositionSide
 
 if TYPE_CHECKING:
-    from nautilus_exec_kit.capabilities import VenueCapabilities
-    from nautilus_exec_kit.validation import OrderIntent
+    from nautilus_exec_kit.core.capabilities import VenueCapabilities
+    from nautilus_exec_kit.core.intent import OrderIntent
 
 #: Binance ``priceMatch`` values; equal to the adapter's ``BINANCE_PRICE_MATCH_VALUES``.
 PRICE_MATCH_VALUES: Final[frozenset[str]] = frozenset(

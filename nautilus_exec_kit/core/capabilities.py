@@ -1,8 +1,9 @@
 """What each Binance account type accepts, as data.
 
 Every pre-trade capability check asks "is X in this profile's table"; nothing here is an
-if-chain. The tables are derived from the pinned adapter (``nautilus_trader==1.231.0``), which
-is the authority where it disagrees with the integration guides:
+if-chain. The tables are derived from the pinned adapter (``nautilus_trader==1.231.0``;
+2.0.0rc6 has the same constants), which is the authority where it disagrees with the
+integration guides:
 
 * order types / TIFs: ``BinanceFuturesEnumParser.futures_valid_order_types`` /
   ``futures_valid_time_in_force`` and the Spot parser's ``spot_valid_*`` sets
@@ -30,9 +31,9 @@ from types import MappingProxyType
 from typing import Final
 
 import attrs
-from nautilus_trader.model.enums import OrderType, TimeInForce, TriggerType
 
-from nautilus_exec_kit.errors import ConfigurationError
+from nautilus_exec_kit.core.errors import ConfigurationError
+from nautilus_exec_kit.core.vocab import OrderType, TimeInForce, TriggerType
 
 _ALL_ORDER_TYPES: Final = frozenset(OrderType)
 _ALL_TIFS: Final = frozenset(TimeInForce)

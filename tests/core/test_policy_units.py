@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nautilus_exec_kit.errors import ConfigurationError, UnknownConfigKey
-from nautilus_exec_kit.policy import (
+from nautilus_exec_kit.core.errors import ConfigurationError, UnknownConfigKey
+from nautilus_exec_kit.core.policy.table import DEFAULT_CATEGORY_ACTIONS
+from nautilus_exec_kit.core.policy import (
     BINANCE_CODES,
     Action,
     BackoffSchedule,
@@ -19,7 +20,6 @@ from nautilus_exec_kit.policy import (
     RateBudget,
     parse_reason,
 )
-from nautilus_exec_kit.policy.table import DEFAULT_CATEGORY_ACTIONS
 
 S = 1_000_000_000
 
@@ -88,13 +88,6 @@ def test_code_override_beats_category_override() -> None:
         ErrorPolicy.default().action_for(parse_reason("{'code': -1003, 'msg': 'x'}"))
         is Action.BACKOFF
     )
-
-
-def test_from_config_reads_error_policy() -> None:
-    from nautilus_exec_kit.config import ExecKitConfig
-
-    policy = ErrorPolicy.from_config(ExecKitConfig(error_policy={"-2021": "fail_fast"}))
-    assert policy.action_for(parse_reason("{'code': -2021, 'msg': 'x'}")) is Action.FAIL_FAST
 
 
 @pytest.mark.parametrize(

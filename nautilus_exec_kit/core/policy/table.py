@@ -16,11 +16,11 @@ from typing import Any, Final
 
 import attrs
 
-from nautilus_exec_kit.errors import ConfigurationError, UnknownConfigKey
-from nautilus_exec_kit.policy.actions import Action
-from nautilus_exec_kit.policy.backoff import BackoffSchedule
-from nautilus_exec_kit.policy.codes import BINANCE_CODES, ErrorCategory
-from nautilus_exec_kit.policy.reasons import RejectReason
+from nautilus_exec_kit.core.errors import ConfigurationError, UnknownConfigKey
+from nautilus_exec_kit.core.policy.actions import Action
+from nautilus_exec_kit.core.policy.backoff import BackoffSchedule
+from nautilus_exec_kit.core.policy.codes import BINANCE_CODES, ErrorCategory
+from nautilus_exec_kit.core.policy.reasons import RejectReason
 
 _C, _A = ErrorCategory, Action
 

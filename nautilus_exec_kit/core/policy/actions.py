@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-from nautilus_exec_kit.policy.reasons import RejectReason
+from nautilus_exec_kit.core.policy.reasons import RejectReason
 
 
 class Action(enum.StrEnum):

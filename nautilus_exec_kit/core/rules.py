@@ -1,0 +1,277 @@
+"""One instrument's filters as integers, and exact conversion of user numbers onto its grids.
+
+Why integers: the kit checks every order, so the checks must cost microseconds and be exact.
+Every rule is precomputed here in the fixed-point ``raw`` units of the Nautilus generation that
+built it (``fixed_precision`` 9 or 16, see :mod:`nautilus_exec_kit.core.fixed`); the validator
+compares ints, and text (and ``Decimal``) is only built when a check fails.
+
+A binding builds rules from its ``Instrument`` (``rules_of``); anything else (a Binance
+``exchangeInfo`` symbol, a test) calls :meth:`InstrumentRules.build` with the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from nautilus_exec_kit.core.errors import (
+    InstrumentRuleError,
+    PriceNotOnTick,
+    PriceOutOfRange,
+    PriceTooPrecise,
+    QuantityNotOnStep,
+    QuantityOutOfRange,
+    QuantityTooPrecise,
+)
+from nautilus_exec_kit.core.fixed import floor_raw, format_raw, to_raw
+
+
+def _grid_neighbours(raw_floor: int, inc: int, lo: int, hi: int) -> tuple[int, ...]:
+    """The one or two grid points nearest to a value (given its raw floor), kept in [lo, hi]."""
+    below = raw_floor - raw_floor % inc
+    above = below + inc
+    lo_g = -((-lo) // inc) * inc  # bounds rounded inward onto the grid
+    hi_g = hi - hi % inc
+    if lo_g > hi_g:
+        return ()
+    return tuple(sorted({min(max(x, lo_g), hi_g) for x in (below, above)}))
+
+
+def not_a_number(field: str, value: Any) -> InstrumentRuleError:
+    """The error for a value that is no finite number (NaN, inf, text, None where one is due)."""
+    return InstrumentRuleError(field, value, "is not a finite number", "pass a number")
+
+
+@attrs.frozen
+class Grid:
+    """One value grid of an instrument (prices on ticks, quantities on steps) and its errors.
+
+    Prices and quantities follow the same rules (precision, multiple of an increment, inclusive
+    range), so one piece of code checks both; only the words and error classes differ.
+    """
+
+    kind: str  # "tick" / "step"
+    precision: int
+    fixed_precision: int
+    inc_raw: int
+    lo: int
+    hi: int
+    off_grid: type[InstrumentRuleError]
+    too_precise: type[InstrumentRuleError]
+    out_of_range: type[InstrumentRuleError]
+
+    @property
+    def unit_raw(self) -> int:
+        """The raw of one unit in the last allowed decimal."""
+        return int(10 ** (self.fixed_precision - self.precision))
+
+    def fmt(self, raw: int) -> str:
+        return format_raw(raw, self.precision, self.fixed_precision)
+
+    def choices(self, raw_floor: int) -> str:
+        picks = _grid_neighbours(raw_floor, self.inc_raw, self.lo, self.hi)
+        return " or ".join(self.fmt(p) for p in picks) if picks else "no valid value exists"
+
+    def check_raw(self, raw: int, field: str, shown: Any) -> None:
+        """Raise unless ``raw`` is on the grid and in range (``shown``: the user's value)."""
+        if raw % self.inc_raw:
+            raise self.off_grid(
+                field,
+                shown,
+                f"not a multiple of {self.kind} {self.fmt(self.inc_raw)}",
+                f"use {self.choices(raw)}",
+            )
+        if raw < self.lo:
+            raise self.out_of_range(
+                field, shown, f"below the minimum {self.fmt(self.lo)}", f"use {self.fmt(self.lo)}"
+            )
+        if raw > self.hi:
+            raise self.out_of_range(
+                field,
+                shown,
+                f"above the maximum {self.fmt(self.hi)}",
+                f"use {self.fmt(self.hi)} (or split the order)",
+            )
+
+    def check_fixed(self, raw: int, precision: int, field: str, shown: Any) -> None:
+        """Check a Nautilus value (its raw and precision): Nautilus' RiskEngine denies any
+        precision above the instrument's, even when the value is on the grid."""
+        if precision > self.precision:
+            if raw % self.unit_raw == 0:
+                hint = f"use {self.fmt(raw)} at precision {self.precision} (coerce it)"
+            else:
+                hint = f"use {self.choices(raw)}"
+            raise self.too_precise(
+                field,
+                shown,
+                f"precision {precision} > instrument precision {self.precision}",
+                hint,
+            )
+        self.check_raw(raw, field, shown)
+
+    def coerce(self, value: Any, field: str) -> int:
+        """The exact raw of a user number on this grid, or the precise error. Never rounds."""
+        scalar = 10**self.fixed_precision
+        raw, too_precise = to_raw(value, self.precision, scalar)
+        if raw is None:
+            if too_precise is None:
+                raise not_a_number(field, value)
+            raise self.too_precise(
+                field,
+                value,
+                f"not a multiple of {self.kind} {self.fmt(self.inc_raw)} "
+                f"(at most {self.precision} decimals)",
+                f"use {self.choices(floor_raw(too_precise, scalar))}",
+            )
+        self.check_raw(raw, field, value)
+        return raw
+
+
+@attrs.frozen
+class InstrumentRules:
+    """One instrument's filters, precomputed as fixed-point integers (build once, cache it).
+
+    ``*_raw`` values are raws at ``fixed_precision`` (a Nautilus ``Price.raw`` /
+    ``Quantity.raw`` of the generation that built the rules).
+    """
+
+    instrument_id: str
+    fixed_precision: int
+    scalar: int  # 10**fixed_precision: the raw of 1
+    price_precision: int
+    size_precision: int
+    tick_raw: int
+    step_raw: int
+    min_price_raw: int | None
+    max_price_raw: int | None
+    min_qty_raw: int
+    max_qty_raw: int
+    min_notional_raw: int | None
+    max_notional_raw: int | None
+    notional_in_quote: bool  # min/max notional currency is the quote currency
+    is_inverse: bool
+    multiplier_raw: int
+    quote_currency: str
+    price_lo_raw: int  # inclusive bounds: instrument limits, else one tick .. PRICE_MAX
+    price_hi_raw: int
+    # Linear instrument with a quote-currency filter: price_raw * qty_raw * multiplier_raw is
+    # compared with these directly (a money raw carries one scalar, the product three).
+    min_notional_cmp: int | None
+    max_notional_cmp: int | None
+    price_grid: Grid
+    size_grid: Grid
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        instrument_id: str,
+        fixed_precision: int,
+        price_precision: int,
+        size_precision: int,
+        tick_raw: int,
+        step_raw: int,
+        min_qty_raw: int | None = None,
+        max_qty_raw: int | None = None,
+        min_price_raw: int | None = None,
+        max_price_raw: int | None = None,
+        min_notional_raw: int | None = None,
+        max_notional_raw: int | None = None,
+        notional_currency: str | None = None,
+        quote_currency: str,
+        is_inverse: bool = False,
+        multiplier_raw: int | None = None,
+        price_limit_raw: int,
+        quantity_limit_raw: int,
+    ) -> InstrumentRules:
+        """Derive every precomputed field from an instrument's filters (raws at
+        ``fixed_precision``; ``None`` = no such filter). ``price_limit_raw`` /
+        ``quantity_limit_raw`` are the generation's largest values (its ``PRICE_MAX`` /
+        ``QUANTITY_MAX``), the bounds where the instrument sets none."""
+        scalar = 10**fixed_precision
+        square = scalar * scalar
+        min_qty = max(min_qty_raw or 0, step_raw)  # positive even without an instrument minimum
+        max_qty = max_qty_raw if max_qty_raw is not None else quantity_limit_raw
+        price_lo = min_price_raw if min_price_raw is not None else tick_raw
+        price_hi = max_price_raw if max_price_raw is not None else price_limit_raw
+
+        def grid(kind: str, precision: int, inc: int, lo: int, hi: int, *errors: Any) -> Grid:
+            return Grid(kind, precision, fixed_precision, inc, lo, hi, *errors)
+
+        return cls(
+            instrument_id=instrument_id,
+            fixed_precision=fixed_precision,
+            scalar=scalar,
+            price_precision=price_precision,
+            size_precision=size_precision,
+            tick_raw=tick_raw,
+            step_raw=step_raw,
+            min_price_raw=min_price_raw,
+            max_price_raw=max_price_raw,
+            min_qty_raw=min_qty,
+            max_qty_raw=max_qty,
+            min_notional_raw=min_notional_raw,
+            max_notional_raw=max_notional_raw,
+            notional_in_quote=notional_currency in (None, quote_currency),
+            is_inverse=is_inverse,
+            multiplier_raw=multiplier_raw if multiplier_raw is not None else scalar,
+            quote_currency=quote_currency,
+            price_lo_raw=price_lo,
+            price_hi_raw=price_hi,
+            min_notional_cmp=None if min_notional_raw is None else min_notional_raw * square,
+            max_notional_cmp=None if max_notional_raw is None else max_notional_raw * square,
+            price_grid=grid(
+                "tick", price_precision, tick_raw, price_lo, price_hi,
+                PriceNotOnTick, PriceTooPrecise, PriceOutOfRange,
+            ),
+            size_grid=grid(
+                "step", size_precision, step_raw, min_qty, max_qty,
+                QuantityNotOnStep, QuantityTooPrecise, QuantityOutOfRange,
+            ),
+        )
+
+    @property
+    def price_unit_raw(self) -> int:
+        return int(10 ** (self.fixed_precision - self.price_precision))
+
+    def price_str(self, raw: int) -> str:
+        """Format a raw price at the instrument's precision."""
+        return format_raw(raw, self.price_precision, self.fixed_precision)
+
+    def qty_str(self, raw: int) -> str:
+        """Format a raw quantity at the instrument's precision."""
+        return format_raw(raw, self.size_precision, self.fixed_precision)
+
+    def price_bounds(self) -> tuple[int, int]:
+        """The inclusive raw price range (instrument limits, else the tick .. PRICE_MAX)."""
+        return self.price_lo_raw, self.price_hi_raw
+
+
+def coerce_price_raw(rules: InstrumentRules, value: Any, field: str = "price") -> int:
+    """A user price as a raw on the instrument's tick grid, exactly or not at all.
+
+    Never rounds: a value with more decimals than the tick raises :class:`PriceTooPrecise`
+    (a :class:`PrecisionMismatch` and a :class:`PriceNotOnTick`), one with the right decimals
+    but off a non-power-of-ten tick raises :class:`PriceNotOnTick`; both messages suggest the
+    two nearest valid prices. Outside the instrument's limits: :class:`PriceOutOfRange`.
+    """
+    return rules.price_grid.coerce(value, field)
+
+
+def coerce_quantity_raw(rules: InstrumentRules, value: Any, field: str = "quantity") -> int:
+    """A user quantity as a raw on the instrument's step grid, never rounding.
+
+    Raises :class:`QuantityTooPrecise` / :class:`QuantityNotOnStep` (suggesting the nearest
+    valid quantities) or :class:`QuantityOutOfRange` (suggesting the bound).
+    """
+    return rules.size_grid.coerce(value, field)
+
+
+__all__ = [
+    "Grid",
+    "InstrumentRules",
+    "coerce_price_raw",
+    "coerce_quantity_raw",
+    "not_a_number",
+]
