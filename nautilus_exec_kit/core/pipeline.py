@@ -65,6 +65,7 @@ class OrderPipeline:
 
     __slots__ = (
         "_algo_types",
+        "_only_leg",
         "algo",
         "capabilities",
         "hedge",
@@ -85,6 +86,8 @@ class OrderPipeline:
         self.capabilities = capabilities
         self.mode = mode
         self.hedge = mode is PositionMode.HEDGE
+        # One-way mode has one leg for every order (leg_for's answer, decided once).
+        self._only_leg: str | None = None if self.hedge else leg_for(mode, OrderSide.BUY)
         self.algo = algo
         self._algo_types = capabilities.algo_types  # only these types ask the algo book
         self.margin_check = margin_check
@@ -109,7 +112,7 @@ class OrderPipeline:
             position_side = normalize_position_side(position_side)
         if intent.reduce_only and self.hedge and not (closing or intent.close_position):
             check_hedge_flags(self.mode, True)
-        leg = leg_for(
+        leg = self._only_leg or leg_for(
             self.mode, intent.side, position_side,  # type: ignore[arg-type]
             closing or intent.close_position,
         )
@@ -137,7 +140,9 @@ class OrderPipeline:
     def _check_margin(self, view: AccountView, intent: OrderIntent, leg: str) -> None:
         """Initial margin of the part of the order that increases exposure vs free balance."""
         scalar = view.validator.rules.scalar
-        ref = intent.reference_price
+        ref = intent.price
+        if ref is None:
+            ref = intent.reference_price  # the trigger or activation price, if any
         if ref is not None:
             price = ref / scalar
         else:

@@ -36,7 +36,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def run() -> Iterator[tuple[SandboxHandle, str]]:
     assert V2_PYTHON.exists(), (
         f"{V2_PYTHON} is missing: `make test` (or `make install`) builds the NautilusTrader 2 "
-        "venv from requirements/nautilus-v2.txt")
+        "venv (pip install -e .[v2,test])")
     handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3)))
     venue = handle.venue
     proc = subprocess.Popen(
