@@ -706,7 +706,7 @@ def test_check_order_permissive_market_to_limit(factory: OrderFactory) -> None:
         FUT.check_order(order)
 
 
-# -- every bound is exact ---------------------------------------------------------------------------
+# -- every bound is exact --------------------------------------------------------------------------
 
 
 def test_check_is_exact_at_every_bound() -> None:

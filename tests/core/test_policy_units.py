@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nautilus_exec_kit.core.errors import ConfigurationError, UnknownConfigKey
-from nautilus_exec_kit.core.policy.table import DEFAULT_CATEGORY_ACTIONS
 from nautilus_exec_kit.core.policy import (
     BINANCE_CODES,
     Action,
@@ -20,6 +19,7 @@ from nautilus_exec_kit.core.policy import (
     RateBudget,
     parse_reason,
 )
+from nautilus_exec_kit.core.policy.table import DEFAULT_CATEGORY_ACTIONS
 
 S = 1_000_000_000
 

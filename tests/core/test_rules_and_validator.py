@@ -63,13 +63,13 @@ def test_plain_orders_pass_and_each_rule_refuses(fp: int) -> None:
     v = OrderValidator(RULES[fp], FUT)
     v.check(limit(fp), MKT)
     v.check(OrderIntent(OrderType.MARKET, OrderSide.SELL, raw("0.010", fp)), MKT)
-    with pytest.raises(E.PriceNotOnTick, match="use 49000.0 or 49000.1"):
+    with pytest.raises(E.PriceNotOnTick, match=r"use 49000.0 or 49000.1"):
         v.check(limit(fp, price="49000.05"))
     with pytest.raises(E.QuantityNotOnStep):
         v.check(limit(fp, qty="0.0105"))
-    with pytest.raises(E.QuantityOutOfRange, match="above the maximum 1000.000"):
+    with pytest.raises(E.QuantityOutOfRange, match=r"above the maximum 1000.000"):
         v.check(limit(fp, qty="1000.001"))
-    with pytest.raises(E.NotionalTooSmall, match="use 0.003 or more"):
+    with pytest.raises(E.NotionalTooSmall, match=r"use 0.003 or more"):
         v.check(limit(fp, qty="0.001"))
     v.check(limit(fp, qty="0.001", reduce_only=True))  # reduce-only orders are exempt
     with pytest.raises(E.UnsupportedTimeInForce):
@@ -96,7 +96,7 @@ def test_triggers_and_trailing(fp: int) -> None:
                         trailing_offset=Decimal(100),
                         trailing_offset_type=TrailingOffsetType.BASIS_POINTS)
     v.check(trail, MKT)
-    with pytest.raises(E.TrailingOffsetError, match="10..1000"):
+    with pytest.raises(E.TrailingOffsetError, match=r"10..1000"):
         v.check(trail._replace(trailing_offset=Decimal(1001)), MKT)
     with pytest.raises(E.UnsupportedFlag, match="activation_price"):
         v.check(limit(fp)._replace(activation_price=raw("51000.0", fp)), MKT)
