@@ -68,17 +68,16 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.algo import AlgoOrderBook, check_modifiable, record_event, record_sent
 from nautilus_exec_kit.core import vocab
-from nautilus_exec_kit.core.capabilities import capabilities_for
 from nautilus_exec_kit.core.errors import (
     ConfigurationError,
     OrderValidationError,
     ParamError,
-    PositionModeMismatch,
 )
 from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
 from nautilus_exec_kit.core.params import adapter_params, price_match_offset_ticks
 from nautilus_exec_kit.core.pipeline import OrderPipeline
 from nautilus_exec_kit.core.positions import LEGS
+from nautilus_exec_kit.core.settings import KitSettings
 from nautilus_exec_kit.core.validator import OrderValidator
 from nautilus_exec_kit.emulation import ClosePositionBook, price_match_price
 from nautilus_exec_kit.intake import (
@@ -98,7 +97,6 @@ from nautilus_exec_kit.positions import (
     leg_for,
     normalize_position_side,
     open_quantity,
-    parse_position_mode,
     position_id_for,
 )
 from nautilus_exec_kit.risk_events import RiskEvent, RiskEventWatcher
@@ -122,12 +120,6 @@ if TYPE_CHECKING:
     from nautilus_trader.model.orders import Order
 
     from nautilus_exec_kit.config import ExecKitConfig
-
-#: Accepted values of the config's string switches (anything else is a ConfigurationError).
-_CONFIG_CHOICES: Final[dict[str, frozenset[str]]] = {
-    "on_invalid_order": frozenset({"raise", "deny"}),
-    "fail_fast": frozenset({"stop", "raise"}),
-}
 
 #: Order events after which a close_position order is no longer tracked.
 _TERMINAL_ORDER_EVENTS: Final[tuple[type, ...]] = (
@@ -288,47 +280,16 @@ class ExecutionMixin:
 
     def __init__(self, config: ExecKitConfig) -> None:
         super().__init__(config)  # type: ignore[call-arg]
-        for key, choices in _CONFIG_CHOICES.items():
-            value = getattr(config, key)
-            if value not in choices:
-                raise ConfigurationError(
-                    f"{key}={value!r} is not valid; use one of {sorted(choices)}",
-                )
-        mode = parse_position_mode(config.position_mode)
-        oms = config.oms_type
-        oms_name = getattr(oms, "name", oms)
-        if str(oms_name).upper() != "HEDGING":
-            raise PositionModeMismatch(
-                f"oms_type={oms_name!r} with position_mode={mode.value}: the Binance futures "
-                "client is a HEDGING-OMS client and the kit uses its position IDs "
-                "(-BOTH/-LONG/-SHORT), which a NETTING OMS denies; set oms_type='HEDGING'",
-            )
-        try:
-            capabilities = capabilities_for(config.account_type)
-        except ConfigurationError:
-            raise
-        except (KeyError, ValueError) as exc:
-            raise ConfigurationError(
-                f"account_type={config.account_type!r} is not known; use 'USDT_FUTURES', "
-                "'COIN_FUTURES', 'SPOT' or 'PERMISSIVE'",
-            ) from exc
-        if mode is PositionMode.HEDGE and not capabilities.reduce_only:
-            raise PositionModeMismatch(
-                f"position_mode=HEDGE with account_type={config.account_type!r}: hedge mode "
-                "exists only on futures accounts; use position_mode='ONE_WAY'",
-            )
-        if config.leverage is not None and config.leverage <= 0:
-            raise ConfigurationError(f"leverage={config.leverage!r} must be > 0 (or None)")
-
+        settings = KitSettings.from_config(config)  # raises on a wrong kit configuration
+        mode = settings.mode
+        capabilities = settings.capabilities
         self._kit_mode: PositionMode = mode
         self._kit_hedge: bool = mode is PositionMode.HEDGE
         self._kit_caps = capabilities
-        self._kit_deny: bool = config.on_invalid_order == "deny"
-        self._kit_margin_check: bool = config.margin_check
-        self._kit_leverage: float | None = (
-            float(config.leverage) if config.leverage is not None else None
-        )
-        self._kit_emulate: bool | None = config.emulate_venue_params
+        self._kit_deny: bool = settings.deny_invalid
+        self._kit_margin_check: bool = settings.margin_check
+        self._kit_leverage: float | None = settings.leverage
+        self._kit_emulate: bool | None = settings.emulate_venue_params
         self._kit_entries: dict[InstrumentId, _InstrumentEntry] = {}
         self._kit_algo = AlgoOrderBook(capabilities)
         self._kit_close_book = ClosePositionBook()
@@ -336,7 +297,7 @@ class ExecutionMixin:
         # Every order of every helper is admitted by this one pipeline (core/pipeline.py).
         self._kit_pipeline = OrderPipeline(
             capabilities, mode, self._kit_algo,
-            margin_check=config.margin_check, leverage=self._kit_leverage,
+            margin_check=settings.margin_check, leverage=settings.leverage,
         )
         self._kit_admit_order = self._kit_pipeline.admit
         # Classes whose orders the algo book never tracks: _kit_transmit skips it for them.
@@ -351,10 +312,10 @@ class ExecutionMixin:
         base_policy = type(self).error_policy or ErrorPolicy.default()
         self._kit_policy = PolicyRuntime(
             self,
-            base_policy.with_overrides(config.error_policy or {}),
+            base_policy.with_overrides(settings.error_policy),
             send=self._kit_transmit,
-            fail_fast=config.fail_fast,
-            budget=RateBudget.binance_futures(config.orders_per_10s, config.orders_per_minute),
+            fail_fast=settings.fail_fast,
+            budget=RateBudget.binance_futures(settings.orders_per_10s, settings.orders_per_minute),
             on_needs_change=self._kit_sync_intake,
             # what _kit_transmit would do for an order with no params that no book tracks
             direct_send=self.submit_order,  # type: ignore[attr-defined]

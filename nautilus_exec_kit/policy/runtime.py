@@ -70,8 +70,14 @@ from nautilus_exec_kit.core.errors import RateBudgetExceeded, SubmissionsHalted,
 from nautilus_exec_kit.core.policy.actions import Action, EventKind, PolicyDecision
 from nautilus_exec_kit.core.policy.breaker import BreakerState, CircuitBreaker
 from nautilus_exec_kit.core.policy.budget import RateBudget
-from nautilus_exec_kit.core.policy.codes import ADAPTER_RETRIED_CODES, ErrorCategory
 from nautilus_exec_kit.core.policy.reasons import RejectReason, parse_reason
+from nautilus_exec_kit.core.policy.rules import (
+    BREAKER_IGNORES,
+    GLOBAL_COOLDOWN,
+    backoff_delay_ns,
+    halt_until_ns,
+    reconcile_retry_delay_ns,
+)
 from nautilus_exec_kit.core.policy.table import FAIL_FAST_HINTS, ErrorPolicy
 
 _MS: Final = 1_000_000
@@ -134,10 +140,6 @@ POLICY_IGNORED_EVENTS: Final = frozenset(
         TimeEvent,
     }
 )
-#: Rejects that do not count towards the circuit breaker (routine, not failures).
-_BREAKER_IGNORES: Final = frozenset({ErrorCategory.WOULD_TAKE, ErrorCategory.NOT_FOUND})
-#: Categories whose limit is account-wide: every send waits, not just the rejected one.
-_GLOBAL_COOLDOWN: Final = frozenset({ErrorCategory.RATE_LIMIT})
 _MAX_DECISIONS_KEPT: Final = 10_000
 #: Order states that prove the venue has (or had) the order.
 _VENUE_STATES: Final = frozenset(
@@ -771,7 +773,7 @@ class PolicyRuntime:
         self._by_category[reason.category.value] += 1
         if (
             kind in (EventKind.REJECTED, EventKind.DENIED)
-            and reason.category not in _BREAKER_IGNORES
+            and reason.category not in BREAKER_IGNORES
         ) and self._breaker.record_failure(now):
             self._close_gate_until(self._breaker.open_until_ns or 0)
             self._on_breaker_open(now)
@@ -801,20 +803,17 @@ class PolicyRuntime:
     ) -> tuple[int | None, str]:
         if record is None:
             return None, "cancel/modify rejects are not resent by the kit; the strategy decides"
-        schedule = self._policy.backoff_for(reason)
-        spent = record.attempt
-        if reason.code in ADAPTER_RETRIED_CODES:
-            spent += self._policy.adapter_max_retries  # the adapter already resent it
+        delay, spent = backoff_delay_ns(self._policy, reason, record.attempt, self._rng)
         floor = reason.retry_after_ns or 0
-        delay = schedule.delay_ns(spent, self._rng, floor)
-        if reason.category in _GLOBAL_COOLDOWN:
+        if reason.category in GLOBAL_COOLDOWN:
             # the limit is per account/IP: nothing else may go out before the venue's wait
             self._cooldown_until = max(self._cooldown_until, now + max(floor, delay or 0))
             self._close_gate_until(self._cooldown_until)
         if delay is None:
             self._finish(coid, record, "gave_up")
             self._counts["gave_up"] += 1
-            return None, f"gave up after {spent} attempts ({schedule.max_attempts} allowed)"
+            allowed = self._policy.backoff_for(reason).max_attempts
+            return None, f"gave up after {spent} attempts ({allowed} allowed)"
         return self._schedule_retry(coid, record, now + delay), "fresh order scheduled"
 
     def _reconcile(
@@ -864,13 +863,7 @@ class PolicyRuntime:
     def _halt(
         self, coid: ClientOrderId, reason: RejectReason, record: _Record | None, now: int
     ) -> tuple[int | None, str]:
-        if reason.banned_until_ms is not None:
-            until = reason.banned_until_ms * _MS
-        elif reason.retry_after_ns is not None:
-            until = now + reason.retry_after_ns
-        else:
-            until = now + self._policy.ban_default_ms * _MS
-        until = max(until, now + _MS)
+        until = halt_until_ns(self._policy, reason, now)
         self._halted_until = max(self._halted_until, until)
         self._close_gate_until(self._halted_until)
         self._counts["halts"] += 1
@@ -984,10 +977,7 @@ class PolicyRuntime:
                 note = "the venue has the order: not resent"
             else:
                 self._counts["reconciled_absent"] += 1
-                schedule = self._policy.backoff.get(
-                    ErrorCategory.UNKNOWN_STATUS, self._policy.default_backoff
-                )
-                delay = schedule.delay_ns(record.attempt, self._rng)
+                delay = reconcile_retry_delay_ns(self._policy, record.attempt, self._rng)
                 if delay is None or self._stopped:
                     self._settle(record.origin, "gave_up")
                     self._counts["gave_up"] += 1
