@@ -1174,7 +1174,12 @@ class ExecutionMixin:
             if not self.emulating_venue_params:
                 return
             position_id = event.position_id  # type: ignore[attr-defined]
-            actions = book.plan(event, position_id, event.side, event.quantity)  # type: ignore[attr-defined]
+            actions = book.plan(
+                position_id,
+                CLOSING_SIDE.get(event.side),  # type: ignore[attr-defined]
+                event.quantity,  # type: ignore[attr-defined]
+                isinstance(event, PositionClosed),
+            )
             for action in actions:
                 order = self.cache.order(action.client_order_id)
                 if order is None or order.is_closed or order.is_pending_cancel:

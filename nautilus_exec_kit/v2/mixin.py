@@ -1,0 +1,898 @@
+"""ExecutionMixin on NautilusTrader 2: the same validated, Binance-aware helpers as on Nautilus 1.
+
+Usage (the same as on v1, with v2's hook names)::
+
+    class MyConfig(ExecKitConfig):
+        instrument_id: InstrumentId = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
+
+    class MyStrategy(ExecutionMixin, Strategy):
+        def on_quote(self, quote: QuoteTick) -> None:
+            self.submit_limit(quote.instrument_id, OrderSide.BUY, "0.010", quote.bid_price)
+
+Every helper describes its order as the core's ``OrderIntent`` and asks the core's
+``OrderPipeline`` to admit it (the same pass, the same errors as on v1), then builds it with v2's
+``order_factory`` and sends it through the error policy (:mod:`.policy`) with the position ID
+the Binance adapter reports (``-BOTH`` / ``-LONG`` / ``-SHORT``) and the adapter params.
+
+How the kit reads events on v2: Nautilus 2 calls the strategy's ``on_order_*`` /
+``on_position_*`` hooks from Rust by attribute lookup, so the mixin wraps each hook it needs on
+the instance at construction: the kit's read runs first, inside a guard that never raises, then
+the author's handler (an override without ``super()`` cannot switch the kit off). v1's
+message-bus reads before start-up have no v2 counterpart (v2 exposes no bus to Python).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+from nautilus_trader import model as nt
+
+from nautilus_exec_kit.core import vocab
+from nautilus_exec_kit.core.algo import AlgoOrderBook
+from nautilus_exec_kit.core.emulation import ClosePositionBook, price_match_raw
+from nautilus_exec_kit.core.errors import ConfigurationError, OrderValidationError, ParamError
+from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
+from nautilus_exec_kit.core.params import (
+    adapter_params,
+    parse_params,
+    price_match_offset_ticks,
+)
+from nautilus_exec_kit.core.pipeline import OrderPipeline
+from nautilus_exec_kit.core.policy import ErrorPolicy, RateBudget
+from nautilus_exec_kit.core.positions import (
+    CLOSING_SIDE,
+    LEGS,
+    PositionMode,
+    check_close_quantity,
+    leg_for,
+    normalize_position_side,
+)
+from nautilus_exec_kit.core.settings import KitSettings
+from nautilus_exec_kit.core.validator import OrderValidator, check_modifiable
+from nautilus_exec_kit.v2.convert import (
+    NT_SIDE,
+    ORDER_TYPE,
+    POSITION_SIDE,
+    SIDE,
+    TIME_IN_FORCE,
+    TRAILING_OFFSET_TYPE,
+    TRIGGER_TYPE,
+    coerce_price,
+    coerce_quantity,
+    nanos_of,
+    position_id_for,
+    rules_of,
+)
+from nautilus_exec_kit.v2.policy import REJECT_KINDS, VENUE_ANSWERS, PolicyRuntime
+
+if TYPE_CHECKING:
+    from nautilus_exec_kit.v2.config import ExecKitConfig
+
+type NumberLike = Any  # Quantity | Price | Decimal | float | int | str
+
+_CORE_MARKET: Final = vocab.OrderType.MARKET
+_CORE_LIMIT: Final = vocab.OrderType.LIMIT
+#: Events after which an algo order no longer counts as an open conditional order.
+_ALGO_RELEASING: Final = (
+    nt.OrderTriggered,
+    nt.OrderFilled,
+    nt.OrderCanceled,
+    nt.OrderExpired,
+    nt.OrderRejected,
+    nt.OrderDenied,
+)
+#: Order events after which a close_position order is no longer tracked.
+_CLOSE_TERMINAL: Final = (nt.OrderCanceled, nt.OrderExpired, nt.OrderRejected, nt.OrderDenied)
+#: The hooks the kit reads (wrapped on the instance).
+ORDER_HOOKS: Final[tuple[str, ...]] = (
+    "on_order_denied",
+    "on_order_rejected",
+    "on_order_cancel_rejected",
+    "on_order_modify_rejected",
+    "on_order_accepted",
+    "on_order_triggered",
+    "on_order_updated",
+    "on_order_filled",
+    "on_order_canceled",
+    "on_order_expired",
+)
+POSITION_HOOKS: Final[tuple[str, ...]] = (
+    "on_position_opened",
+    "on_position_changed",
+    "on_position_closed",
+)
+
+
+class _InstrumentEntry:
+    """One instrument as the core's pipeline sees it (an ``AccountView``), read from the v2
+    strategy's cache, clock and portfolio only when a pipeline step asks."""
+
+    __slots__ = (
+        "_cache",
+        "_clock",
+        "_currency",
+        "_leverage",
+        "_portfolio",
+        "instrument",
+        "instrument_key",
+        "multiplier",
+        "position_ids",
+        "rules",
+        "settlement_currency",
+        "validator",
+    )
+
+    def __init__(
+        self, strategy: Any, instrument: Any, validator: OrderValidator, mode: PositionMode,
+    ) -> None:
+        self.instrument = instrument
+        self.instrument_key = instrument.id
+        self.validator = validator
+        self.rules = validator.rules
+        legs = ("BOTH",) if mode is PositionMode.ONE_WAY else tuple(LEGS - {"BOTH"})
+        self.position_ids = {leg: position_id_for(instrument.id, mode, leg) for leg in legs}
+        multiplier = instrument.multiplier
+        self.multiplier = 1.0 if multiplier is None else float(multiplier.as_double())
+        self._currency = instrument.settlement_currency
+        self.settlement_currency: str = self._currency.code
+        self._cache = strategy._kit_cache
+        self._clock = strategy._kit_clock
+        self._portfolio = strategy._kit_portfolio
+        self._leverage: float | None = strategy._kit_settings.leverage
+
+    def price(self, value: Any, field: str = "price") -> nt.Price:
+        if type(value) is nt.Price and value.precision == self.rules.price_precision:
+            self.rules.price_grid.check_raw(int(value.raw), field, value)
+            return value
+        return coerce_price(self.rules, value, field)
+
+    def quantity(self, value: Any, field: str = "quantity") -> nt.Quantity:
+        if type(value) is nt.Quantity and value.precision == self.rules.size_precision:
+            self.rules.size_grid.check_raw(int(value.raw), field, value)
+            return value
+        return coerce_quantity(self.rules, value, field)
+
+    # -- AccountView --------------------------------------------------------------------------
+
+    def market(self) -> MarketSnapshot | None:
+        cache = self._cache
+        iid = self.instrument_key
+        quote = cache.quote(iid)
+        trade = cache.trade(iid)
+        if quote is None and trade is None:
+            return None
+        mark = cache.mark_price(iid)
+        return MarketSnapshot(
+            quote.bid_price.as_double() if quote is not None else None,
+            quote.ask_price.as_double() if quote is not None else None,
+            trade.price.as_double() if trade is not None else None,
+            mark.value.as_double() if mark is not None else None,
+        )
+
+    def now_ns(self) -> int:
+        return int(self._clock.timestamp_ns())
+
+    def margin(self) -> tuple[float, float] | None:
+        account = self._portfolio.account(self.instrument_key.venue)
+        if account is None:
+            return None
+        free_money = account.balance_free(self._currency)
+        free = free_money.as_double() if free_money is not None else 0.0
+        leverage = self._leverage
+        if leverage is None:
+            leverage = float(account.leverage(self.instrument_key) or 1)
+        return free, leverage
+
+    def held_quantity(self, leg: str, side: vocab.OrderSide) -> float:
+        position = self._cache.position(self.position_ids[leg])
+        if (
+            position is not None
+            and not position.is_closed
+            and CLOSING_SIDE.get(POSITION_SIDE[position.side]) is side
+        ):
+            return float(position.quantity.as_double())
+        return 0.0
+
+
+class ExecutionMixin:
+    """Mix into a Nautilus 2 ``Strategy`` (first base) to get validated Binance order helpers.
+
+    The strategy's config must subclass :class:`~nautilus_exec_kit.v2.config.ExecKitConfig`.
+    A wrong kit configuration raises at construction, as on Nautilus 1.
+    """
+
+    if TYPE_CHECKING:
+        cache: Any
+        clock: Any
+        log: Any
+        portfolio: Any
+        order_factory: Any
+        config: Any
+
+        def submit_order(self, order: Any, position_id: Any = ..., client_id: Any = ..., params: Any = ...) -> None: ...  # noqa: E501
+        def modify_order(self, client_order_id: Any, quantity: Any = ..., price: Any = ..., trigger_price: Any = ...) -> None: ...  # noqa: E501
+        def cancel_order(self, client_order_id: Any) -> None: ...
+        strategy_id: Any
+
+    #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``).
+    error_policy: ErrorPolicy | None = None
+
+    def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """v2's ``Strategy.__new__`` takes the config alone; a strategy's ``__init__`` may take
+        more (as on v1), so only the config goes on."""
+        return super().__new__(cls, config)  # type: ignore[call-arg]
+
+    def __init__(self, config: ExecKitConfig) -> None:
+        super().__init__(config)  # type: ignore[call-arg]
+        settings = self._kit_settings = KitSettings.from_config(config)
+        self._kit_mode = settings.mode
+        self._kit_hedge = settings.hedge
+        self._kit_caps = settings.capabilities
+        self._kit_algo = AlgoOrderBook(settings.capabilities)
+        self._kit_close_book = ClosePositionBook()
+        self._kit_pipeline = OrderPipeline(
+            settings.capabilities, settings.mode, self._kit_algo,
+            margin_check=settings.margin_check, leverage=settings.leverage,
+        )
+        self._kit_entries: dict[Any, _InstrumentEntry] = {}
+        self._kit_invalid: Counter[str] = Counter()
+        self._kit_submits: Counter[str] = Counter()
+        self._kit_emulated: Counter[str] = Counter()
+        #: Orders of every helper go through this execution algorithm when set (the v2 seam
+        #: for reject injection: :func:`nautilus_exec_kit.v2.backtest.add_reject_injector`).
+        self.kit_exec_algorithm_id: Any = None
+        base_policy = type(self).error_policy or ErrorPolicy.default()
+        self._kit_policy = PolicyRuntime(
+            self,
+            base_policy.with_overrides(settings.error_policy),
+            send=self._kit_transmit,
+            fail_fast=settings.fail_fast,
+            budget=RateBudget.binance_futures(settings.orders_per_10s, settings.orders_per_minute),
+        )
+        self._kit_install_hooks()
+
+    # -- event intake --------------------------------------------------------------------------
+
+    def _kit_bind(self) -> None:
+        """Take the strategy's Nautilus handles once, while they can be read: v2 refuses every
+        attribute of a strategy that is inside its own ``submit_order`` ("Already mutably
+        borrowed"), and a denial or fill can arrive right there, synchronously."""
+        self._kit_cache = self.cache
+        self._kit_clock = self.clock
+        self._kit_log = self.log
+        self._kit_factory = self.order_factory
+        self._kit_portfolio = self.portfolio
+        self._kit_strategy_id = self.strategy_id
+        self._kit_bound = True
+
+    def _kit_install_hooks(self) -> None:
+        """Wrap each hook the kit reads on the instance: the kit first, then the author's."""
+        self._kit_bound = False
+        author_on_start = self.on_start  # type: ignore[attr-defined]
+
+        def on_start() -> None:
+            self._kit_bind()
+            author_on_start()
+
+        self.on_start = on_start
+        for name in ORDER_HOOKS:
+            self._kit_wrap(name, self._kit_on_order_event)
+        for name in POSITION_HOOKS:
+            self._kit_wrap(name, self._kit_on_position_event)
+
+    def _kit_wrap(self, name: str, read: Callable[[Any], None]) -> None:
+        author = getattr(self, name)
+
+        def hook(event: Any) -> None:
+            read(event)
+            author(event)
+
+        hook.__name__ = name
+        setattr(self, name, hook)
+
+    def _kit_on_order_event(self, event: Any) -> None:
+        try:
+            if type(event) in REJECT_KINDS or isinstance(event, VENUE_ANSWERS):
+                self._kit_policy.on_event(event)
+            coid = event.client_order_id
+            if self._kit_algo.tracked and isinstance(event, _ALGO_RELEASING):
+                self._kit_algo.release(coid.value)
+            if coid.value in self._kit_close_book:
+                if isinstance(event, _CLOSE_TERMINAL):
+                    self._kit_close_book.discard(coid.value)
+                elif isinstance(event, nt.OrderFilled):
+                    order = self._kit_cache.order(coid)
+                    if order is None or order.is_closed:
+                        self._kit_close_book.discard(coid.value)
+        except Exception as exc:
+            self._kit_log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
+
+    def _kit_on_position_event(self, event: Any) -> None:
+        """close_position orders follow their position on a simulated venue."""
+        if not self._kit_close_book.active or not self.emulating_venue_params:
+            return
+        try:
+            closing = CLOSING_SIDE.get(POSITION_SIDE[event.side])
+            actions = self._kit_close_book.plan(
+                str(event.position_id),
+                None if closing is None else NT_SIDE[closing],
+                event.quantity,
+                isinstance(event, nt.PositionClosed),
+            )
+            for action in actions:
+                order = self._kit_cache.order(nt.ClientOrderId(str(action.client_order_id)))
+                if order is None or order.is_closed or order.is_pending_cancel:
+                    continue
+                if action.kind == "cancel":
+                    self.cancel_order(order.client_order_id)
+                    self._kit_emulated["close_position_cancel"] += 1
+                    continue
+                target = nt.Quantity(
+                    action.quantity.as_decimal() + order.filled_qty.as_decimal(),
+                    action.quantity.precision,
+                )
+                if target != order.quantity:
+                    self.modify_order(order.client_order_id, target)
+                    self._kit_emulated["close_position_resize"] += 1
+        except Exception as exc:
+            self._kit_log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
+
+    # -- hooks for the author ------------------------------------------------------------------
+
+    def on_order_invalid(self, error: OrderValidationError) -> None:
+        """Called with the error when a helper denies an order (``on_invalid_order="deny"``)."""
+
+    # -- public read-only state ----------------------------------------------------------------
+
+    @property
+    def position_mode(self) -> PositionMode:
+        return self._kit_mode
+
+    @property
+    def emulating_venue_params(self) -> bool:
+        """True when close_position / price_match are emulated (simulated venue): the
+        config's ``emulate_venue_params``, else whether the backtest helper marked the run."""
+        emulate = self._kit_settings.emulate_venue_params
+        if emulate is None:
+            return bool(getattr(self, "kit_simulated_venue", False))
+        return emulate
+
+    def exec_kit_stats(self) -> dict[str, int]:
+        """The same counters as on v1: ``invalid.<Error>``, ``submit.<TYPE>``,
+        ``emulated.<action>``, ``algo_open``."""
+        stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
+        stats.update({f"submit.{k}": v for k, v in self._kit_submits.items()})
+        stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
+        stats["algo_open"] = len(self._kit_algo.tracked)
+        return stats
+
+    def exec_kit_policy_stats(self) -> dict[str, Any]:
+        return self._kit_policy.stats()
+
+    @property
+    def exec_kit_policy(self) -> PolicyRuntime:
+        return self._kit_policy
+
+    def open_algo_orders(self, instrument_id: Any) -> int:
+        return self._kit_algo.open_count(instrument_id)
+
+    def kit_position_id(self, instrument_id: Any, position_side: Any = None) -> nt.PositionId:
+        """The position ID the kit (and the live adapter) use for this instrument and leg."""
+        leg = normalize_position_side(position_side)
+        return position_id_for(instrument_id, self._kit_mode, leg)
+
+    # -- order helpers -------------------------------------------------------------------------
+
+    def submit_market(
+        self,
+        instrument_id: Any,
+        side: Any,
+        quantity: NumberLike,
+        *,
+        time_in_force: Any = nt.TimeInForce.GTC,
+        reduce_only: bool = False,
+        position_side: Any = None,
+        tags: list[str] | None = None,
+    ) -> Any:
+        """Submit a validated MARKET order. Returns the order, or None when denied."""
+        try:
+            entry = self._kit_entry(instrument_id)
+            qty = entry.quantity(quantity)
+            intent = OrderIntent(
+                _CORE_MARKET, SIDE[side], int(qty.raw),
+                time_in_force=TIME_IN_FORCE[time_in_force], reduce_only=reduce_only,
+            )
+            leg = self._kit_pipeline.admit(entry, intent, position_side)
+            order = self._kit_factory.market(
+                instrument_id, side, qty, time_in_force=time_in_force, reduce_only=reduce_only,
+                tags=tags, exec_algorithm_id=self.kit_exec_algorithm_id,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, entry.position_ids[leg], None)
+        return order
+
+    def submit_limit(
+        self,
+        instrument_id: Any,
+        side: Any,
+        quantity: NumberLike,
+        price: NumberLike | None = None,
+        *,
+        time_in_force: Any = nt.TimeInForce.GTC,
+        expire_time: Any = None,
+        post_only: bool = False,
+        reduce_only: bool = False,
+        display_qty: NumberLike | None = None,
+        price_match: str | None = None,
+        position_side: Any = None,
+        tags: list[str] | None = None,
+    ) -> Any:
+        """Submit a validated LIMIT order (``price`` may be omitted with ``price_match``)."""
+        try:
+            entry = self._kit_entry(instrument_id)
+            qty = entry.quantity(quantity)
+            px = self._kit_limit_price(entry, side, price, price_match)
+            disp = entry.quantity(display_qty, "display_qty") if display_qty else None
+            expire_ns = nanos_of(expire_time)
+            intent = OrderIntent(
+                _CORE_LIMIT, SIDE[side], int(qty.raw), int(px.raw),
+                time_in_force=TIME_IN_FORCE[time_in_force], expire_time_ns=expire_ns,
+                post_only=post_only, reduce_only=reduce_only,
+                display_qty=None if disp is None else int(disp.raw), price_match=price_match,
+            )
+            leg = self._kit_pipeline.admit(entry, intent, position_side)
+            order = self._kit_factory.limit(
+                instrument_id, side, qty, px, time_in_force=time_in_force,
+                expire_time=expire_ns, post_only=post_only, reduce_only=reduce_only,
+                display_qty=disp, tags=tags, exec_algorithm_id=self.kit_exec_algorithm_id,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, entry.position_ids[leg], adapter_params(intent))
+        return order
+
+    def submit_stop_market(
+        self,
+        instrument_id: Any,
+        side: Any,
+        quantity: NumberLike | None,
+        trigger_price: NumberLike,
+        **kwargs: Any,
+    ) -> Any:
+        """Submit a validated STOP_MARKET (``quantity=None`` allowed with ``close_position``);
+        keywords as on v1: trigger_type, time_in_force, expire_time, reduce_only,
+        close_position, position_side, tags."""
+        return self._kit_submit_triggered(
+            nt.OrderType.STOP_MARKET, instrument_id, side, quantity, None, trigger_price, **kwargs,
+        )
+
+    def submit_take_profit(
+        self,
+        instrument_id: Any,
+        side: Any,
+        quantity: NumberLike | None,
+        trigger_price: NumberLike,
+        **kwargs: Any,
+    ) -> Any:
+        """Submit a validated take-profit market order (Nautilus MARKET_IF_TOUCHED)."""
+        return self._kit_submit_triggered(
+            nt.OrderType.MARKET_IF_TOUCHED, instrument_id, side, quantity, None, trigger_price,
+            **kwargs,
+        )
+
+    def submit_stop_limit(
+        self,
+        instrument_id: Any,
+        side: Any,
+        quantity: NumberLike,
+        price: NumberLike | None,
+        trigger_price: NumberLike,
+        **kwargs: Any,
+    ) -> Any:
+        """Submit a validated STOP_LIMIT (keywords of :meth:`submit_limit` plus trigger_type)."""
+        return self._kit_submit_triggered(
+            nt.OrderType.STOP_LIMIT, instrument_id, side, quantity, price, trigger_price,
+            **kwargs,
+        )
+
+    def submit_take_profit_limit(
+        self,
+        instrument_id: Any,
+        side: Any,
+        quantity: NumberLike,
+        price: NumberLike | None,
+        trigger_price: NumberLike,
+        **kwargs: Any,
+    ) -> Any:
+        """Submit a validated take-profit limit order (Nautilus LIMIT_IF_TOUCHED)."""
+        return self._kit_submit_triggered(
+            nt.OrderType.LIMIT_IF_TOUCHED, instrument_id, side, quantity, price, trigger_price,
+            **kwargs,
+        )
+
+    def submit_trailing_stop(
+        self,
+        instrument_id: Any,
+        side: Any,
+        quantity: NumberLike,
+        callback_bps: int,
+        activation_price: NumberLike | None = None,
+        *,
+        trigger_type: Any = nt.TriggerType.DEFAULT,
+        time_in_force: Any = nt.TimeInForce.GTC,
+        reduce_only: bool = False,
+        position_side: Any = None,
+        tags: list[str] | None = None,
+    ) -> Any:
+        """Submit a validated TRAILING_STOP_MARKET with a Binance callback rate in basis points
+        (10..1000), optionally activated at ``activation_price``."""
+        try:
+            entry = self._kit_entry(instrument_id)
+            qty = entry.quantity(quantity)
+            act = (
+                entry.price(activation_price, "activation_price")
+                if activation_price is not None else None
+            )
+            offset = Decimal(callback_bps)
+            intent = OrderIntent(
+                vocab.OrderType.TRAILING_STOP_MARKET, SIDE[side], int(qty.raw),
+                trigger_type=TRIGGER_TYPE[trigger_type],
+                time_in_force=TIME_IN_FORCE[time_in_force], reduce_only=reduce_only,
+                trailing_offset=offset,
+                trailing_offset_type=vocab.TrailingOffsetType.BASIS_POINTS,
+                activation_price=None if act is None else int(act.raw),
+            )
+            leg = self._kit_pipeline.admit(entry, intent, position_side)
+            order = self._kit_factory.trailing_stop_market(
+                instrument_id, side, qty, offset, activation_price=act,
+                trigger_type=trigger_type,
+                trailing_offset_type=nt.TrailingOffsetType.BASIS_POINTS,
+                time_in_force=time_in_force, reduce_only=reduce_only, tags=tags,
+                exec_algorithm_id=self.kit_exec_algorithm_id,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, entry.position_ids[leg], None)
+        return order
+
+    def submit_validated(
+        self, order: Any, position_side: Any = None, params: dict[str, Any] | None = None,
+    ) -> Any:
+        """Validate and send an order built with ``self.order_factory`` (``params`` may hold
+        ``close_position`` / ``price_match`` as the adapter takes them)."""
+        try:
+            entry = self._kit_entry(order.instrument_id)
+            leg = self._kit_pipeline.admit(
+                entry, self._kit_intent_of_order(entry, order, params), position_side,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, entry.position_ids[leg], params)
+        return order
+
+    def modify(
+        self,
+        order: Any,
+        quantity: NumberLike | None = None,
+        price: NumberLike | None = None,
+        trigger_price: NumberLike | None = None,
+    ) -> bool:
+        """Amend an open order, if the venue can (Binance futures: LIMIT only)."""
+        try:
+            check_modifiable(ORDER_TYPE[order.order_type], self._kit_caps)
+            entry = self._kit_entry(order.instrument_id)
+            qty = entry.quantity(quantity) if quantity is not None else None
+            px = entry.price(price) if price is not None else None
+            tpx = entry.price(trigger_price, "trigger_price") if trigger_price is not None else None
+        except OrderValidationError as error:
+            self._kit_invalid_order(error)
+            return False
+        self.modify_order(order.client_order_id, qty, px, tpx)
+        return True
+
+    def cancel(self, order: Any) -> None:
+        """Cancel an order (v2's ``cancel_order`` takes its client order ID)."""
+        self.cancel_order(order.client_order_id)
+
+    # -- close helpers -------------------------------------------------------------------------
+
+    def close_long(self, instrument_id: Any, quantity: NumberLike | None = None) -> Any:
+        """Close (part of) the long position with a market order; never over-closes."""
+        return self._kit_close(instrument_id, vocab.PositionSide.LONG, quantity)
+
+    def close_short(self, instrument_id: Any, quantity: NumberLike | None = None) -> Any:
+        """Close (part of) the short position with a market order; never over-closes."""
+        return self._kit_close(instrument_id, vocab.PositionSide.SHORT, quantity)
+
+    def close_all(self, instrument_id: Any = None) -> list[Any]:
+        """Close every open position of this strategy (on one instrument, or all)."""
+        if not self._kit_bound:
+            self._kit_bind()
+        orders = []
+        for position in self._kit_cache.positions_open(
+            instrument_id=instrument_id, strategy_id=self._kit_strategy_id,
+        ):
+            side = POSITION_SIDE[position.side]
+            if side not in CLOSING_SIDE:
+                continue
+            order = self._kit_close(position.instrument_id, side, None)
+            if order is not None:
+                orders.append(order)
+        return orders
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _kit_send(self, order: Any, position_id: Any, params: dict[str, Any] | None) -> None:
+        """Every helper-built order leaves through the error policy's gate."""
+        self._kit_policy.submit(order, position_id, params)
+        self._kit_submits[order.order_type.name] += 1
+
+    def _kit_transmit(self, order: Any, position_id: Any, params: dict[str, Any] | None) -> None:
+        """Hand an order to Nautilus 2 (first sends and policy retries alike)."""
+        coid = order.client_order_id.value
+        if params is not None and params.get("close_position"):
+            self._kit_close_book.add(coid, str(position_id), order.side)
+        self._kit_algo.on_sent(coid, order.instrument_id, ORDER_TYPE[order.order_type])
+        self.submit_order(order, position_id, None, params)
+
+    def _kit_entry(self, instrument_id: Any) -> _InstrumentEntry:
+        entry = self._kit_entries.get(instrument_id)
+        if entry is None:
+            if not self._kit_bound:
+                self._kit_bind()
+            instrument = self._kit_cache.instrument(instrument_id)
+            if instrument is None:
+                raise ConfigurationError(
+                    f"instrument {instrument_id} is not in the cache; add it to the engine or "
+                    "load it with the instrument provider before submitting orders",
+                )
+            validator = OrderValidator(
+                rules_of(instrument), self._kit_caps, hedge_mode=self._kit_hedge,
+            )
+            entry = _InstrumentEntry(self, instrument, validator, self._kit_mode)
+            self._kit_entries[instrument_id] = entry
+        return entry
+
+    def _kit_limit_price(
+        self, entry: _InstrumentEntry, side: Any, price: Any, price_match: str | None,
+    ) -> nt.Price:
+        """The caller's price, or the book's for price_match (always on a simulated venue)."""
+        if price_match is None or (price is not None and not self.emulating_venue_params):
+            if price is None:
+                raise ParamError(
+                    "price", None, "a limit price is required",
+                    "pass price=..., or price_match='QUEUE'/'OPPONENT'/...",
+                )
+            return entry.price(price)
+        kind, level = price_match_offset_ticks(price_match)
+        quote = self._kit_cache.quote(entry.instrument_key)
+        if quote is None:
+            raise ParamError(
+                "price_match", price_match,
+                f"there is no quote for {entry.instrument_key} to price the order from",
+                "subscribe to quotes (or pass an explicit price when live)",
+            )
+        if self.emulating_venue_params:
+            self._kit_emulated["price_match"] += 1
+        raw = price_match_raw(
+            SIDE[side], kind, level, int(quote.bid_price.raw), int(quote.ask_price.raw),
+            entry.rules.price_grid.unit_raw,
+        )
+        return nt.Price.from_raw(raw, entry.rules.price_precision)
+
+    def _kit_submit_triggered(
+        self,
+        order_type: Any,
+        instrument_id: Any,
+        side: Any,
+        quantity: NumberLike | None,
+        price: NumberLike | None,
+        trigger_price: NumberLike,
+        *,
+        trigger_type: Any = nt.TriggerType.DEFAULT,
+        time_in_force: Any = nt.TimeInForce.GTC,
+        expire_time: Any = None,
+        post_only: bool = False,
+        reduce_only: bool = False,
+        display_qty: NumberLike | None = None,
+        price_match: str | None = None,
+        close_position: bool = False,
+        position_side: Any = None,
+        tags: list[str] | None = None,
+    ) -> Any:
+        """Every triggered order type: STOP_MARKET / MARKET_IF_TOUCHED (no limit price) and
+        STOP_LIMIT / LIMIT_IF_TOUCHED (a limit price, or price_match)."""
+        with_limit = order_type in (nt.OrderType.STOP_LIMIT, nt.OrderType.LIMIT_IF_TOUCHED)
+        try:
+            entry = self._kit_entry(instrument_id)
+            if close_position and not with_limit:
+                qty = self._kit_close_position_quantity(entry, side, quantity, position_side)
+            elif quantity is None:
+                raise ParamError(
+                    "quantity", None, "is required unless close_position=True",
+                    "pass a quantity, or close_position=True to close the whole position",
+                )
+            else:
+                qty = entry.quantity(quantity)
+            px = self._kit_limit_price(entry, side, price, price_match) if with_limit else None
+            tpx = entry.price(trigger_price, "trigger_price")
+            disp = entry.quantity(display_qty, "display_qty") if display_qty else None
+            expire_ns = nanos_of(expire_time)
+            intent = OrderIntent(
+                ORDER_TYPE[order_type], SIDE[side], int(qty.raw),
+                None if px is None else int(px.raw), int(tpx.raw),
+                trigger_type=TRIGGER_TYPE[trigger_type],
+                time_in_force=TIME_IN_FORCE[time_in_force], expire_time_ns=expire_ns,
+                post_only=post_only, reduce_only=reduce_only,
+                display_qty=None if disp is None else int(disp.raw),
+                close_position=close_position, price_match=price_match,
+            )
+            leg = self._kit_pipeline.admit(entry, intent, position_side)
+            common = {
+                "trigger_type": trigger_type, "time_in_force": time_in_force,
+                "expire_time": expire_ns, "reduce_only": reduce_only, "tags": tags,
+                "exec_algorithm_id": self.kit_exec_algorithm_id,
+            }
+            factory = self._kit_factory
+            if order_type == nt.OrderType.STOP_MARKET:
+                order = factory.stop_market(instrument_id, side, qty, tpx, **common)
+            elif order_type == nt.OrderType.MARKET_IF_TOUCHED:
+                order = factory.market_if_touched(instrument_id, side, qty, tpx, **common)
+            else:
+                build = (
+                    factory.stop_limit if order_type == nt.OrderType.STOP_LIMIT
+                    else factory.limit_if_touched
+                )
+                order = build(
+                    instrument_id, side, qty, px, tpx, post_only=post_only, display_qty=disp,
+                    **common,
+                )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, entry.position_ids[leg], adapter_params(intent))
+        return order
+
+    def _kit_close_position_quantity(
+        self, entry: _InstrumentEntry, side: Any, quantity: Any, position_side: Any,
+    ) -> nt.Quantity:
+        """A close_position order's quantity: the position's size when there is one, else the
+        caller's or the instrument's minimum (resized when the position opens; Binance ignores
+        it)."""
+        leg = self._kit_leg(SIDE[side], position_side, closing=True)
+        position = self._kit_cache.position(entry.position_ids[leg])
+        if (
+            position is not None
+            and not position.is_closed
+            and CLOSING_SIDE.get(POSITION_SIDE[position.side]) is SIDE[side]
+        ):
+            return nt.Quantity.from_raw(int(position.quantity.raw), entry.rules.size_precision)
+        if quantity is not None:
+            return entry.quantity(quantity)
+        minimum = entry.instrument.min_quantity
+        return minimum if minimum is not None else entry.instrument.size_increment
+
+    def _kit_leg(self, side: vocab.OrderSide, position_side: Any, *, closing: bool) -> str:
+        name = normalize_position_side(position_side) if position_side is not None else None
+        return leg_for(self._kit_mode, side, name, closing)  # type: ignore[arg-type]
+
+    def _kit_close(
+        self, instrument_id: Any, position_side: vocab.PositionSide, quantity: Any,
+    ) -> Any:
+        try:
+            entry = self._kit_entry(instrument_id)
+            leg = position_side.name if self._kit_hedge else "BOTH"
+            pid = entry.position_ids[leg]
+            position = self._kit_cache.position(pid)
+            size = Decimal(0)
+            if (
+                position is not None
+                and not position.is_closed
+                and POSITION_SIDE[position.side] is position_side
+            ):
+                size = position.quantity.as_decimal()
+            closing_side = CLOSING_SIDE[position_side]
+            committed = self._kit_committed_close(instrument_id, pid, NT_SIDE[closing_side])
+            step = Decimal(1).scaleb(-entry.rules.size_precision)
+            closable = max(size - committed, Decimal(0)).quantize(step)
+            if quantity is None:
+                if closable <= 0:
+                    self._kit_log.info(f"close_{leg.lower()}: nothing to close on {pid}")
+                    return None
+                qty = nt.Quantity(closable, entry.rules.size_precision)
+            else:
+                qty = entry.quantity(quantity)
+                check_close_quantity(leg, qty.as_decimal(), closable)
+            intent = OrderIntent(_CORE_MARKET, closing_side, int(qty.raw), reduce_only=True)
+            self._kit_pipeline.admit(entry, intent, leg if self._kit_hedge else None, closing=True)
+            order = self._kit_factory.market(
+                instrument_id, NT_SIDE[closing_side], qty, reduce_only=not self._kit_hedge,
+                exec_algorithm_id=self.kit_exec_algorithm_id,
+            )
+        except OrderValidationError as error:
+            return self._kit_invalid_order(error)
+        self._kit_send(order, pid, None)
+        return order
+
+    def _kit_committed_close(self, instrument_id: Any, pid: Any, closing_side: Any) -> Decimal:
+        """What open, in-flight and held closing orders on ``pid`` already close (close_position
+        orders excluded: they never add to a close)."""
+        pid_text = str(pid)
+        held = {
+            order.client_order_id.value: str(order_pid)
+            for order, order_pid in self._kit_policy.unsent_orders()
+        }
+        orders = [
+            *self._kit_cache.orders_open(
+                instrument_id=instrument_id, strategy_id=self._kit_strategy_id,
+            ),
+            *self._kit_cache.orders_inflight(
+                instrument_id=instrument_id, strategy_id=self._kit_strategy_id,
+            ),
+            *(order for order, _ in self._kit_policy.unsent_orders()),
+        ]
+        total = Decimal(0)
+        seen: set[str] = set()
+        for order in orders:
+            coid = order.client_order_id.value
+            if coid in seen or coid in self._kit_close_book or order.side != closing_side:
+                continue
+            seen.add(coid)
+            order_pid = held.get(coid) or str(self._kit_cache.position_id(order.client_order_id))
+            if order_pid == pid_text:
+                total += order.leaves_qty.as_decimal()
+        return total
+
+    def _kit_intent_of_order(
+        self, entry: _InstrumentEntry, order: Any, params: dict[str, Any] | None,
+    ) -> OrderIntent:
+        """The core's intent for an order built with v2's ``order_factory``."""
+        close_position, price_match = parse_params(params)
+
+        def raw(value: Any, grid: Any, field: str) -> int | None:
+            if value is None:
+                return None
+            grid.check_fixed(int(value.raw), value.precision, field, value)
+            return int(value.raw)
+
+        pg, sg = entry.rules.price_grid, entry.rules.size_grid
+        offset = getattr(order, "trailing_offset", None)
+        return OrderIntent(
+            ORDER_TYPE[order.order_type], SIDE[order.side], raw(order.quantity, sg, "quantity"),
+            raw(getattr(order, "price", None), pg, "price"),
+            raw(getattr(order, "trigger_price", None), pg, "trigger_price"),
+            trigger_type=TRIGGER_TYPE[
+                getattr(order, "trigger_type", None) or nt.TriggerType.NO_TRIGGER
+            ],
+            time_in_force=TIME_IN_FORCE[order.time_in_force],
+            expire_time_ns=getattr(order, "expire_time_ns", None) or None,
+            post_only=bool(getattr(order, "is_post_only", False)),
+            reduce_only=bool(order.is_reduce_only),
+            display_qty=raw(getattr(order, "display_qty", None), sg, "display_qty"),
+            quote_quantity=bool(order.is_quote_quantity),
+            trailing_offset=None if offset is None else Decimal(str(offset)),
+            trailing_offset_type=TRAILING_OFFSET_TYPE[
+                getattr(order, "trailing_offset_type", None)
+                or nt.TrailingOffsetType.NO_TRAILING_OFFSET
+            ],
+            activation_price=raw(getattr(order, "activation_price", None), pg, "activation_price"),
+            close_position=close_position,
+            price_match=price_match,
+        )
+
+    def _kit_invalid_order(self, error: OrderValidationError) -> None:
+        self._kit_invalid[type(error).__name__] += 1
+        if not self._kit_settings.deny_invalid:
+            raise error
+        self._kit_log.error(f"order denied by exec-kit: {type(error).__name__}: {error}")
+        try:
+            self.on_order_invalid(error)
+        except Exception as exc:
+            self._kit_log.error(f"on_order_invalid raised {exc!r}")
+        return None
+
+
+__all__ = ["ORDER_HOOKS", "POSITION_HOOKS", "ExecutionMixin"]

@@ -1,0 +1,51 @@
+"""Hedge-mode pair on NautilusTrader 2 (the twin of ``strategies/hedge_pair.py``): holds a LONG
+and a SHORT leg at once and takes profit on each leg separately."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from nautilus_trader.model import InstrumentId, OrderSide, PositionSide, QuoteTick
+from nautilus_trader.trading import Strategy
+
+from nautilus_exec_kit.v2.config import ExecKitConfig
+from nautilus_exec_kit.v2.mixin import ExecutionMixin
+
+
+class HedgePairConfig(ExecKitConfig):
+    """Settings of :class:`HedgePair`; ``position_mode`` must stay ``"HEDGE"``."""
+
+    instrument_id: InstrumentId = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
+    position_mode: str = "HEDGE"
+    leg_size: Decimal = Decimal("0.010")
+    take_profit_bps: int = 30  # close a leg once it is this far in profit
+
+
+class HedgePair(ExecutionMixin, Strategy):  # type: ignore[misc]
+    """Keep one LONG and one SHORT leg open; bank the profitable leg and re-open it."""
+
+    def on_start(self) -> None:
+        self.subscribe_quotes(self.config.instrument_id)
+
+    def on_quote(self, quote: QuoteTick) -> None:
+        config = self.config
+        iid = config.instrument_id
+        mid = (quote.bid_price.as_double() + quote.ask_price.as_double()) / 2
+        for leg, open_side in (("LONG", OrderSide.BUY), ("SHORT", OrderSide.SELL)):
+            position = self.cache.position(self.kit_position_id(iid, leg))
+            if position is None or position.is_closed:
+                if not self._leg_order_in_flight(leg):
+                    self.submit_market(iid, open_side, config.leg_size, position_side=leg)
+                continue
+            move = (mid - position.avg_px_open) / position.avg_px_open * 10_000
+            in_profit = move if position.side == PositionSide.LONG else -move
+            if in_profit >= config.take_profit_bps:
+                (self.close_long if leg == "LONG" else self.close_short)(iid)
+
+    def _leg_order_in_flight(self, leg: str) -> bool:
+        pid = self.kit_position_id(self.config.instrument_id, leg)
+        inflight = self.cache.orders_inflight(strategy_id=self.strategy_id)
+        return any(self.cache.position_id(o.client_order_id) == pid for o in inflight)
+
+    def on_stop(self) -> None:
+        self.close_all(self.config.instrument_id)

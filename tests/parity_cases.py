@@ -1,0 +1,76 @@
+"""What both bindings must agree on, as plain values (no Nautilus import): the orders the kit
+accepts and refuses on the same instrument and market, the policy's decisions on the same
+injected rejects, and the market both example-strategy backtests trade on.
+
+``tests/test_parity.py`` runs it on NautilusTrader 1.231, ``tests/v2/test_parity.py`` on 2.x;
+each case names the error class the kit must raise (``None``: sent).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Final, NamedTuple
+
+
+class Case(NamedTuple):
+    name: str
+    helper: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    refused_with: str | None  # the OrderValidationError subclass, or None when sent
+    mode: str = "ONE_WAY"
+
+
+#: Sides are names ("BUY" / "SELL"), numbers are strings; the market is bid 50000.0 / ask 50000.1.
+CASES: Final[list[Case]] = [
+    Case("limit", "submit_limit", ("BUY", "0.010", "49000.0"), {}, None),
+    Case("limit off tick", "submit_limit", ("BUY", "0.010", "49000.05"), {}, "PriceTooPrecise"),
+    Case("qty off step", "submit_limit", ("BUY", "0.0105", "49000.0"), {}, "QuantityTooPrecise"),
+    Case("qty above max", "submit_limit", ("BUY", "1001.000", "49000.0"), {},
+         "QuantityOutOfRange"),
+    Case("notional too small", "submit_limit", ("BUY", "0.001", "5000.0"), {},
+         "NotionalTooSmall"),
+    Case("price below min", "submit_limit", ("BUY", "0.010", "100.0"), {}, "PriceOutOfRange"),
+    Case("GTD without expiry", "submit_limit", ("BUY", "0.010", "49000.0"),
+         {"time_in_force": "GTD"}, "InvalidExpireTime"),
+    Case("market", "submit_market", ("BUY", "0.010"), {}, None),
+    Case("margin", "submit_market", ("BUY", "5.000"), {}, "InsufficientMargin"),
+    Case("stop below market", "submit_stop_market", ("SELL", "0.010", "49900.0"), {}, None),
+    Case("stop would fire", "submit_stop_market", ("BUY", "0.010", "49900.0"), {},
+         "TriggerPriceError"),
+    Case("take profit", "submit_take_profit", ("SELL", "0.010", "50100.0"), {}, None),
+    Case("stop limit", "submit_stop_limit", ("BUY", "0.010", "50200.0", "50100.0"), {}, None),
+    Case("close_position + reduce_only", "submit_stop_market", ("SELL", None, "49900.0"),
+         {"close_position": True, "reduce_only": True}, "ParamError"),
+    Case("trailing 1001 bps", "submit_trailing_stop", ("SELL", "0.010", 1001), {},
+         "TrailingOffsetError"),
+    Case("reduce-only in hedge mode", "submit_market", ("SELL", "0.010"),
+         {"reduce_only": True, "position_side": "LONG"}, "PositionModeViolation", "HEDGE"),
+    Case("hedge leg", "submit_market", ("BUY", "0.010"), {"position_side": "LONG"}, None,
+         "HEDGE"),
+]
+
+#: Injected rejects (the core's SPEC), one per policy action, on the n-th MARKET submit.
+REJECT_SPEC: Final = "-1003@nth=1,type=MARKET;-2019@nth=2,type=MARKET;-1007@nth=3,type=MARKET"
+#: ``(action, reason key)`` of the decisions the spec must lead to, in order, for a strategy
+#: that sends one MARKET order every 10th quote.
+EXPECTED_DECISIONS: Final = [
+    ("backoff", "-1003"),
+    ("skip", "-2019"),
+    ("reconcile", "-1007"),
+    ("reconcile", "-1007"),  # the check: the venue does not have it, a fresh order goes
+]
+
+
+def random_walk_bids(n: int, seed: int = 7, start: float = 50_000.0) -> list[float]:
+    """A seeded random walk with slow trend regimes (so trend strategies trade)."""
+    rng = random.Random(seed)
+    bid = start
+    drift = 0.0
+    bids = []
+    for i in range(n):
+        if i % 400 == 0:
+            drift = rng.choice([-1.5, 0.0, 1.5])
+        bid = max(1_000.0, bid + drift + rng.gauss(0.0, 6.0))
+        bids.append(round(bid, 1))
+    return bids

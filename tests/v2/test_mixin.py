@@ -1,0 +1,184 @@
+"""The v2 binding in real v2 backtests: configuration checks, deny mode, modify and algo rules,
+hedge-mode closes, and every policy action on injected rejects (fail-fast, halt, the budget)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from nautilus_trader import model as nt
+from nautilus_trader.trading import Strategy
+
+import nautilus_exec_kit
+from nautilus_exec_kit.core import errors as E
+from nautilus_exec_kit.v2.backtest import add_reject_injector, mark_simulated
+from nautilus_exec_kit.v2.config import ExecKitConfig
+from nautilus_exec_kit.v2.mixin import ExecutionMixin
+from tests.v2.conftest import IID, flat_quotes, make_engine
+
+BUY, SELL = nt.OrderSide.BUY, nt.OrderSide.SELL
+
+
+class ScriptConfig(ExecKitConfig):
+    pass
+
+
+class Scripted(ExecutionMixin, Strategy):  # type: ignore[misc]
+    """Runs ``script[n](self)`` on the n-th quote; records errors raised by the steps."""
+
+    def __init__(self, config: ScriptConfig, script: dict[int, Callable[[Any], Any]]) -> None:
+        super().__init__(config)
+        self.script = script
+        self.quotes = 0
+        self.errors: list[Exception] = []
+        self.results: dict[int, Any] = {}
+        self.invalid: list[E.OrderValidationError] = []
+
+    def on_start(self) -> None:
+        self.subscribe_quotes(IID)
+
+    def on_quote(self, quote: Any) -> None:
+        self.quotes += 1
+        step = self.script.get(self.quotes)
+        if step is None:
+            return
+        try:
+            self.results[self.quotes] = step(self)
+        except Exception as error:  # v2 swallows hook exceptions: keep them for the test
+            self.errors.append(error)
+
+    def on_order_invalid(self, error: E.OrderValidationError) -> None:
+        self.invalid.append(error)
+
+
+def run(
+    script: dict[int, Callable[[Any], Any]], *, quotes: int = 50, spec: str | None = None,
+    **config: Any,
+) -> Scripted:
+    engine: Any = make_engine()
+    engine.add_data(flat_quotes(quotes))
+    strategy = Scripted(ScriptConfig(**config), script)
+    engine.add_strategy(strategy)
+    mark_simulated(strategy)
+    if spec is not None:
+        add_reject_injector(engine, strategy, spec)
+    engine.run()
+    strategy.engine = engine  # type: ignore[attr-defined]
+    return strategy
+
+
+def test_the_package_resolves_the_v2_binding() -> None:
+    assert nautilus_exec_kit.nautilus_generation() == "v2"
+    assert nautilus_exec_kit.ExecutionMixin is ExecutionMixin
+    assert nautilus_exec_kit.ExecKitConfig is ExecKitConfig
+
+
+@pytest.mark.parametrize(
+    ("config", "error"),
+    [
+        ({"oms_type": "NETTING"}, E.PositionModeMismatch),
+        ({"position_mode": "HEDGE", "account_type": "SPOT"}, E.PositionModeMismatch),
+        ({"on_invalid_order": "ignore"}, E.ConfigurationError),
+        ({"position_mode": "BOTH_WAYS"}, E.ConfigurationError),
+        ({"leverage": 0}, E.ConfigurationError),
+    ],
+)
+def test_a_wrong_kit_configuration_fails_at_construction(
+    config: dict[str, Any], error: type[Exception],
+) -> None:
+    with pytest.raises(error):
+        Scripted(ScriptConfig(**config), {})
+
+
+def test_an_unknown_config_field_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="trade_sise"):
+        ScriptConfig(trade_sise=1)
+
+
+def test_deny_mode_returns_none_counts_and_calls_the_hook() -> None:
+    s = run({1: lambda s: s.submit_limit(IID, BUY, "0.010", "49000.05")},
+            on_invalid_order="deny")
+    assert s.results[1] is None and not s.errors
+    assert [type(e).__name__ for e in s.invalid] == ["PriceTooPrecise"]
+    assert s.exec_kit_stats()["invalid.PriceTooPrecise"] == 1
+    assert not s.cache.orders()  # it never reached the venue
+
+
+def test_modify_amends_a_limit_and_refuses_a_stop() -> None:
+    orders: dict[str, Any] = {}
+
+    def place(s: Any) -> None:
+        orders["limit"] = s.submit_limit(IID, BUY, "0.010", "49000.0")
+        orders["stop"] = s.submit_stop_market(IID, SELL, "0.010", "49000.0")
+
+    s = run({1: place, 3: lambda s: s.modify(orders["limit"], price="49100.0"),
+             4: lambda s: s.modify(orders["stop"], trigger_price="48000.0")})
+    assert s.results[3] is True
+    assert str(s.cache.order(orders["limit"].client_order_id).price) == "49100.0"
+    assert [type(e).__name__ for e in s.errors] == ["ModifyNotSupported"]
+
+
+def test_the_open_algo_cap_refuses_the_201st_conditional_order() -> None:
+    def place(s: Any) -> None:
+        for _ in range(200):
+            s.submit_stop_market(IID, SELL, "0.010", "40000.0")
+        s.submit_take_profit(IID, SELL, "0.010", "60000.0")
+
+    s = run({1: place, 3: lambda s: s.open_algo_orders(IID)})
+    assert [type(e).__name__ for e in s.errors] == ["AlgoOrderLimitReached"]
+    assert s.results[3] == 200
+
+
+def test_hedge_closes_never_over_close_a_leg() -> None:
+    s = run({
+        1: lambda s: s.submit_market(IID, BUY, "0.020", position_side="LONG"),
+        3: lambda s: s.close_long(IID, "0.030"),
+        4: lambda s: s.close_long(IID, "0.005"),
+        6: lambda s: s.close_long(IID),
+        8: lambda s: s.close_long(IID),
+    }, position_mode="HEDGE")
+    assert [type(e).__name__ for e in s.errors] == ["PositionModeViolation"]
+    assert str(s.results[6].quantity) == "0.015"
+    assert s.results[8] is None  # nothing left to close
+    assert not s.cache.positions_open()
+
+
+def test_fail_fast_stops_the_strategy() -> None:
+    s = run({n: (lambda s: s.submit_market(IID, BUY, "0.010")) for n in (1, 5)},
+            spec="-1121@nth=1")
+    actions = [d.action.value for d in s.exec_kit_policy.decisions]
+    assert actions == ["fail_fast"]
+    assert s.is_stopped()
+    assert s.quotes < 5  # it stopped before the second order's quote
+
+
+def test_fail_fast_raise_mode_raises_at_the_call_site() -> None:
+    s = run({1: lambda s: s.submit_market(IID, BUY, "0.010"),
+             2: lambda s: s.submit_market(IID, BUY, "0.010")},
+            spec="-1121@nth=1", fail_fast="raise")
+    assert [type(e).__name__ for e in s.errors] == ["VenueError", "VenueError"]
+
+
+def test_halt_refuses_until_the_ban_ends_then_resends() -> None:
+    s = run({1: lambda s: s.submit_market(IID, BUY, "0.010"),
+             3: lambda s: s.submit_market(IID, BUY, "0.010")},
+            quotes=80, spec="418@nth=1,retry_after=3")
+    decision = s.exec_kit_policy.decisions[0]
+    assert decision.action.value == "halt"
+    assert [type(e).__name__ for e in s.errors] == ["SubmissionsHalted"]
+    filled = [o for o in s.cache.orders() if o.status.name == "FILLED"]
+    assert [o.tags for o in filled] == [[f"retry-of={decision.client_order_id}"]]
+    assert filled[0].ts_last >= decision.retry_at_ns
+
+
+def test_the_rate_budget_queues_on_the_strategy_clock() -> None:
+    def burst(s: Any) -> None:
+        for _ in range(5):
+            s.submit_market(IID, BUY, "0.001", reduce_only=False)
+
+    s = run({1: burst}, quotes=300, orders_per_10s=2, margin_check=False)
+    fills = sorted(o.ts_last for o in s.cache.orders() if o.status.name == "FILLED")
+    assert len(fills) == 5
+    assert fills[2] - fills[0] >= 10_000_000_000  # the third waited for the 10 s window
+    assert s.exec_kit_policy_stats()["queued"] == 0

@@ -1,0 +1,64 @@
+"""The v2 example strategies trade the v1 suite's random walk (tests/test_mixin_strategies.py)
+and pass the same checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nautilus_trader import model as nt
+
+from nautilus_exec_kit.v2.backtest import mark_simulated
+from strategies.v2 import HedgePair, HedgePairConfig, OneWayTrend, OneWayTrendConfig
+from tests.parity_cases import random_walk_bids
+from tests.v2.conftest import IID, make_engine, quotes_from_bids
+
+_BAD = ("REJECTED", "DENIED")
+
+
+def test_one_way_trend_trades_and_stays_protected() -> None:
+    engine: Any = make_engine()
+    engine.add_data(quotes_from_bids(random_walk_bids(4_000)))
+    strategy = OneWayTrend(OneWayTrendConfig(fast_period=30, slow_period=120))
+    engine.add_strategy(strategy)
+    mark_simulated(strategy)
+    engine.run()
+    try:
+        orders = strategy.cache.orders()
+        fills = [o for o in orders if o.status.name == "FILLED"]
+        assert len([o for o in fills if o.order_type.name == "MARKET"]) >= 4
+        assert any(o.order_type.name == "STOP_MARKET" for o in orders)
+        assert not [o for o in orders if o.status.name in _BAD]
+        pids = {str(strategy.cache.position_id(o.client_order_id)) for o in orders}
+        assert pids == {str(strategy.kit_position_id(IID))}
+        assert not strategy.cache.positions_open()  # flat after on_stop
+        assert strategy.exec_kit_stats().get("emulated.close_position_resize", 0) > 0
+    finally:
+        engine.dispose()
+
+
+def test_hedge_pair_holds_both_legs() -> None:
+    engine: Any = make_engine()
+    engine.add_data(quotes_from_bids(random_walk_bids(3_000, seed=3)))
+    strategy = HedgePair(HedgePairConfig())
+    both_open: list[bool] = []
+    original = strategy.on_quote
+
+    def watch(quote: nt.QuoteTick) -> None:
+        original(quote)
+        sides = {p.side.name for p in strategy.cache.positions_open()}
+        both_open.append(sides == {"LONG", "SHORT"})
+
+    strategy.on_quote = watch
+    engine.add_strategy(strategy)
+    mark_simulated(strategy)
+    engine.run()
+    try:
+        assert sum(both_open) > 1_000
+        orders = strategy.cache.orders()
+        assert len([o for o in orders if o.status.name == "FILLED"]) > 4
+        assert not [o for o in orders if o.status.name in _BAD]
+        assert {str(p.id) for p in strategy.cache.positions()} == {
+            f"{IID}-LONG", f"{IID}-SHORT",
+        }
+    finally:
+        engine.dispose()
