@@ -28,7 +28,7 @@ $(PY_V2):
 
 $(STAMP_V2): $(PY_V2) pyproject.toml
 	$(PY_V2) -m pip install --quiet --upgrade pip
-	$(PY_V2) -m pip install --quiet -e '.[v2,test]'
+	$(PY_V2) -m pip install --quiet -e '.[v2,test,lint]'
 	@rm -f $(VENV_V2)/.installed-* && touch $(STAMP_V2)
 
 install: $(STAMP) $(STAMP_V2)
@@ -39,14 +39,16 @@ demo: $(STAMP)
 test: $(STAMP) $(STAMP_V2)
 	bash .ci/system-deps
 	$(PY) -m ruff check nautilus_exec_kit strategies tests benchmarks
-	$(PY) -m mypy nautilus_exec_kit strategies
+	$(PY) -m mypy nautilus_exec_kit strategies --exclude '^(nautilus_exec_kit|strategies)/v2/'
+	$(PY_V2) -m mypy --follow-imports=silent nautilus_exec_kit/v2 strategies/v2
 	EXEC_KIT_NO_NAUTILUS=1 $(PY) -m pytest --confcutdir tests/core tests/core
 	$(PY) -m pytest
 	$(PY_V2) -m pytest --confcutdir tests/v2 tests/v2
 
-lint: $(STAMP)
+lint: $(STAMP) $(STAMP_V2)
 	$(PY) -m ruff check nautilus_exec_kit strategies tests benchmarks
-	$(PY) -m mypy nautilus_exec_kit strategies
+	$(PY) -m mypy nautilus_exec_kit strategies --exclude '^(nautilus_exec_kit|strategies)/v2/'
+	$(PY_V2) -m mypy --follow-imports=silent nautilus_exec_kit/v2 strategies/v2
 
 clean:
 	rm -rf $(VENV) $(VENV_V2) .pytest_cache .mypy_cache .ruff_cache

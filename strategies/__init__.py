@@ -5,12 +5,15 @@
 installed generation.
 """
 
+from typing import TYPE_CHECKING
+
 from nautilus_exec_kit import nautilus_generation
 
-if nautilus_generation() == "v2":
-    from strategies.v2 import HedgePair, HedgePairConfig, OneWayTrend, OneWayTrendConfig
-else:
+# Type checkers see the v1 names (the default install; the v2 modules are checked on their own).
+if TYPE_CHECKING or nautilus_generation() == "v1":
     from strategies.hedge_pair import HedgePair, HedgePairConfig
     from strategies.one_way_trend import OneWayTrend, OneWayTrendConfig
+else:
+    from strategies.v2 import HedgePair, HedgePairConfig, OneWayTrend, OneWayTrendConfig
 
 __all__ = ["HedgePair", "HedgePairConfig", "OneWayTrend", "OneWayTrendConfig"]

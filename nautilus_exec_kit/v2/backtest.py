@@ -123,10 +123,15 @@ class RejectInjector(ExecutionAlgorithm):  # type: ignore[misc]
         self.injected: list[tuple[int, str, int | None]] = []
 
     def on_start(self) -> None:
-        self._t0 = self.clock.timestamp_ns()
+        self._t0 = self._now()
+
+    def _now(self) -> int:
+        clock = self.clock
+        assert clock is not None, "the injector runs registered with an engine"
+        return int(clock.timestamp_ns())
 
     def on_order(self, order: Any) -> None:
-        now = self.clock.timestamp_ns()
+        now = self._now()
         t0 = self._t0 if self._t0 is not None else now
         rule = self._plan.match("submit", order.order_type.name, order.tags, now - t0)
         if rule is None:

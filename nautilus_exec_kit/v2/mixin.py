@@ -271,13 +271,13 @@ class ExecutionMixin:
     def _kit_install_hooks(self) -> None:
         """Wrap each hook the kit reads on the instance: the kit first, then the author's."""
         self._kit_bound = False
-        author_on_start = self.on_start  # type: ignore[attr-defined]
+        author_on_start = self.on_start  # type: ignore[attr-defined,has-type]
 
         def on_start() -> None:
             self._kit_bind()
             author_on_start()
 
-        self.on_start = on_start
+        self.on_start = on_start  # type: ignore[method-assign]
         for name in ORDER_HOOKS:
             self._kit_wrap(name, self._kit_on_order_event)
         for name in POSITION_HOOKS:
@@ -772,8 +772,8 @@ class ExecutionMixin:
             return nt.Quantity.from_raw(int(position.quantity.raw), entry.rules.size_precision)
         if quantity is not None:
             return entry.quantity(quantity)
-        minimum = entry.instrument.min_quantity
-        return minimum if minimum is not None else entry.instrument.size_increment
+        minimum: nt.Quantity | None = entry.instrument.min_quantity
+        return minimum if minimum is not None else entry.instrument.size_increment  # type: ignore[no-any-return]
 
     def _kit_leg(self, side: vocab.OrderSide, position_side: Any, *, closing: bool) -> str:
         name = normalize_position_side(position_side) if position_side is not None else None
@@ -802,7 +802,7 @@ class ExecutionMixin:
                 if closable <= 0:
                     self._kit_log.info(f"close_{leg.lower()}: nothing to close on {pid}")
                     return None
-                qty = nt.Quantity(closable, entry.rules.size_precision)
+                qty = nt.Quantity.from_str(str(closable))  # quantized to the size precision
             else:
                 qty = entry.quantity(quantity)
                 check_close_quantity(leg, qty.as_decimal(), closable)
