@@ -23,6 +23,10 @@ How a round is measured, and why:
   ratios.
 
     .venv/bin/python benchmarks/backtest_throughput.py [--ticks 20000] [--rounds 6] [--same]
+        [--nautilus v1|v2]
+
+``--nautilus v2`` measures the same flow on NautilusTrader 2 (benchmarks/throughput_flows_v2.py,
+run by ``.venv-v2``'s interpreter); the default is v1 (throughput_flows_v1.py).
 
 Last line: ``ratio=<mixin / plain orders per CPU second>`` (target >= 0.95).
 """
@@ -41,75 +45,29 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from nautilus_trader.model.data import QuoteTick
-from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.model.identifiers import PositionId
-from nautilus_trader.model.objects import Price, Quantity
-from nautilus_trader.trading.config import StrategyConfig
-from nautilus_trader.trading.strategy import Strategy
-
-from nautilus_exec_kit.mixin import ExecutionMixin
-from tests.conftest import IID, ScriptedConfig, flat_quotes, make_engine
-
-QTY = Quantity.from_str("0.010")
-PRICE = Price.from_str("45000.0")
-PID = PositionId(f"{IID}-BOTH")
+#: The interpreter of each generation: this one for v1, the Makefile's .venv-v2 for v2.
+INTERPRETERS = {"v1": Path(sys.executable), "v2": ROOT / ".venv-v2" / "bin" / "python"}
 
 
-class PlainFlow(Strategy):
-    def __init__(self, config: StrategyConfig) -> None:
-        super().__init__(config)
-        self.previous: Any = None
-        self.sent = 0
-
-    def on_start(self) -> None:
-        self.subscribe_quote_ticks(IID)
-
-    def on_quote_tick(self, tick: QuoteTick) -> None:
-        if self.previous is not None and self.previous.is_open:
-            self.cancel_order(self.previous)
-        order = self.order_factory.limit(IID, OrderSide.BUY, QTY, PRICE)
-        self.submit_order(order, position_id=PID)
-        self.previous = order
-        self.sent += 1
-
-
-class MixinFlow(ExecutionMixin, Strategy):
-    def __init__(self, config: ScriptedConfig) -> None:
-        super().__init__(config)
-        self.previous: Any = None
-        self.sent = 0
-
-    def on_start(self) -> None:
-        self.subscribe_quote_ticks(IID)
-
-    def on_quote_tick(self, tick: QuoteTick) -> None:
-        if self.previous is not None and self.previous.is_open:
-            self.cancel(self.previous)
-        self.previous = self.submit_limit(IID, OrderSide.BUY, QTY, PRICE)
-        self.sent += 1
-
-
-def prepare(kind: str, ticks: int) -> tuple[Any, Any]:
-    engine = make_engine()
-    engine.add_data(flat_quotes(ticks))
-    quiet = {"log_events": False, "log_commands": False}
-    strategy: Any = (
-        PlainFlow(StrategyConfig(oms_type="HEDGING", **quiet))
-        if kind == "plain"
-        else MixinFlow(ScriptedConfig(**quiet))
-    )
-    engine.add_strategy(strategy)
+def prepare(kind: str, ticks: int, nautilus: str = "v1") -> tuple[Any, Any]:
+    """The engine and strategy of one backtest (imported here: the parent process runs no
+    Nautilus, so it can measure either generation)."""
+    if nautilus == "v2":
+        from benchmarks import throughput_flows_v2 as flows
+    else:
+        from benchmarks import throughput_flows_v1 as flows  # type: ignore[no-redef]
+    engine, strategy = flows.prepare(kind, ticks)
     gc.collect()
     return engine, strategy
 
 
-def _child(kind: str, ticks: int) -> None:
+def _child(kind: str, ticks: int, nautilus: str) -> None:
     """One backtest of ``kind``: build it, say ``ready``, wait for ``go`` on stdin, run it and
     print its orders per CPU second (the parent stops and continues this process meanwhile)."""
-    engine, strategy = prepare(kind, ticks)
+    engine, strategy = prepare(kind, ticks, nautilus)
     print("ready", flush=True)
     sys.stdin.readline()
     cpu0 = time.process_time()
@@ -120,12 +78,15 @@ def _child(kind: str, ticks: int) -> None:
     print(json.dumps({"orders_per_cpu_s": sent / cpu}), flush=True)
 
 
-def _run_pair(kinds: tuple[str, str], ticks: int, slice_s: float) -> list[float]:
+def _run_pair(
+    kinds: tuple[str, str], ticks: int, slice_s: float, nautilus: str,
+) -> list[float]:
     """Run one backtest per kind, each in a fresh process, in alternating time slices; their
     orders per CPU second, in the order of ``kinds``."""
     children = [
         subprocess.Popen(
-            [sys.executable, "-W", "ignore", __file__, "--child", kind, "--ticks", str(ticks)],
+            [str(INTERPRETERS[nautilus]), "-W", "ignore", __file__, "--child", kind,
+             "--ticks", str(ticks), "--nautilus", nautilus],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -172,11 +133,16 @@ def main() -> None:
     parser.add_argument(
         "--same", action="store_true", help="calibration: plain against plain (expect 1.0)",
     )
+    parser.add_argument(
+        "--nautilus", choices=("v1", "v2"), default="v1",
+        help="which generation's venv runs the backtests (.venv / .venv-v2)",
+    )
     parser.add_argument("--child", choices=("plain", "mixin"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.child, args.ticks)
+        _child(args.child, args.ticks, args.nautilus)
         return
+    print(f"nautilus {args.nautilus}: {INTERPRETERS[args.nautilus]}")
     # (label, kind): the second is measured against the first
     pair = [("plain", "plain"), ("plain 2", "plain") if args.same else ("mixin", "mixin")]
     ratios: list[float] = []
@@ -185,7 +151,8 @@ def main() -> None:
         order = pair if round_no % 2 == 0 else pair[::-1]  # alternate which one starts
         measured = dict(zip(
             (label for label, _ in order),
-            _run_pair((order[0][1], order[1][1]), args.ticks, args.slice_ms / 1000),
+            _run_pair((order[0][1], order[1][1]), args.ticks, args.slice_ms / 1000,
+                      args.nautilus),
             strict=True,
         ))
         for label, rate in measured.items():

@@ -237,7 +237,8 @@ class _InstrumentEntry:
     def now_ns(self) -> int:
         return int(self._clock.timestamp_ns())
 
-    def margin(self) -> tuple[float, float] | None:
+    def margin(self, fresh: bool = False) -> tuple[float, float] | None:
+        # Nautilus 1 updates the account object in place: every read is fresh.
         account = self.account
         if account is None:
             account = self.account = self._portfolio.account(self.instrument_key.venue)
@@ -249,6 +250,9 @@ class _InstrumentEntry:
         if not leverage:
             leverage = self.leverage = self._leverage_of(account, self.instrument_key)
         return free, leverage
+
+    def reserve(self, margin: float) -> None:
+        """Nothing to keep: :meth:`margin` reads the live account."""
 
     def held_quantity(self, leg: str, side: vocab.OrderSide) -> float:
         position = self._cache.position(self.position_ids[leg])

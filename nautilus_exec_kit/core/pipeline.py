@@ -51,9 +51,15 @@ class AccountView(Protocol):
     def now_ns(self) -> int:
         """The strategy clock (backtest time in backtests)."""
 
-    def margin(self) -> tuple[float, float] | None:
+    def margin(self, fresh: bool = False) -> tuple[float, float] | None:
         """``(free balance, account leverage)`` in the settlement currency, or ``None`` before
-        the first account state (the venue judges then)."""
+        the first account state (the venue judges then). Unless ``fresh``, the free balance
+        may be a lower bound the binding keeps cheaply (the pipeline asks again with
+        ``fresh=True`` before it refuses an order)."""
+
+    def reserve(self, margin: float) -> None:
+        """The initial margin an order just admitted may lock (a binding that keeps a lower
+        bound of the free balance counts it there)."""
 
     def held_quantity(self, leg: str, side: OrderSide) -> float:
         """The open quantity on ``leg`` that an order of ``side`` would reduce (0 when none)."""
@@ -154,16 +160,18 @@ class OrderPipeline:
             if price_or_none is None:
                 return
             price = price_or_none
-        margin = view.margin()
-        if margin is None:
-            return  # no account yet (before the first account state): the venue will judge
-        free, account_leverage = margin
-        leverage = self.leverage if self.leverage is not None else account_leverage
         quantity = intent.quantity / scalar if intent.quantity is not None else 0.0
         unit_notional = price * view.multiplier
-        # An order whose whole notional fits needs no look at the position.
-        if quantity * unit_notional <= free * leverage:
-            return
+        for fresh in (False, True):
+            margin = view.margin(fresh)
+            if margin is None:
+                return  # no account yet (before the first account state): the venue will judge
+            free, account_leverage = margin
+            leverage = self.leverage if self.leverage is not None else account_leverage
+            # An order whose whole notional fits needs no look at the position.
+            if quantity * unit_notional <= free * leverage:
+                view.reserve(quantity * unit_notional / leverage)
+                return
         increasing = quantity
         if not self.hedge:
             # One-way: the part of an opposite-side order that only reduces needs no margin.
@@ -171,6 +179,7 @@ class OrderPipeline:
             if increasing <= 0.0:
                 return
         check_margin(increasing * unit_notional, leverage, free, view.settlement_currency)
+        view.reserve(increasing * unit_notional / leverage)
 
 
 __all__ = ["AccountView", "OrderPipeline"]

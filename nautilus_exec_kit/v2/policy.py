@@ -113,6 +113,8 @@ class PolicyRuntime:
         send: SendFn,
         fail_fast: str = "stop",
         budget: RateBudget | None = None,
+        on_needs_change: Callable[[], None] | None = None,
+        sweep_every: int = 64,
     ) -> None:
         self._strategy = strategy
         self._policy = policy
@@ -125,7 +127,14 @@ class PolicyRuntime:
             policy.breaker_window_ms * 1_000_000,
             policy.breaker_halt_ms * 1_000_000,
         )
+        #: Retries in flight (their chain's state matters until the venue answers).
         self._records: dict[str, _Record] = {}
+        #: First sends: ``coid -> (order, position_id, params)``, kept until the venue answers or
+        #: a sweep finds them answered (see :meth:`_sweep`).
+        self._first: dict[str, tuple[Any, Any, dict[str, Any] | None]] = {}
+        self._sweep_every = sweep_every
+        self._sweep_at = sweep_every
+        self._on_needs_change = on_needs_change
         self._queue: deque[_Record] = deque()
         self._drain_at: int | None = None
         self._halted_until = 0
@@ -157,14 +166,31 @@ class PolicyRuntime:
         VenueError
             ``fail_fast="raise"`` and a fail-fast reject happened (now or earlier).
         """
+        now = self._strategy._kit_clock.timestamp_ns()
+        budget = self._budget
+        if now >= self._closed_until and (budget is None or budget.try_record(now)):
+            # The fast path (every send of a healthy strategy): nothing halted, cooling down,
+            # queued, stopped or failed (the gate would be closed), room in the budget (counted
+            # here); the same bookkeeping as _dispatch -> _send_now for a first send.
+            first = self._first
+            if len(first) >= self._sweep_at:
+                self._sweep()
+            first[order.client_order_id.value] = (order, position_id, params)
+            self._counts["sent"] += 1
+            self._sending += 1
+            try:
+                self._send(order, position_id, params)
+            finally:
+                self._sending -= 1
+            if self._failure is not None and self._raise_mode:
+                raise self._failure  # the reject came synchronously, inside the send
+            return
         if self._failure is not None and self._raise_mode:
             raise self._failure
-        now = self._now()
         blocked = self._blocked_reason(now)
         if blocked is not None:
             self._counts["refused"] += 1
             raise SubmissionsHalted(f"{order.client_order_id}: not sent, {blocked}")
-        budget = self._budget
         if budget is not None and budget.when_exhausted == "refuse":
             free_at = budget.available_at(now)
             if free_at > now:
@@ -200,7 +226,7 @@ class PolicyRuntime:
             "by_action": dict(self._by_action),
             "by_code": dict(self._by_code),
             **dict(self._counts),
-            "tracked": len(self._records),
+            "tracked": len(self._records) + len(self._first),
             "queued": len(self._queue),
         }
 
@@ -229,6 +255,7 @@ class PolicyRuntime:
         gate_at = self._gate_at(now)
         if gate_at > now or self._queue:
             self._queue.append(record)
+            self._closed_until = _GATE_SHUT  # queued orders go first: no fast path meanwhile
             self._counts["queued"] += 1
             self._schedule_drain(gate_at)
             return
@@ -237,10 +264,14 @@ class PolicyRuntime:
     def _send_now(self, record: _Record, now: int) -> None:
         if self._budget is not None:
             self._budget.record(now)
-        self._records[record.order.client_order_id.value] = record
-        self._counts["sent"] += 1
+        coid = record.order.client_order_id.value
         if record.attempt > 1:
+            self._records[coid] = record
             self._counts["retries_sent"] += 1
+            self._needs_changed()
+        else:
+            self._first[coid] = (record.order, record.position_id, record.params)
+        self._counts["sent"] += 1
         self._sending += 1
         try:
             self._send(record.order, record.position_id, record.params)
@@ -265,9 +296,45 @@ class PolicyRuntime:
                 self._send_now(self._queue.popleft(), now)
             if self._stopped:
                 self._queue.clear()
+            elif not self._queue:
+                self._reopen_gate()
         except Exception as error:
             self._counts["internal_errors"] += 1
             self._log_error(f"[policy] internal error while draining the queue: {error!r}")
+
+    def _close_gate_until(self, until: int) -> None:
+        if until > self._closed_until:
+            self._closed_until = until
+
+    def _reopen_gate(self) -> None:
+        """The queue emptied: the fast path opens again once the cooldown, halt and breaker
+        have passed, unless the strategy was stopped or failed in raise mode (shut for good)."""
+        if self._stopped or (self._failure is not None and self._raise_mode):
+            return
+        self._closed_until = max(
+            self._cooldown_until, self._halted_until, self._breaker.open_until_ns or 0,
+        )
+
+    def _sweep(self) -> None:
+        """Forget first sends the venue has answered (an order no longer in flight): the
+        policy only needs a first send to resend it after a reject, and a reject comes first.
+        Every ``sweep_every`` first sends: one cache read per send, amortised."""
+        cache = self._strategy._kit_cache
+        for coid in list(self._first):
+            order = cache.order(nt.ClientOrderId(coid))
+            if order is None or not order.is_inflight:
+                del self._first[coid]
+        self._sweep_at = len(self._first) + self._sweep_every
+
+    @property
+    def needs_venue_answers(self) -> bool:
+        """True while a retry or a reconcile waits for the venue's answer (the mixin reads the
+        venue's answers through the hooks only then)."""
+        return bool(self._records or self._reconciling)
+
+    def _needs_changed(self) -> None:
+        if self._on_needs_change is not None:
+            self._on_needs_change()
 
     def _set_alert(self, stem: str, at: int, callback: Callable[[Any], None]) -> None:
         self._alert_seq += 1
@@ -281,9 +348,10 @@ class PolicyRuntime:
         coid = event.client_order_id.value
         if coid in self._reconciling:
             self._reconciling[coid] = True
-        record = self._records.pop(coid, None)
-        if record is not None and record.attempt > 1:
+        self._first.pop(coid, None)
+        if self._records.pop(coid, None) is not None:
             self._counts["retries_placed"] += 1
+            self._needs_changed()
 
     def _on_reject(self, event: Any, kind: EventKind) -> None:
         coid = event.client_order_id.value
@@ -299,9 +367,20 @@ class PolicyRuntime:
         ):
             self._on_breaker_open(now)
         submit_path = kind in (EventKind.REJECTED, EventKind.DENIED)
-        record = self._records.pop(coid, None) if submit_path else None
+        record = self._record_of(coid) if submit_path else None
         retry_at, note = self._HANDLERS[action](self, coid, reason, record, now)
         self._decide(coid, kind, reason, action, record, now, retry_at, note)
+
+    def _record_of(self, coid: str) -> _Record | None:
+        """The sent order a reject is about (a retry's record, or a first send), forgotten."""
+        record = self._records.pop(coid, None)
+        if record is not None:
+            self._needs_changed()
+            return record
+        first = self._first.pop(coid, None)
+        if first is None:
+            return None  # not sent through the policy (or already answered)
+        return _Record(first[0], first[1], first[2], coid)
 
     # -- actions: each returns (retry_at_ns, note) --------------------------------------------
 
@@ -321,6 +400,7 @@ class PolicyRuntime:
             self._cooldown_until = max(
                 self._cooldown_until, now + max(reason.retry_after_ns or 0, delay or 0),
             )
+            self._close_gate_until(self._cooldown_until)
         if delay is None:
             self._counts["gave_up"] += 1
             allowed = self._policy.backoff_for(reason).max_attempts
@@ -344,6 +424,7 @@ class PolicyRuntime:
             return None, "queried the order's state; cancel/modify rejects are not resent"
         self._reconciling[coid] = False
         self._reconcile_reason[coid] = reason
+        self._needs_changed()
         check_at = now + self._policy.reconcile_wait_ms * 1_000_000
         self._set_alert(
             f"reconcile-{coid}", check_at, lambda _: self._on_reconcile_check(coid, record),
@@ -363,6 +444,7 @@ class PolicyRuntime:
             self._closed_until = _GATE_SHUT
             return None, f"VenueError raised from the next submit: {message}"
         self._stopped = True
+        self._closed_until = _GATE_SHUT
         self._queue.clear()
         # stop from a time alert, not from inside Nautilus' event dispatch
         self._set_alert("fail-fast-stop", now, self._stop_now)
@@ -373,6 +455,7 @@ class PolicyRuntime:
     ) -> tuple[int | None, str]:
         until = halt_until_ns(self._policy, reason, now)
         self._halted_until = max(self._halted_until, until)
+        self._close_gate_until(self._halted_until)
         self._counts["halts"] += 1
         if record is None:
             return until, f"all submissions halted until ts={until}"
@@ -439,6 +522,7 @@ class PolicyRuntime:
         try:
             evidence = self._reconciling.pop(coid, False)
             reason = self._reconcile_reason.pop(coid, None) or parse_reason("UNKNOWN")
+            self._needs_changed()
             order = self._strategy._kit_cache.order(nt.ClientOrderId(coid))
             now = self._now()
             retry_at: int | None = None
@@ -471,6 +555,7 @@ class PolicyRuntime:
 
     def _on_breaker_open(self, now: int) -> None:
         state = self._breaker.state(now)
+        self._close_gate_until(state.until_ns or 0)
         self._log_error(
             f"[policy] CIRCUIT BREAKER OPEN: {state.failures} failures within "
             f"{self._policy.breaker_window_ms} ms; submissions refused until ts={state.until_ns}"
