@@ -220,10 +220,10 @@ class _FreeBalance:
     :attr:`MAX_AGE_NS` of strategy time.
     """
 
-    MAX_AGE_NS: Final = 10_000_000_000
+    MAX_AGE_NS: Final = 60_000_000_000
 
-    __slots__ = ("_clock", "_currency", "_equity", "_free", "_portfolio", "_read_ns",
-                 "_venue", "account", "reserved")
+    __slots__ = ("_clock", "_currency", "_equity", "_free", "_leverages", "_portfolio",
+                 "_read_ns", "_venue", "account", "reserved")
 
     def __init__(self, portfolio: Any, clock: Any, venue: Any, currency: Any) -> None:
         self._portfolio = portfolio
@@ -235,6 +235,7 @@ class _FreeBalance:
         self._read_ns = 0
         self.reserved = 0.0
         self.account: Any = None
+        self._leverages: dict[Any, float] = {}
 
     def _equity_now(self) -> float:
         money = self._portfolio.equity(self._venue).get(self._currency)
@@ -251,14 +252,20 @@ class _FreeBalance:
             self._equity = self._equity_now()
             self._read_ns = now
             self.reserved = 0.0
+            self._leverages.clear()
             return self._free
         return self._free - self.reserved + min(0.0, self._equity_now() - self._equity)
 
     def leverage(self, instrument_id: Any) -> float:
-        if self.account is None:
-            self.free(True)
-        account = self.account
-        return 1.0 if account is None else float(account.leverage(instrument_id) or 1)
+        """The account's leverage for the instrument, as of the last read."""
+        leverage = self._leverages.get(instrument_id)
+        if leverage is None:
+            if self.account is None:
+                self.free(True)
+            account = self.account
+            leverage = 1.0 if account is None else float(account.leverage(instrument_id) or 1)
+            self._leverages[instrument_id] = leverage
+        return leverage
 
 
 class ExecutionMixin:

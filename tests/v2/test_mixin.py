@@ -182,3 +182,48 @@ def test_the_rate_budget_queues_on_the_strategy_clock() -> None:
     assert len(fills) == 5
     assert fills[2] - fills[0] >= 10_000_000_000  # the third waited for the 10 s window
     assert s.exec_kit_policy_stats()["queued"] == 0
+
+
+def test_a_trailing_stop_rests_once_the_simulator_has_a_last_price() -> None:
+    """v2's simulator denies a trailing stop it cannot price from quotes alone
+    (docs/migration.md); with trades it rests, validated by the kit either way."""
+    engine: Any = make_engine()
+    quotes = flat_quotes(20)
+    engine.add_data(quotes)
+    engine.add_data([
+        nt.TradeTick(IID, nt.Price.from_str("50000.0"), nt.Quantity.from_str("0.100"),
+                     nt.AggressorSide.BUY, nt.TradeId(str(i)), q.ts_event, q.ts_event)
+        for i, q in enumerate(quotes)
+    ])
+    strategy = Scripted(ScriptConfig(), {
+        3: lambda s: s.submit_trailing_stop(IID, SELL, "0.010", 100),
+        4: lambda s: s.submit_trailing_stop(IID, SELL, "0.010", 5),
+    })
+    engine.add_strategy(strategy)
+    engine.run()
+    try:
+        statuses = [o.status.name for o in strategy.cache.orders()]
+        assert statuses == ["ACCEPTED"]
+        assert [type(e).__name__ for e in strategy.errors] == ["TrailingOffsetError"]
+    finally:
+        engine.dispose()
+
+
+def test_the_margin_bound_reads_the_account_again_before_it_refuses() -> None:
+    """The kit's cheap bound counts the margin of every order it admitted since the last
+    account read (here 6 750 USDT, Binance's notional / leverage), so a 6 750 USDT order does
+    not fit the bound; the fresh read (the orders are cancelled) shows it fits, and it is sent.
+    An order the account cannot carry is still refused."""
+    placed: list[Any] = []
+
+    def lock(s: Any) -> None:  # 3 x 1.000 BTC at 45 000 = 6 750 USDT of margin at 20x
+        placed.extend(s.submit_limit(IID, BUY, "1.000", "45000.0") for _ in range(3))
+
+    s = run({
+        1: lock,
+        3: lambda s: [s.cancel(o) for o in placed],
+        5: lambda s: s.submit_limit(IID, BUY, "3.000", "45000.0"),  # 6 750 USDT: fits again
+        7: lambda s: s.submit_limit(IID, BUY, "5.000", "45000.0"),  # 11 250: does not
+    })
+    assert s.results[5] is not None
+    assert [type(e).__name__ for e in s.errors] == ["InsufficientMargin"]
