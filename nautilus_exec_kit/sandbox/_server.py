@@ -460,8 +460,20 @@ class SandboxVenue:
         return None if entry is None else entry[0]
 
     def _ws_dispatch(self, route: tuple[str, str], params: dict[str, str], owner: str) -> Any:
+        """A WS API method runs its REST route, and that route's fault rules apply to it:
+        ``binance_error`` and ``timeout_not_placed`` answer instead of the engine,
+        ``timeout_placed`` after it (a client that places orders over the WS API, such as
+        NautilusTrader 2's adapter, meets the same faults as one over REST). ``http_error``
+        and latency rules are REST-only: a WS API reply is always JSON."""
+        _, rule = self.faults.for_request(*route)
+        if rule is not None and rule.kind in (FaultKind.BINANCE_ERROR,
+                                              FaultKind.TIMEOUT_NOT_PLACED):
+            raise BinanceReject(rule.code, rule.msg, status=rule.status)
         self._limiter.admit(route[0], route[1], _now_ms(), params)
-        return self._dispatch(route, params, owner)
+        body = self._dispatch(route, params, owner)
+        if rule is not None and rule.kind is FaultKind.TIMEOUT_PLACED:
+            raise BinanceReject(rule.code, rule.msg, status=rule.status)
+        return body
 
     def _dispatch(self, route: tuple[str, str], params: dict[str, str], owner: str) -> Any:
         """Run one admitted, authenticated request on its route: formats, engine, events."""

@@ -845,7 +845,12 @@ class ExecutionMixin:
             leg = self._kit_pipeline.admit(entry, intent, position_side)
             common = {
                 "trigger_type": trigger_type, "time_in_force": time_in_force,
-                "expire_time": expire_ns, "reduce_only": reduce_only, "tags": tags,
+                "expire_time": expire_ns,
+                # v2's Binance adapter refuses a close_position order whose Nautilus order is
+                # not reduce-only ("VALIDATION_FAILED"); it sends closePosition, not
+                # reduceOnly. The intent keeps the caller's flag (Binance refuses both).
+                "reduce_only": reduce_only or close_position,
+                "tags": tags,
                 "exec_algorithm_id": self.kit_exec_algorithm_id,
             }
             factory = self._kit_factory

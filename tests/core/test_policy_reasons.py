@@ -241,3 +241,25 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 def test_any_coded_dict_keeps_its_code(code: int, msg: str) -> None:
     for text in (str({"code": code, "msg": msg}), f"Binance error {code}: {msg}"):
         assert parse_reason(text).code == code
+
+
+def test_nautilus2_adapter_reasons_are_parsed() -> None:
+    """NautilusTrader 2's Binance adapter reports WS API errors as ``code=<c>: <msg>`` and its
+    own pre-submit refusals as ``VALIDATION_FAILED: ...`` (seen against the sandbox)."""
+    from nautilus_exec_kit.core.policy import parse_reason
+    from nautilus_exec_kit.core.policy.codes import ErrorCategory
+    from nautilus_exec_kit.core.policy.reasons import ReasonSource
+
+    taker = parse_reason("code=-5022: Due to the order could not be executed as maker, the "
+                         "Post Only order will be rejected.")
+    assert (taker.code, taker.category, taker.source) == (
+        -5022, ErrorCategory.WOULD_TAKE, ReasonSource.NAUTILUS2_ADAPTER,
+    )
+    busy = parse_reason("code=-1003: Too many requests. Retry-After: 5")
+    assert busy.category is ErrorCategory.RATE_LIMIT and busy.retry_after_ns == 5_000_000_000
+    stuck = parse_reason("INFLIGHT_TIMEOUT")  # v2's in-flight check gave up
+    assert (stuck.category, stuck.source) == (ErrorCategory.UNKNOWN_STATUS, ReasonSource.INFLIGHT)
+    denial = parse_reason("VALIDATION_FAILED: `close_position` requires `reduce_only=true`")
+    assert (denial.category, denial.source) == (
+        ErrorCategory.PARAM_MISUSE, ReasonSource.ADAPTER_DENIAL,
+    )

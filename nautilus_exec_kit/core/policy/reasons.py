@@ -51,6 +51,7 @@ class ReasonSource(enum.StrEnum):
     PYTHON_ADAPTER = "python_adapter"  # dict repr of the decoded JSON body
     JSON = "json"  # JSON text
     RUST_ADAPTER = "rust_adapter"  # "Binance error <code>: <msg>"
+    NAUTILUS2_ADAPTER = "nautilus2_adapter"  # NautilusTrader 2, WS API: "code=<code>: <msg>"
     BATCH = "batch"  # "batch-cancel-error: code=<c>, msg=<m>"
     RAW_BODY = "raw_body"  # non-JSON HTTP body (HTML 503 page, "None", ...)
     WEBSOCKET = "websocket"  # bare "REJECTED" from ORDER_TRADE_UPDATE / ALGO_UPDATE
@@ -180,12 +181,14 @@ def _structured(text: str) -> RejectReason | None:
 
 _RUST_FORM = re.compile(r"Binance error (-?\d{1,6}): ?(.*)", re.DOTALL)
 _BATCH_FORM = re.compile(r"batch-cancel-error: code=(-?\d{1,6}), msg=(.*)", re.DOTALL)
+_NAUTILUS2_FORM = re.compile(r"^code=(-?\d{1,6}): ?(.*)", re.DOTALL)
 
 
 def _coded_text(text: str) -> RejectReason | None:
     for pattern, source in (
         (_RUST_FORM, ReasonSource.RUST_ADAPTER),
         (_BATCH_FORM, ReasonSource.BATCH),
+        (_NAUTILUS2_FORM, ReasonSource.NAUTILUS2_ADAPTER),
     ):
         match = pattern.search(text)
         if match:
@@ -197,7 +200,7 @@ def _coded_text(text: str) -> RejectReason | None:
 
 _ADAPTER_DENIAL: Final = re.compile(
     r"^(UNSUPPORTED\w*|INVALID_ARG|INVALID_TRIGGER_TYPE|INVALID_TRAILING_OFFSET\w*"
-    r"|INVALID_TRIGGER_PRICE)\b"
+    r"|INVALID_TRIGGER_PRICE|VALIDATION_FAILED)\b"
 )
 
 _RISK_ENGINE_RULES: Final[tuple[tuple[re.Pattern[str], ErrorCategory], ...]] = tuple(
@@ -280,7 +283,9 @@ def _free_text(text: str) -> RejectReason | None:
     stripped = text.strip()
     if stripped == "REJECTED":
         return RejectReason(None, stripped, None, _C.ORDER_REJECTED, ReasonSource.WEBSOCKET)
-    if stripped == "UNKNOWN":
+    if stripped in ("UNKNOWN", "INFLIGHT_TIMEOUT"):
+        # v1's and v2's in-flight checks gave up on an order the venue never answered for
+        # (v2 holds any ambiguous WS API submit failure, -1003 and 418 included, this way)
         return RejectReason(None, stripped, None, _C.UNKNOWN_STATUS, ReasonSource.INFLIGHT)
     if _ADAPTER_DENIAL.match(stripped):
         return RejectReason(None, stripped, None, _C.PARAM_MISUSE, ReasonSource.ADAPTER_DENIAL)

@@ -1,0 +1,192 @@
+"""A NautilusTrader 2 ``LiveNode`` (the Binance adapter, data + execution) running a *kit*
+strategy (the v2 binding's ExecutionMixin) against a sandbox URL.
+
+Run by ``test_kit_nautilus2.py`` under the ``.venv-v2`` interpreter. The strategy walks one
+script on the quote count (a post-only limit, its modify and cancel, a market fill, a
+close_position stop through the Algo Order API and its cancel, a post-only limit that would
+take, a close), then arms one sandbox fault before each of four market orders (a -1003, a
+-1007 "not placed", a 418 ban, a -2015), so each policy action meets the real adapter: back off,
+reconcile, halt, fail fast. The fail-fast stop prints ``KIT-REPORT <json>`` with what the cache
+and the kit saw (``on_stop``). The node runs until SIGINT.
+
+Usage: ``python v2_kit_node.py <http base> <ws base>/ws <ws api url> <admin token>``
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+from nautilus_trader.adapters.binance import (
+    BinanceDataClientConfig,
+    BinanceDataClientFactory,
+    BinanceEnvironment,
+    BinanceExecutionClientConfig,
+    BinanceExecutionClientFactory,
+    BinanceProductType,
+)
+from nautilus_trader.common import Environment
+from nautilus_trader.live import LiveExecutionEngineConfig, LiveNode, LiveRiskEngineConfig
+from nautilus_trader.model import (
+    AccountId,
+    InstrumentId,
+    OrderSide,
+    StrategyId,
+    TraderId,
+)
+from nautilus_trader.trading import Strategy
+
+from nautilus_exec_kit.v2.config import ExecKitConfig
+from nautilus_exec_kit.v2.mixin import ExecutionMixin
+
+API_KEY, API_SECRET = "sandbox-api-key", "sandbox-api-secret"
+IID = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
+BUY, SELL = OrderSide.BUY, OrderSide.SELL
+
+
+def _px(value: float) -> str:
+    return f"{round(value, 1):.1f}"
+
+
+class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
+    """Runs ``STEPS[n]`` on the n-th quote; records what each step returned or raised."""
+
+    def __init__(self, config: ExecKitConfig) -> None:
+        super().__init__(config)
+        self.quotes = 0
+        self.orders: dict[str, Any] = {}
+        self.errors: list[str] = []
+        self.reported = False
+
+    def on_start(self) -> None:
+        self.subscribe_quotes(IID)
+
+    def on_quote(self, quote: Any) -> None:
+        self.quotes += 1
+        step = STEPS.get(self.quotes)
+        if step is None:
+            return
+        try:
+            step(self, quote.bid_price.as_double(), quote.ask_price.as_double())
+        except Exception as error:
+            self.errors.append(f"{type(error).__name__}: {error}")
+
+    def on_stop(self) -> None:
+        self.report()
+
+    def report(self, *_: Any) -> None:
+        # The kit's own reference: v2 runs on_stop inside the strategy's stop(), where the
+        # strategy's attributes cannot be read (docs/migration.md).
+        cache = self._kit_cache
+        out = {
+            "orders": {
+                name: {
+                    "type": order.order_type.name,
+                    "status": cache.order(order.client_order_id).status.name,
+                    "price": str(getattr(cache.order(order.client_order_id), "price", None)),
+                    "position_id": str(cache.position_id(order.client_order_id)),
+                }
+                for name, order in self.orders.items() if order is not None
+            },
+            "decisions": [
+                [d.action.value, d.reason.key, d.reason.message]
+                for d in self.exec_kit_policy.decisions
+            ],
+            "errors": self.errors,
+            "positions_open": [str(p.id) for p in cache.positions_open()],
+            "retries": sorted(
+                o.status.name for o in cache.orders()
+                if any(t.startswith("retry-of=") for t in (o.tags or []))
+            ),
+            "stats": self.exec_kit_stats(),
+        }
+        print("KIT-REPORT " + json.dumps(out), flush=True)
+
+
+def _keep(name: str, make: Callable[[KitScript, float, float], Any]) -> Any:
+    def step(s: KitScript, bid: float, ask: float) -> None:
+        s.orders[name] = make(s, bid, ask)
+    return step
+
+
+STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
+    5: _keep("limit", lambda s, bid, ask: s.submit_limit(IID, BUY, "0.010", _px(bid - 500),
+                                                          post_only=True)),
+    15: lambda s, bid, ask: s.modify(s.orders["limit"], price=_px(bid - 400)),
+    25: lambda s, bid, ask: s.cancel(s.orders["limit"]),
+    30: _keep("market", lambda s, bid, ask: s.submit_market(IID, BUY, "0.010")),
+    40: _keep("stop", lambda s, bid, ask: s.submit_stop_market(
+        IID, SELL, "0.010", _px(bid * 0.98), reduce_only=True)),
+    45: _keep("close_stop", lambda s, bid, ask: s.submit_stop_market(
+        IID, SELL, None, _px(bid * 0.97), close_position=True)),
+    50: lambda s, bid, ask: s.cancel(s.orders["stop"]),
+    55: _keep("taker", lambda s, bid, ask: s.submit_limit(IID, BUY, "0.010", _px(ask + 50),
+                                                          post_only=True)),
+    60: _keep("off_tick", lambda s, bid, ask: s.submit_limit(IID, BUY, "0.010", "40000.05")),
+    65: _keep("close", lambda s, bid, ask: s.close_all(IID)[0]),
+    70: lambda s, bid, ask: _faulted(s, "backoff", {
+        "kind": "binance_error", "status": 429, "code": -1003,
+        "msg": "Too many requests; current limit is 2400 requests per minute."}),
+    100: lambda s, bid, ask: _faulted(s, "reconcile", {"kind": "timeout_not_placed"}),
+    130: lambda s, bid, ask: _faulted(s, "halt", {
+        "kind": "binance_error", "status": 418, "code": -1003,
+        "msg": f"Way too many requests; IP(127.0.0.1) banned until {_ms_from_now(1500)}."
+               " Please use the websocket for live updates to avoid bans."}),
+    250: _keep("flat", lambda s, bid, ask: s.close_all(IID)[0]),
+    270: lambda s, bid, ask: _faulted(s, "fail_fast", {
+        "kind": "binance_error", "status": 401, "code": -2015,
+        "msg": "Invalid API-key, IP, or permissions for action."}),
+}
+ADMIN: dict[str, str] = {}
+
+
+def _ms_from_now(ms: int) -> int:
+    return int(time.time() * 1000) + ms
+
+
+def _faulted(s: KitScript, name: str, rule: dict[str, Any]) -> None:
+    """Arm one sandbox fault for the next order (``POST /admin/faults``), then send a market
+    order into it."""
+    request = urllib.request.Request(
+        f"{ADMIN['http']}/admin/faults",
+        data=json.dumps({"path": "/fapi/v1/order", "method": "POST", "count": 1, **rule})
+        .encode(),
+        headers={"X-Sandbox-Admin-Token": ADMIN["token"], "Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=5).read()
+    s.orders[name] = s.submit_market(IID, BUY, "0.010")
+
+
+def main(http: str, ws: str, ws_api: str, admin_token: str) -> None:
+    ADMIN.update(http=http, token=admin_token)
+    node = (
+        LiveNode.builder("V2-KIT", TraderId.from_str("TESTER-001"), Environment.LIVE)
+        .with_reconciliation(True)
+        .with_risk_engine_config(LiveRiskEngineConfig(bypass=True))
+        # v2 holds an ambiguous WS API submit failure (-1003, -1007, 418) in flight until its
+        # in-flight check gives up (INFLIGHT_TIMEOUT, then the kit reconciles); 3 s, not 30 s
+        .with_exec_engine_config(LiveExecutionEngineConfig(
+            inflight_check_threshold_ms=3_000, inflight_check_interval_ms=1_000,
+            inflight_check_retries=1))
+        .add_data_client(None, BinanceDataClientFactory(), BinanceDataClientConfig(
+            product_type=BinanceProductType.USD_M, environment=BinanceEnvironment.LIVE,
+            base_url_http=http, base_url_ws=ws))
+        .add_exec_client(None, BinanceExecutionClientFactory(), BinanceExecutionClientConfig(
+            account_id=AccountId.from_str("BINANCE-001"), product_type=BinanceProductType.USD_M,
+            environment=BinanceEnvironment.LIVE, base_url_http=http, base_url_ws=ws,
+            base_url_ws_trading=ws_api, api_key=API_KEY, api_secret=API_SECRET))
+        .build()
+    )
+    strategy = KitScript(ExecKitConfig(strategy_id=StrategyId.from_str("KIT-001"),
+                                       on_invalid_order="deny"))
+    node.add_strategy(strategy)
+    node.run()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])
