@@ -226,3 +226,28 @@ def test_ws_api_bad_json_gets_a_json_error_and_the_socket_stays(sandbox: Sandbox
     assert bad["status"] == 400 and isinstance(bad["error"]["code"], int)
     assert wrong_shape["status"] == 400 and bad_method["id"] == 7
     assert ok["result"]["serverTime"] > 0
+
+
+def test_ws_api_methods_meet_their_routes_fault_rules(sandbox: SandboxHandle) -> None:
+    """``order.place`` is ``POST /fapi/v1/order``: a rule armed for that route answers a WS API
+    order too (placed or not, as the rule says), once per ``count``."""
+    faults = sandbox.venue.faults
+    faults.add({"kind": "binance_error", "path": "/fapi/v1/order", "method": "POST",
+                "status": 429, "code": -1003, "msg": "Too many requests.", "count": 1})
+    base = {"apiKey": "sandbox-api-key", "symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
+            "quantity": "0.010"}
+    limited, placed = asyncio.run(_ws_api(
+        sandbox.venue.base_url_ws_api,
+        {"method": "order.place", "params": _ws_signed({**base, "timestamp": _now()})},
+        {"method": "order.place", "params": _ws_signed({**base, "timestamp": _now()})},
+    ))
+    assert (limited["status"], limited["error"]["code"]) == (429, -1003)
+    assert placed["status"] == 200
+    faults.add({"kind": "timeout_placed", "path": "/fapi/v1/order", "method": "POST",
+                "count": 1})
+    [unknown] = asyncio.run(_ws_api(
+        sandbox.venue.base_url_ws_api,
+        {"method": "order.place", "params": _ws_signed({**base, "timestamp": _now()})},
+    ))
+    assert unknown["error"]["code"] == -1007
+    assert len(sandbox.venue.truth()["orders"]) == 2  # the second and the "timed out" one
