@@ -848,8 +848,10 @@ class ExecutionMixin:
                 "expire_time": expire_ns,
                 # v2's Binance adapter refuses a close_position order whose Nautilus order is
                 # not reduce-only ("VALIDATION_FAILED"); it sends closePosition, not
-                # reduceOnly. The intent keeps the caller's flag (Binance refuses both).
-                "reduce_only": reduce_only or close_position,
+                # reduceOnly. The intent keeps the caller's flag (Binance refuses both). On a
+                # simulated venue the kit's emulation sizes the order instead: a reduce-only
+                # stop placed before its entry fills would be denied there.
+                "reduce_only": reduce_only or (close_position and not self.emulating_venue_params),
                 "tags": tags,
                 "exec_algorithm_id": self.kit_exec_algorithm_id,
             }
