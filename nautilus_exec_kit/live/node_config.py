@@ -42,7 +42,11 @@ from urllib.parse import urlparse
 
 import attrs
 import msgspec
-from nautilus_trader.adapters.binance.common.enums import BinanceAccountType, BinanceKeyType
+from nautilus_trader.adapters.binance.common.enums import (
+    BinanceAccountType,
+    BinanceEnvironment,
+    BinanceKeyType,
+)
 from nautilus_trader.adapters.binance.common.symbol import BinanceSymbol
 from nautilus_trader.adapters.binance.config import (
     BinanceDataClientConfig,
@@ -522,7 +526,7 @@ def plan_node(
         "api_secret": creds.api_secret.reveal(),
         "key_type": creds.key_type,
         "account_type": account_type,
-        "environment": prof.binance_environment,
+        "environment": BinanceEnvironment[prof.binance_environment],
         "instrument_provider": provider,
     }
     data_urls: dict[str, Any] = {}

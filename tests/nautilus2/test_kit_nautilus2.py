@@ -121,3 +121,9 @@ def test_each_policy_action_meets_the_real_adapter(run: Any) -> None:
     assert decisions[-1] == ("fail_fast", "-2015")  # the strategy stopped (on_stop reported)
     assert "Ambiguous WS submit failure" in log
     assert "exec-kit bookkeeping failed" not in log and "[policy] internal error" not in log
+
+
+def test_the_node_came_from_the_kit_factory_and_logged_no_secret(run: Any) -> None:
+    _, truth, log = run
+    assert "sandbox-api-secret" not in log
+    assert any(r["path"] == "/fapi/v1/listenKey" for r in truth["request_log"])

@@ -1,5 +1,6 @@
 """A NautilusTrader 2 ``LiveNode`` (the Binance adapter, data + execution) running a *kit*
-strategy (the v2 binding's ExecutionMixin) against a sandbox URL.
+strategy (the v2 binding's ExecutionMixin) against a sandbox URL; the node comes from the kit's
+v2 factory (``nautilus_exec_kit.v2.live.build_live_node``).
 
 Run by ``test_kit_nautilus2.py`` under the ``.venv-v2`` interpreter. The strategy walks one
 script on the quote count (a post-only limit, its modify and cancel, a market fill, a
@@ -21,26 +22,12 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from nautilus_trader.adapters.binance import (
-    BinanceDataClientConfig,
-    BinanceDataClientFactory,
-    BinanceEnvironment,
-    BinanceExecutionClientConfig,
-    BinanceExecutionClientFactory,
-    BinanceProductType,
-)
-from nautilus_trader.common import Environment
-from nautilus_trader.live import LiveExecutionEngineConfig, LiveNode, LiveRiskEngineConfig
-from nautilus_trader.model import (
-    AccountId,
-    InstrumentId,
-    OrderSide,
-    StrategyId,
-    TraderId,
-)
+from nautilus_trader.model import InstrumentId, OrderSide, StrategyId
 from nautilus_trader.trading import Strategy
 
+from nautilus_exec_kit.secrets import Secret
 from nautilus_exec_kit.v2.config import ExecKitConfig
+from nautilus_exec_kit.v2.live import Credentials, SandboxEndpoints, build_live_node
 from nautilus_exec_kit.v2.mixin import ExecutionMixin
 
 API_KEY, API_SECRET = "sandbox-api-key", "sandbox-api-secret"
@@ -164,27 +151,12 @@ def _faulted(s: KitScript, name: str, rule: dict[str, Any]) -> None:
 
 def main(http: str, ws: str, ws_api: str, admin_token: str) -> None:
     ADMIN.update(http=http, token=admin_token)
-    node = (
-        LiveNode.builder("V2-KIT", TraderId.from_str("TESTER-001"), Environment.LIVE)
-        .with_reconciliation(True)
-        .with_risk_engine_config(LiveRiskEngineConfig(bypass=True))
-        # v2 holds an ambiguous WS API submit failure (-1003, -1007, 418) in flight until its
-        # in-flight check gives up (INFLIGHT_TIMEOUT, then the kit reconciles); 3 s, not 30 s
-        .with_exec_engine_config(LiveExecutionEngineConfig(
-            inflight_check_threshold_ms=3_000, inflight_check_interval_ms=1_000,
-            inflight_check_retries=1))
-        .add_data_client(None, BinanceDataClientFactory(), BinanceDataClientConfig(
-            product_type=BinanceProductType.USD_M, environment=BinanceEnvironment.LIVE,
-            base_url_http=http, base_url_ws=ws))
-        .add_exec_client(None, BinanceExecutionClientFactory(), BinanceExecutionClientConfig(
-            account_id=AccountId.from_str("BINANCE-001"), product_type=BinanceProductType.USD_M,
-            environment=BinanceEnvironment.LIVE, base_url_http=http, base_url_ws=ws,
-            base_url_ws_trading=ws_api, api_key=API_KEY, api_secret=API_SECRET))
-        .build()
-    )
     strategy = KitScript(ExecKitConfig(strategy_id=StrategyId.from_str("KIT-001"),
                                        on_invalid_order="deny"))
-    node.add_strategy(strategy)
+    node = build_live_node(
+        [strategy], environment="sandbox", endpoints=SandboxEndpoints(http, ws, ws_api),
+        credentials=Credentials(Secret(API_KEY), Secret(API_SECRET)), trader_id="TESTER-001",
+    )
     node.run()
 
 

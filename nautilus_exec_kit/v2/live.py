@@ -1,0 +1,187 @@
+"""A NautilusTrader 2 ``LiveNode`` for kit strategies: SANDBOX, DEMO or LIVE, with the same
+safety rules as the Nautilus 1 factory (:mod:`nautilus_exec_kit.live`).
+
+    node = build_live_node([strategy], environment="sandbox",
+                           endpoints=SandboxEndpoints(http, ws, ws_api))
+    node.run()
+
+Why each rule (the environment table, :mod:`nautilus_exec_kit.core.environments`, is shared
+with v1):
+
+* LIVE trades real money: it needs ``allow_live=True`` or ``EXEC_KIT_ALLOW_LIVE=1``.
+* TESTNET is Spot only; futures there are refused (Binance moved them to DEMO).
+* A sandbox node must never reach Binance: every URL must be given, and each must be loopback.
+* Credentials come from the profile's environment variables (or the caller) as
+  :class:`~nautilus_exec_kit.secrets.Secret`; the value is revealed only into the adapter's
+  config, whose repr shows none of it (checked), and a missing one names the variables only.
+* ``max_retries=0``: v2's adapter defaults to 3 HTTP retries. v1's soak measured duplicate
+  executions from the adapter re-sending a -1007 submit under the same client order ID. v2
+  sends orders over the WS API, where the e2e test saw it hold a -1007 as an ambiguous
+  failure and retry nothing (``tests/nautilus2/test_kit_nautilus2.py``). Its REST fallback
+  was not measured on v2, so the kit keeps 0 and lets its error policy retry with fresh IDs
+  after reconciling.
+* In-flight checks from the profile: v2 holds every ambiguous WS API submit failure (-1003,
+  -1007, 418) in flight until its check gives up (``INFLIGHT_TIMEOUT``, then the kit
+  reconciles). The sandbox profile resolves it in seconds, not in v2's default 30 s.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import attrs
+from nautilus_trader.adapters.binance import (
+    BinanceDataClientConfig,
+    BinanceDataClientFactory,
+    BinanceEnvironment,
+    BinanceExecutionClientConfig,
+    BinanceExecutionClientFactory,
+    BinanceProductType,
+)
+from nautilus_trader.common import Environment as NautilusEnvironment
+from nautilus_trader.live import LiveExecutionEngineConfig, LiveNode
+from nautilus_trader.model import AccountId, TraderId
+
+from nautilus_exec_kit.core.environments import (
+    TESTNET_FUTURES_MESSAGE,
+    Environment,
+    EnvironmentProfile,
+    profile,
+)
+from nautilus_exec_kit.core.errors import (
+    ConfigurationError,
+    LiveTradingNotConfirmed,
+    MissingCredentials,
+)
+from nautilus_exec_kit.secrets import Secret
+
+#: The environment variable that opts in to LIVE trading (value "1"), as on v1.
+LIVE_OPT_IN_VAR: Final = "EXEC_KIT_ALLOW_LIVE"
+_LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@attrs.frozen
+class SandboxEndpoints:
+    """The URLs of a running sandbox venue (``venue.base_url_http`` ...)."""
+
+    http: str
+    ws: str  # the market/user stream base, e.g. ``ws://127.0.0.1:port/ws``
+    ws_api: str
+
+    def check_loopback(self) -> None:
+        for name, url in (("http", self.http), ("ws", self.ws), ("ws_api", self.ws_api)):
+            host = urlsplit(url).hostname
+            if host not in _LOOPBACK_HOSTS:
+                raise ConfigurationError(
+                    f"sandbox endpoint {name}={url!r} is not loopback: a sandbox node must "
+                    "never reach Binance; use the venue's 127.0.0.1 URLs",
+                )
+
+
+@attrs.frozen
+class Credentials:
+    """An API key and secret, masked in every repr."""
+
+    api_key: Secret
+    api_secret: Secret
+
+    @classmethod
+    def from_environ(
+        cls, prof: EnvironmentProfile, environ: Mapping[str, str] | None = None,
+    ) -> Credentials:
+        """The profile's futures key variables; :class:`MissingCredentials` names them."""
+        env = os.environ if environ is None else environ
+        names = prof.futures_key_vars
+        if names is None:
+            raise MissingCredentials(
+                f"environment={prof.environment.value} has no futures credential variables",
+            )
+        key, secret = env.get(names[0]), env.get(names[1])
+        if not key or not secret:
+            missing = [n for n, v in zip(names, (key, secret), strict=True) if not v]
+            raise MissingCredentials(
+                f"set {' and '.join(missing)} for environment={prof.environment.value}",
+            )
+        return cls(Secret(key), Secret(secret))
+
+
+def live_opted_in(allow_live: bool, environ: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if environ is None else environ
+    return allow_live or env.get(LIVE_OPT_IN_VAR, "").strip() == "1"
+
+
+def build_live_node(
+    strategies: Sequence[Any],
+    *,
+    environment: Environment | str = "sandbox",
+    endpoints: SandboxEndpoints | None = None,
+    credentials: Credentials | None = None,
+    allow_live: bool = False,
+    trader_id: str = "TRADER-001",
+    account_id: str = "BINANCE-001",
+    environ: Mapping[str, str] | None = None,
+) -> LiveNode:
+    """A v2 ``LiveNode`` with the Binance USDT-M data and execution clients and ``strategies``
+    added, checked against the rules in the module docstring (raises before anything
+    connects)."""
+    prof = profile(environment)
+    if prof.real_money and not live_opted_in(allow_live, environ):
+        raise LiveTradingNotConfirmed(
+            f"refusing to build a LIVE node (real money) without an explicit opt-in: pass "
+            f"allow_live=True or set {LIVE_OPT_IN_VAR}=1. Try environment='demo' first.",
+        )
+    if not prof.futures:
+        raise ConfigurationError(TESTNET_FUTURES_MESSAGE)
+    if prof.local_endpoints:
+        if endpoints is None:
+            raise ConfigurationError(
+                "environment=sandbox needs the running venue's endpoints "
+                "(SandboxEndpoints(venue.base_url_http, f'{venue.base_url_ws}/ws', "
+                "venue.base_url_ws_api))",
+            )
+        endpoints.check_loopback()
+    elif endpoints is not None:
+        raise ConfigurationError(
+            f"endpoints are for the sandbox; environment={prof.environment.value} uses "
+            "the adapter's Binance URLs",
+        )
+    creds = credentials or Credentials.from_environ(prof, environ)
+    http = endpoints.http if endpoints is not None else None  # None: the adapter's Binance URLs
+    ws = endpoints.ws if endpoints is not None else None
+    ws_api = endpoints.ws_api if endpoints is not None else None
+    binance_env = getattr(BinanceEnvironment, prof.binance_environment)
+    inflight = prof.inflight
+    node = (
+        LiveNode.builder("EXEC-KIT", TraderId.from_str(trader_id), NautilusEnvironment.LIVE)
+        .with_reconciliation(True)
+        .with_exec_engine_config(LiveExecutionEngineConfig(
+            inflight_check_threshold_ms=inflight.threshold_ms,
+            inflight_check_interval_ms=inflight.interval_ms,
+            inflight_check_retries=inflight.retries,
+        ))
+        .add_data_client(None, BinanceDataClientFactory(), BinanceDataClientConfig(
+            product_type=BinanceProductType.USD_M, environment=binance_env,
+            base_url_http=http, base_url_ws=ws))
+        .add_exec_client(None, BinanceExecutionClientFactory(), BinanceExecutionClientConfig(
+            AccountId.from_str(account_id), product_type=BinanceProductType.USD_M,
+            environment=binance_env, base_url_http=http, base_url_ws=ws,
+            base_url_ws_trading=ws_api,
+            api_key=creds.api_key.reveal(), api_secret=creds.api_secret.reveal(),
+            max_retries=0))
+        .build()
+    )
+    for strategy in strategies:
+        node.add_strategy(strategy)
+    return node
+
+
+__all__ = [
+    "LIVE_OPT_IN_VAR",
+    "Credentials",
+    "SandboxEndpoints",
+    "build_live_node",
+    "live_opted_in",
+]
