@@ -43,7 +43,7 @@ from nautilus_trader.adapters.binance import (
 )
 from nautilus_trader.common import Environment as NautilusEnvironment
 from nautilus_trader.live import LiveExecutionEngineConfig, LiveNode
-from nautilus_trader.model import AccountId, TraderId
+from nautilus_trader.model import AccountId, OmsType, TraderId
 
 from nautilus_exec_kit.core.environments import (
     TESTNET_FUTURES_MESSAGE,
@@ -168,7 +168,7 @@ def build_live_node(
         .add_exec_client(None, BinanceExecutionClientFactory(), BinanceExecutionClientConfig(
             AccountId.from_str(account_id), product_type=BinanceProductType.USD_M,
             environment=binance_env, base_url_http=http, base_url_ws=ws,
-            base_url_ws_trading=ws_api,
+            base_url_ws_trading=ws_api, oms_type=OmsType.HEDGING,
             api_key=creds.api_key.reveal(), api_secret=creds.api_secret.reveal(),
             max_retries=0))
         .build()

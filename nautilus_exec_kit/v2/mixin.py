@@ -504,7 +504,8 @@ class ExecutionMixin:
             )
             leg = self._kit_pipeline.admit(entry, intent, position_side)
             order = self._kit_factory.market(
-                instrument_id, side, qty, time_in_force=time_in_force, reduce_only=reduce_only,
+                instrument_id, side, qty, time_in_force=time_in_force,
+                reduce_only=self._kit_venue_reduce_only(reduce_only, side, leg),
                 tags=tags, exec_algorithm_id=self.kit_exec_algorithm_id,
             )
         except OrderValidationError as error:
@@ -544,7 +545,8 @@ class ExecutionMixin:
             leg = self._kit_pipeline.admit(entry, intent, position_side)
             order = self._kit_factory.limit(
                 instrument_id, side, qty, px, time_in_force=time_in_force,
-                expire_time=expire_ns, post_only=post_only, reduce_only=reduce_only,
+                expire_time=expire_ns, post_only=post_only,
+                reduce_only=self._kit_venue_reduce_only(reduce_only, side, leg),
                 display_qty=disp, tags=tags, exec_algorithm_id=self.kit_exec_algorithm_id,
             )
         except OrderValidationError as error:
@@ -648,7 +650,8 @@ class ExecutionMixin:
                 instrument_id, side, qty, offset, activation_price=act,
                 trigger_type=trigger_type,
                 trailing_offset_type=nt.TrailingOffsetType.BASIS_POINTS,
-                time_in_force=time_in_force, reduce_only=reduce_only, tags=tags,
+                time_in_force=time_in_force,
+                reduce_only=self._kit_venue_reduce_only(reduce_only, side, leg), tags=tags,
                 exec_algorithm_id=self.kit_exec_algorithm_id,
             )
         except OrderValidationError as error:
@@ -851,7 +854,8 @@ class ExecutionMixin:
                 # reduceOnly. The intent keeps the caller's flag (Binance refuses both). On a
                 # simulated venue the kit's emulation sizes the order instead: a reduce-only
                 # stop placed before its entry fills would be denied there.
-                "reduce_only": reduce_only or (close_position and not self.emulating_venue_params),
+                "reduce_only": self._kit_venue_reduce_only(reduce_only, side, leg)
+                or (close_position and not self.emulating_venue_params),
                 "tags": tags,
                 "exec_algorithm_id": self.kit_exec_algorithm_id,
             }
@@ -873,6 +877,17 @@ class ExecutionMixin:
             return self._kit_invalid_order(error)
         self._kit_send(order, entry.position_ids[leg], adapter_params(intent))
         return order
+
+    def _kit_venue_reduce_only(self, reduce_only: bool, side: Any, leg: str) -> bool:
+        """The Nautilus order's reduce-only flag. In hedge mode, live, v2's adapter picks an
+        order's leg (positionSide) from its side and this flag, and denies an order whose
+        position ID names the other leg (``INVALID_POSITION_ID``): an order that closes its
+        leg (SELL on LONG, BUY on SHORT) must be reduce-only for it. The adapter never sends
+        reduceOnly in hedge mode. The caller's flag was checked by the core (refused there in
+        hedge mode); on a simulated venue the position ID names the leg."""
+        if not self._kit_hedge or self.emulating_venue_params:
+            return reduce_only
+        return reduce_only or leg_for(self._kit_mode, SIDE[side], None, True) == leg
 
     def _kit_close_position_quantity(
         self, entry: _InstrumentEntry, side: Any, quantity: Any, position_side: Any,
@@ -926,8 +941,13 @@ class ExecutionMixin:
                 check_close_quantity(leg, qty.as_decimal(), closable)
             intent = OrderIntent(_CORE_MARKET, closing_side, int(qty.raw), reduce_only=True)
             self._kit_pipeline.admit(entry, intent, leg if self._kit_hedge else None, closing=True)
+            # One-way: a reduce-only close, as on v1. Hedge mode: v2's live adapter picks the
+            # leg (positionSide) from side + reduce_only and never sends reduceOnly there; a
+            # closing SELL that is not reduce-only would be the SHORT leg's, and it denies the
+            # order's -LONG position ID. The simulated venue takes the leg from the ID.
             order = self._kit_factory.market(
-                instrument_id, NT_SIDE[closing_side], qty, reduce_only=not self._kit_hedge,
+                instrument_id, NT_SIDE[closing_side], qty,
+                reduce_only=not self._kit_hedge or not self.emulating_venue_params,
                 exec_algorithm_id=self.kit_exec_algorithm_id,
             )
         except OrderValidationError as error:

@@ -259,6 +259,9 @@ def test_nautilus2_adapter_reasons_are_parsed() -> None:
     assert busy.category is ErrorCategory.RATE_LIMIT and busy.retry_after_ns == 5_000_000_000
     stuck = parse_reason("INFLIGHT_TIMEOUT")  # v2's in-flight check gave up
     assert (stuck.category, stuck.source) == (ErrorCategory.UNKNOWN_STATUS, ReasonSource.INFLIGHT)
+    wrong_leg = parse_reason("INVALID_POSITION_ID: BTCUSDT-PERP.BINANCE-LONG; conflicts with "
+                             "canonical Binance Futures venue position ID")
+    assert wrong_leg.category is ErrorCategory.PARAM_MISUSE
     denial = parse_reason("VALIDATION_FAILED: `close_position` requires `reduce_only=true`")
     assert (denial.category, denial.source) == (
         ErrorCategory.PARAM_MISUSE, ReasonSource.ADAPTER_DENIAL,

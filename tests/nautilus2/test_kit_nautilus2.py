@@ -33,14 +33,14 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MARK = "KIT-REPORT "
 
 
-@pytest.fixture(scope="module")
-def run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+def _run_node(mode: str) -> tuple[dict[str, Any], dict[str, Any], str]:
     assert V2_PYTHON.exists(), f"{V2_PYTHON} is missing: `make test` builds the v2 venv"
-    handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3)))
+    handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3),
+                                                 dual_side_position=mode == "HEDGE"))
     venue = handle.venue
     proc = subprocess.Popen(
         [str(V2_PYTHON), str(SCRIPT), venue.base_url_http, f"{venue.base_url_ws}/ws",
-         venue.base_url_ws_api, venue.admin_token],
+         venue.base_url_ws_api, venue.admin_token, mode],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=str(ROOT),
         env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")})
     lines: list[str] = []
@@ -71,7 +71,17 @@ def run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
     handle.stop()
     reports = [line.split(MARK, 1)[1] for line in log.splitlines() if MARK in line]
     assert reports, log[-4000:]
-    yield json.loads(reports[0]), truth, log
+    return json.loads(reports[0]), truth, log
+
+
+@pytest.fixture(scope="module")
+def run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    yield _run_node("ONE_WAY")
+
+
+@pytest.fixture(scope="module")
+def hedge_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    yield _run_node("HEDGE")
 
 
 def _calls(truth: dict[str, Any], method: str, path: str) -> list[dict[str, Any]]:
@@ -127,3 +137,20 @@ def test_the_node_came_from_the_kit_factory_and_logged_no_secret(run: Any) -> No
     _, truth, log = run
     assert "sandbox-api-secret" not in log
     assert any(r["path"] == "/fapi/v1/listenKey" for r in truth["request_log"])
+
+
+def test_hedge_mode_trades_both_legs_and_closes_each_on_its_own(hedge_run: Any) -> None:
+    """v2's adapter takes the leg from side + reduce-only (never sending reduceOnly in hedge
+    mode, which the sandbox refuses with -1106 as Binance does); the kit sends every order on
+    its leg's position ID and closes a leg without touching the other."""
+    report, truth, _ = hedge_run
+    legs = {name: order["position_id"].rsplit("-", 1)[1]
+            for name, order in report["orders"].items()}
+    assert legs == {"long": "LONG", "short": "SHORT", "close_long_part": "LONG",
+                    "sell_on_long": "LONG", "close_short": "SHORT", "close_rest": "LONG"}
+    assert {order["status"] for order in report["orders"].values()} == {"FILLED"}
+    assert [e.split(":")[0] for e in report["errors"]] == ["PositionModeViolation"]
+    assert report["positions_open"] == [] and report["decisions"] == []
+    assert all(abs(float(p["positionAmt"])) == 0 for p in truth["positions"])
+    placed = [r for r in truth["request_log"] if (r["method"], r["path"]) == ("WS", "order.place")]
+    assert [r["status"] for r in placed] == [200] * 6

@@ -10,7 +10,8 @@ take, a close), then arms one sandbox fault before each of four market orders (a
 reconcile, halt, fail fast. The fail-fast stop prints ``KIT-REPORT <json>`` with what the cache
 and the kit saw (``on_stop``). The node runs until SIGINT.
 
-Usage: ``python v2_kit_node.py <http base> <ws base>/ws <ws api url> <admin token>``
+Usage: ``python v2_kit_node.py <http base> <ws base>/ws <ws api url> <admin token> [HEDGE]``
+(``HEDGE``: the hedge-mode script, ``HEDGE_STEPS``, against a dual-side sandbox account).
 """
 
 from __future__ import annotations
@@ -42,8 +43,11 @@ def _px(value: float) -> str:
 class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
     """Runs ``STEPS[n]`` on the n-th quote; records what each step returned or raised."""
 
-    def __init__(self, config: ExecKitConfig) -> None:
+    def __init__(
+        self, config: ExecKitConfig, steps: dict[int, Callable[[KitScript, float, float], Any]],
+    ) -> None:
         super().__init__(config)
+        self.steps = steps
         self.quotes = 0
         self.orders: dict[str, Any] = {}
         self.errors: list[str] = []
@@ -54,7 +58,7 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
 
     def on_quote(self, quote: Any) -> None:
         self.quotes += 1
-        step = STEPS.get(self.quotes)
+        step = self.steps.get(self.quotes)
         if step is None:
             return
         try:
@@ -149,10 +153,30 @@ def _faulted(s: KitScript, name: str, rule: dict[str, Any]) -> None:
     s.orders[name] = s.submit_market(IID, BUY, "0.010")
 
 
-def main(http: str, ws: str, ws_api: str, admin_token: str) -> None:
+#: Hedge mode (a sandbox with ``dual_side_position=True``): both legs, partial and opposite-side
+#: closes of the LONG leg, an over-close the kit refuses, then flat.
+HEDGE_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
+    5: _keep("long", lambda s, bid, ask: s.submit_market(IID, BUY, "0.020", position_side="LONG")),
+    10: _keep("short", lambda s, bid, ask: s.submit_market(IID, SELL, "0.010",
+                                                           position_side="SHORT")),
+    20: _keep("close_long_part", lambda s, bid, ask: s.close_long(IID, "0.005")),
+    25: _keep("sell_on_long", lambda s, bid, ask: s.submit_market(IID, SELL, "0.005",
+                                                                  position_side="LONG")),
+    30: lambda s, bid, ask: s.close_long(IID, "1.000"),  # more than the leg holds: refused
+    35: _keep("close_short", lambda s, bid, ask: s.close_short(IID)),
+    40: _keep("close_rest", lambda s, bid, ask: s.close_long(IID)),
+    50: lambda s, bid, ask: s.report(),
+}
+
+
+def main(http: str, ws: str, ws_api: str, admin_token: str, mode: str = "ONE_WAY") -> None:
     ADMIN.update(http=http, token=admin_token)
-    strategy = KitScript(ExecKitConfig(strategy_id=StrategyId.from_str("KIT-001"),
-                                       on_invalid_order="deny"))
+    hedge = mode == "HEDGE"
+    strategy = KitScript(
+        ExecKitConfig(strategy_id=StrategyId.from_str("KIT-001"), position_mode=mode,
+                      on_invalid_order="raise" if hedge else "deny"),
+        HEDGE_STEPS if hedge else STEPS,
+    )
     node = build_live_node(
         [strategy], environment="sandbox", endpoints=SandboxEndpoints(http, ws, ws_api),
         credentials=Credentials(Secret(API_KEY), Secret(API_SECRET)), trader_id="TESTER-001",
@@ -161,4 +185,4 @@ def main(http: str, ws: str, ws_api: str, admin_token: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

@@ -200,7 +200,7 @@ def _coded_text(text: str) -> RejectReason | None:
 
 _ADAPTER_DENIAL: Final = re.compile(
     r"^(UNSUPPORTED\w*|INVALID_ARG|INVALID_TRIGGER_TYPE|INVALID_TRAILING_OFFSET\w*"
-    r"|INVALID_TRIGGER_PRICE|VALIDATION_FAILED)\b"
+    r"|INVALID_TRIGGER_PRICE|VALIDATION_FAILED|INVALID_POSITION_ID)\b"
 )
 
 _RISK_ENGINE_RULES: Final[tuple[tuple[re.Pattern[str], ErrorCategory], ...]] = tuple(
