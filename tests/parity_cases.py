@@ -31,6 +31,8 @@ CASES: Final[list[Case]] = [
     Case("notional too small", "submit_limit", ("BUY", "0.001", "5000.0"), {},
          "NotionalTooSmall"),
     Case("price below min", "submit_limit", ("BUY", "0.010", "100.0"), {}, "PriceOutOfRange"),
+    Case("post-only IOC", "submit_limit", ("BUY", "0.010", "49000.0"),
+         {"post_only": True, "time_in_force": "IOC"}, "UnsupportedTimeInForce"),
     Case("GTD without expiry", "submit_limit", ("BUY", "0.010", "49000.0"),
          {"time_in_force": "GTD"}, "InvalidExpireTime"),
     Case("market", "submit_market", ("BUY", "0.010"), {}, None),

@@ -129,6 +129,11 @@ class VenueCapabilities:
         TIFs accepted per order type.
     post_only_types : frozenset[OrderType]
         Types on which ``post_only`` is allowed (futures send it as TIF GTX).
+    post_only_tifs : frozenset[TimeInForce]
+        TIFs a ``post_only`` order may carry. Binance has no post-only flag: the adapter sends
+        futures post-only as TIF GTX and Spot as LIMIT_MAKER, silently replacing the order's
+        own TIF, so only GTC keeps its meaning (an IOC or GTD post-only order would rest as a
+        GTX / maker order instead).
     reduce_only : bool
         Whether ``reduceOnly`` exists (futures only; Spot silently drops it, so the kit refuses).
     display_qty : bool
@@ -184,11 +189,16 @@ class VenueCapabilities:
     display_qty_types: frozenset[OrderType] = frozenset()
     trigger_side_check: bool = True
     gtd_min_lead_ns: int = 0
+    post_only_tifs: frozenset[TimeInForce] = _ALL_TIFS
 
     @property
     def is_futures(self) -> bool:
         """True for the USDT-M / COIN-M profiles (reduce_only, params, algo orders exist)."""
         return self.name in ("USDT_FUTURES", "COIN_FUTURES")
+
+
+#: The only TIF a Binance post-only order keeps (the adapter replaces it with GTX / LIMIT_MAKER).
+_POST_ONLY_TIFS: Final = frozenset({TimeInForce.GTC})
 
 
 def _futures(name: str) -> VenueCapabilities:
@@ -209,6 +219,7 @@ def _futures(name: str) -> VenueCapabilities:
         trailing_offset_bps=_CALLBACK_RATE_BPS,
         trigger_types=_FUTURES_TRIGGER_TYPES,
         gtd_min_lead_ns=_GTD_MIN_LEAD_NS,
+        post_only_tifs=_POST_ONLY_TIFS,
     )
 
 
@@ -239,6 +250,7 @@ PROFILES: Final[Mapping[str, VenueCapabilities]] = MappingProxyType(
             display_qty_types=frozenset(
                 {OrderType.LIMIT, OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED},
             ),
+            post_only_tifs=_POST_ONLY_TIFS,
         ),
         # Instrument filters only: for simulated venues the kit has no profile for.
         "PERMISSIVE": VenueCapabilities(

@@ -151,13 +151,22 @@ class OrderValidator:
         tif = intent.time_in_force
         if tif not in tifs:
             self._raise_tif(otype, tif)
-        if intent.post_only and not post_only_ok:
-            raise UnsupportedFlag(
-                "post_only",
-                True,
-                f"not offered for {otype.name} on {self._caps.name}",
-                "use a LIMIT order for post-only, or drop post_only",
-            )
+        if intent.post_only:
+            if not post_only_ok:
+                raise UnsupportedFlag(
+                    "post_only",
+                    True,
+                    f"not offered for {otype.name} on {self._caps.name}",
+                    "use a LIMIT order for post-only, or drop post_only",
+                )
+            if tif not in self._caps.post_only_tifs:
+                raise UnsupportedTimeInForce(
+                    "time_in_force",
+                    tif.name,
+                    f"a post-only order on {self._caps.name} is sent as GTX / LIMIT_MAKER, "
+                    f"which would replace {tif.name}",
+                    "use time_in_force=GTC with post_only, or drop post_only",
+                )
         if intent.reduce_only and not self._reduce_only:
             raise UnsupportedFlag(
                 "reduce_only",
