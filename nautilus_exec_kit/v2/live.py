@@ -20,6 +20,8 @@ with v1):
   failure and retry nothing (``tests/nautilus2/test_kit_nautilus2.py``). Its REST fallback
   was not measured on v2, so the kit keeps 0 and lets its error policy retry with fresh IDs
   after reconciling.
+* The exec client's OMS follows the strategies' position mode (NETTING for one-way, HEDGING
+  for hedge): v2's adapter checks it against the account's dual-side setting.
 * In-flight checks from the profile: v2 holds every ambiguous WS API submit failure (-1003,
   -1007, 418) in flight until its check gives up (``INFLIGHT_TIMEOUT``, then the kit
   reconciles). The sandbox profile resolves it in seconds, not in v2's default 30 s.
@@ -56,6 +58,7 @@ from nautilus_exec_kit.core.errors import (
     LiveTradingNotConfirmed,
     MissingCredentials,
 )
+from nautilus_exec_kit.core.positions import PositionMode
 from nautilus_exec_kit.secrets import Secret
 
 #: The environment variable that opts in to LIVE trading (value "1"), as on v1.
@@ -106,6 +109,21 @@ class Credentials:
                 f"set {' and '.join(missing)} for environment={prof.environment.value}",
             )
         return cls(Secret(key), Secret(secret))
+
+
+def _venue_oms(strategies: Sequence[Any]) -> Any:
+    """The exec client's OMS for the account's position mode, read from the kit strategies
+    (v2's adapter warns when it differs from the account's dual-side setting: NETTING for
+    one-way, HEDGING for hedge). The strategies themselves keep their HEDGING OMS and the
+    adapter's -BOTH / -LONG / -SHORT position IDs. One account has one mode."""
+    modes = {getattr(s, "_kit_mode", PositionMode.ONE_WAY) for s in strategies}
+    if len(modes) > 1:
+        raise ConfigurationError(
+            "the strategies of one node disagree on position_mode; a Binance account is either "
+            "one-way or hedge: give them the same position_mode",
+        )
+    hedge = modes == {PositionMode.HEDGE}
+    return OmsType.HEDGING if hedge else OmsType.NETTING
 
 
 def live_opted_in(allow_live: bool, environ: Mapping[str, str] | None = None) -> bool:
@@ -168,7 +186,7 @@ def build_live_node(
         .add_exec_client(None, BinanceExecutionClientFactory(), BinanceExecutionClientConfig(
             AccountId.from_str(account_id), product_type=BinanceProductType.USD_M,
             environment=binance_env, base_url_http=http, base_url_ws=ws,
-            base_url_ws_trading=ws_api, oms_type=OmsType.HEDGING,
+            base_url_ws_trading=ws_api, oms_type=_venue_oms(strategies),
             api_key=creds.api_key.reveal(), api_secret=creds.api_secret.reveal(),
             max_retries=0))
         .build()

@@ -136,6 +136,7 @@ def test_each_policy_action_meets_the_real_adapter(run: Any) -> None:
 def test_the_node_came_from_the_kit_factory_and_logged_no_secret(run: Any) -> None:
     _, truth, log = run
     assert "sandbox-api-secret" not in log
+    assert "position mode does not match" not in log  # the exec client's OMS fits the account
     assert any(r["path"] == "/fapi/v1/listenKey" for r in truth["request_log"])
 
 
@@ -143,7 +144,8 @@ def test_hedge_mode_trades_both_legs_and_closes_each_on_its_own(hedge_run: Any) 
     """v2's adapter takes the leg from side + reduce-only (never sending reduceOnly in hedge
     mode, which the sandbox refuses with -1106 as Binance does); the kit sends every order on
     its leg's position ID and closes a leg without touching the other."""
-    report, truth, _ = hedge_run
+    report, truth, log = hedge_run
+    assert "position mode does not match" not in log
     legs = {name: order["position_id"].rsplit("-", 1)[1]
             for name, order in report["orders"].items()}
     assert legs == {"long": "LONG", "short": "SHORT", "close_long_part": "LONG",

@@ -54,3 +54,14 @@ def test_demo_and_sandbox_nodes_build_with_the_kit_settings() -> None:
     assert type(sandbox).__name__ == "LiveNode"
     del sandbox
     gc.collect()
+
+
+def test_strategies_of_one_node_share_the_accounts_position_mode() -> None:
+    from nautilus_exec_kit.v2.config import ExecKitConfig
+    from tests.v2.test_mixin import Scripted
+
+    one_way = Scripted(ExecKitConfig(), {})
+    hedge = Scripted(ExecKitConfig(position_mode="HEDGE"), {})
+    with pytest.raises(E.ConfigurationError, match="position_mode"):
+        build_live_node([one_way, hedge], environment="sandbox", endpoints=LOCAL,
+                        credentials=CREDS)
