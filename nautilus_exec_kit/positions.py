@@ -83,23 +83,22 @@ def committed_close_quantity(
     position_id_of: Callable[[Any], PositionId | None],
     excluded: Container[object],
 ) -> Decimal:
-    """Quantity already on its way to close the leg: open, immediate-type closing orders.
+    """:func:`nautilus_exec_kit.core.positions.committed_close_quantity` for Nautilus 1 orders.
 
     ``position_id_of`` maps a client order ID to the position ID it was submitted with
     (``cache.position_id``); ``excluded`` holds close_position orders, whose quantity follows
     the position and which must not block a close.
     """
-    total = Decimal(0)
-    for order in orders:
-        coid = order.client_order_id
-        if (
-            order.side == closing_side
-            and coid not in excluded
-            and position_id_of(coid) == position_id
-            and ORDER_TYPE[order.order_type] in core.IMMEDIATE_TYPES
-        ):
-            total += order.leaves_qty.as_decimal()
-    return total
+    return core.committed_close_quantity(
+        (
+            (SIDE[order.side], ORDER_TYPE[order.order_type], order.leaves_qty.as_decimal(),
+             position_id_of(order.client_order_id))
+            for order in orders
+            if order.client_order_id not in excluded
+        ),
+        position_id,
+        SIDE[closing_side],
+    )
 
 
 __all__ = [

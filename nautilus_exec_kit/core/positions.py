@@ -9,6 +9,7 @@ docs/position_modes.md). Bindings wrap :func:`position_id_text` in their ``Posit
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from decimal import Decimal
 from enum import Enum
 from typing import Final
@@ -135,6 +136,28 @@ def check_hedge_flags(mode: PositionMode, reduce_only: bool) -> None:
         )
 
 
+def committed_close_quantity(
+    orders: Iterable[tuple[OrderSide, OrderType, Decimal, Hashable]],
+    position_id: Hashable,
+    closing_side: OrderSide,
+) -> Decimal:
+    """Quantity already on its way to close a leg: the leaves of the closing side's
+    immediate-type orders (:data:`IMMEDIATE_TYPES`) sent on the leg's position ID.
+
+    Each order is ``(side, order type, leaves quantity, position ID)`` in the core's words; the
+    binding leaves out close_position orders (their quantity follows the position and must
+    not block a close) and names the position ID the order was sent with.
+    """
+    return sum(
+        (
+            leaves
+            for side, order_type, leaves, order_pid in orders
+            if side is closing_side and order_type in IMMEDIATE_TYPES and order_pid == position_id
+        ),
+        Decimal(0),
+    )
+
+
 def check_close_quantity(leg: str, requested: Decimal, closable: Decimal) -> None:
     """Refuse a close larger than what is left of the leg.
 
@@ -158,6 +181,7 @@ __all__ = [
     "PositionMode",
     "check_close_quantity",
     "check_hedge_flags",
+    "committed_close_quantity",
     "leg_for",
     "normalize_position_side",
     "parse_position_mode",

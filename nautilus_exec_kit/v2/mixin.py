@@ -47,6 +47,7 @@ from nautilus_exec_kit.core.positions import (
     LEGS,
     PositionMode,
     check_close_quantity,
+    committed_close_quantity,
     leg_for,
     normalize_position_side,
 )
@@ -928,7 +929,7 @@ class ExecutionMixin:
             ):
                 size = position.quantity.as_decimal()
             closing_side = CLOSING_SIDE[position_side]
-            committed = self._kit_committed_close(instrument_id, pid, NT_SIDE[closing_side])
+            committed = self._kit_committed_close(instrument_id, pid, closing_side)
             step = Decimal(1).scaleb(-entry.rules.size_precision)
             closable = max(size - committed, Decimal(0)).quantize(step)
             if quantity is None:
@@ -955,34 +956,31 @@ class ExecutionMixin:
         self._kit_send(order, pid, None)
         return order
 
-    def _kit_committed_close(self, instrument_id: Any, pid: Any, closing_side: Any) -> Decimal:
-        """What open, in-flight and held closing orders on ``pid`` already close (close_position
-        orders excluded: they never add to a close)."""
-        pid_text = str(pid)
-        held = {
-            order.client_order_id.value: str(order_pid)
-            for order, order_pid in self._kit_policy.unsent_orders()
-        }
+    def _kit_committed_close(
+        self, instrument_id: Any, pid: Any, closing_side: vocab.OrderSide,
+    ) -> Decimal:
+        """What open, in-flight and held closing orders on ``pid`` already close (the core's
+        :func:`~nautilus_exec_kit.core.positions.committed_close_quantity`, as on v1)."""
+        cache = self._kit_cache
+        unsent = self._kit_policy.unsent_orders()
+        held = {order.client_order_id.value: order_pid for order, order_pid in unsent}
         orders = [
-            *self._kit_cache.orders_open(
+            *cache.orders_open(instrument_id=instrument_id, strategy_id=self._kit_strategy_id),
+            *cache.orders_inflight(
                 instrument_id=instrument_id, strategy_id=self._kit_strategy_id,
             ),
-            *self._kit_cache.orders_inflight(
-                instrument_id=instrument_id, strategy_id=self._kit_strategy_id,
-            ),
-            *(order for order, _ in self._kit_policy.unsent_orders()),
+            *(order for order, _ in unsent),
         ]
-        total = Decimal(0)
-        seen: set[str] = set()
-        for order in orders:
-            coid = order.client_order_id.value
-            if coid in seen or coid in self._kit_close_book or order.side != closing_side:
-                continue
-            seen.add(coid)
-            order_pid = held.get(coid) or str(self._kit_cache.position_id(order.client_order_id))
-            if order_pid == pid_text:
-                total += order.leaves_qty.as_decimal()
-        return total
+        return committed_close_quantity(
+            (
+                (SIDE[order.side], ORDER_TYPE[order.order_type], order.leaves_qty.as_decimal(),
+                 str(held.get(coid) or cache.position_id(order.client_order_id)))
+                for order in orders
+                if (coid := order.client_order_id.value) not in self._kit_close_book
+            ),
+            str(pid),
+            closing_side,
+        )
 
     def _kit_intent_of_order(
         self, entry: _InstrumentEntry, order: Any, params: dict[str, Any] | None,

@@ -227,3 +227,15 @@ def test_the_margin_bound_reads_the_account_again_before_it_refuses() -> None:
     })
     assert s.results[5] is not None
     assert [type(e).__name__ for e in s.errors] == ["InsufficientMargin"]
+
+
+def test_a_resting_stop_does_not_block_a_close() -> None:
+    """Only immediate-type closing orders count as committed (the core's rule, as on v1): a
+    protective stop on the leg may never fire, so close_long still closes the whole leg."""
+    s = run({
+        1: lambda s: s.submit_market(IID, BUY, "0.020", position_side="LONG"),
+        3: lambda s: s.submit_stop_market(IID, SELL, "0.020", "45000.0", position_side="LONG"),
+        5: lambda s: s.close_long(IID),
+    }, position_mode="HEDGE")
+    assert not s.errors
+    assert str(s.results[5].quantity) == "0.020"
