@@ -34,7 +34,13 @@ from nautilus_exec_kit.core import params as _params
 from nautilus_exec_kit.core import vocab
 from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
 from nautilus_exec_kit.core.margin import check_margin
-from nautilus_exec_kit.core.rules import Grid, InstrumentRules
+from nautilus_exec_kit.core.rules import (
+    Grid,
+    InstrumentRules,
+    coerce_raw,
+    fixed_raw,
+    rules_of_instrument,
+)
 from nautilus_exec_kit.core.validator import OrderValidator
 
 _SCALAR: Final[int] = 10**FIXED_PRECISION
@@ -54,48 +60,20 @@ NT_POSITION_SIDE: Final = vocab.invert(POSITION_SIDE)
 
 _PRICE_LIMIT_RAW: Final[int] = int(Decimal(repr(PRICE_MAX)) * _SCALAR)
 _QUANTITY_LIMIT_RAW: Final[int] = int(Decimal(repr(QUANTITY_MAX)) * _SCALAR)
-
-
-def _raw_of(value: Any) -> int | None:
-    return None if value is None else int(value.raw)
+_FIXED_TYPES: Final = (Price, Quantity)
 
 
 def rules_of(instrument: Instrument) -> InstrumentRules:
     """The core's rules of a Nautilus 1 instrument (any type; build once, cache it)."""
-    money = instrument.min_notional if instrument.min_notional is not None else (
-        instrument.max_notional
-    )
-    return InstrumentRules.build(
-        instrument_id=str(instrument.id),
-        fixed_precision=FIXED_PRECISION,
-        price_precision=int(instrument.price_precision),
-        size_precision=int(instrument.size_precision),
-        tick_raw=int(instrument.price_increment.raw),
-        step_raw=int(instrument.size_increment.raw),
-        min_qty_raw=_raw_of(instrument.min_quantity),
-        max_qty_raw=_raw_of(instrument.max_quantity),
-        min_price_raw=_raw_of(instrument.min_price),
-        max_price_raw=_raw_of(instrument.max_price),
-        min_notional_raw=_raw_of(instrument.min_notional),
-        max_notional_raw=_raw_of(instrument.max_notional),
-        notional_currency=None if money is None else money.currency.code,
-        quote_currency=instrument.quote_currency.code,
-        is_inverse=bool(instrument.is_inverse),
-        multiplier_raw=int(instrument.multiplier.raw),
-        price_limit_raw=_PRICE_LIMIT_RAW,
-        quantity_limit_raw=_QUANTITY_LIMIT_RAW,
+    return rules_of_instrument(
+        instrument, fixed_precision=FIXED_PRECISION,
+        price_limit_raw=_PRICE_LIMIT_RAW, quantity_limit_raw=_QUANTITY_LIMIT_RAW,
     )
 
 
 def _coerce_raw(grid: Grid, value: Any, field: str) -> int:
-    """A user number (or a Nautilus value of any precision) as an exact raw on ``grid``."""
-    if isinstance(value, (Price, Quantity)):
-        raw = int(value.raw)
-        if value.precision <= grid.precision or raw % grid.unit_raw == 0:
-            grid.check_raw(raw, field, value)
-            return raw
-        value = value.as_decimal()  # too precise: the core names the nearest valid values
-    return grid.coerce(value, field)
+    """A user number (or a Nautilus 1 value of any precision) as an exact raw on ``grid``."""
+    return coerce_raw(grid, value, field, _FIXED_TYPES)
 
 
 def coerce_price(rules: InstrumentRules, value: Any, field: str = "price") -> Price:
@@ -110,17 +88,6 @@ def coerce_price(rules: InstrumentRules, value: Any, field: str = "price") -> Pr
 def coerce_quantity(rules: InstrumentRules, value: Any, field: str = "quantity") -> Quantity:
     """A user quantity as a ``Quantity`` at the instrument's precision, never rounding."""
     return Quantity.from_raw(_coerce_raw(rules.size_grid, value, field), rules.size_precision)
-
-
-def fixed_raw(grid: Grid, value: Price | Quantity | None, field: str) -> int | None:
-    """The raw of a Nautilus value an order already carries, refusing a precision above the
-    instrument's as Nautilus' RiskEngine would (the grid itself is the validator's check)."""
-    if value is None:
-        return None
-    raw = int(value.raw)
-    if value.precision > grid.precision:
-        grid.check_fixed(raw, value.precision, field, value)
-    return raw
 
 
 def intent_of(

@@ -268,10 +268,72 @@ def coerce_quantity_raw(rules: InstrumentRules, value: Any, field: str = "quanti
     return rules.size_grid.coerce(value, field)
 
 
+def _raw_of(value: Any) -> int | None:
+    return None if value is None else int(value.raw)
+
+
+def rules_of_instrument(
+    instrument: Any, *, fixed_precision: int, price_limit_raw: int, quantity_limit_raw: int,
+) -> InstrumentRules:
+    """The rules of a Nautilus instrument of either generation, read by attribute name (both
+    name its filters the same: ``price_increment``, ``min_quantity``, ``min_notional``, ...,
+    each value with a ``.raw``); the binding gives its fixed precision and largest values."""
+    money = instrument.min_notional if instrument.min_notional is not None else (
+        instrument.max_notional
+    )
+    return InstrumentRules.build(
+        instrument_id=str(instrument.id),
+        fixed_precision=fixed_precision,
+        price_precision=int(instrument.price_precision),
+        size_precision=int(instrument.size_precision),
+        tick_raw=int(instrument.price_increment.raw),
+        step_raw=int(instrument.size_increment.raw),
+        min_qty_raw=_raw_of(instrument.min_quantity),
+        max_qty_raw=_raw_of(instrument.max_quantity),
+        min_price_raw=_raw_of(instrument.min_price),
+        max_price_raw=_raw_of(instrument.max_price),
+        min_notional_raw=_raw_of(instrument.min_notional),
+        max_notional_raw=_raw_of(instrument.max_notional),
+        notional_currency=None if money is None else money.currency.code,
+        quote_currency=instrument.quote_currency.code,
+        is_inverse=bool(instrument.is_inverse),
+        multiplier_raw=_raw_of(instrument.multiplier),
+        price_limit_raw=price_limit_raw,
+        quantity_limit_raw=quantity_limit_raw,
+    )
+
+
+def coerce_raw(grid: Grid, value: Any, field: str, fixed_types: tuple[type, ...]) -> int:
+    """A user number, or a binding's fixed-point value (one of ``fixed_types``: its ``Price`` /
+    ``Quantity``) at any precision, as an exact raw on ``grid``; never rounds."""
+    if isinstance(value, fixed_types):
+        fixed: Any = value  # a Price / Quantity of the binding's generation
+        raw = int(fixed.raw)
+        if fixed.precision <= grid.precision or raw % grid.unit_raw == 0:
+            grid.check_raw(raw, field, fixed)
+            return raw
+        value = fixed.as_decimal()  # too precise: name the nearest valid values
+    return grid.coerce(value, field)
+
+
+def fixed_raw(grid: Grid, value: Any, field: str) -> int | None:
+    """The raw of a fixed-point value an order already carries, refusing a precision above
+    the instrument's as Nautilus' RiskEngine would (the grid itself is the validator's check)."""
+    if value is None:
+        return None
+    raw = int(value.raw)
+    if value.precision > grid.precision:
+        grid.check_fixed(raw, value.precision, field, value)
+    return raw
+
+
 __all__ = [
     "Grid",
     "InstrumentRules",
     "coerce_price_raw",
     "coerce_quantity_raw",
+    "coerce_raw",
+    "fixed_raw",
     "not_a_number",
+    "rules_of_instrument",
 ]

@@ -16,13 +16,14 @@ from nautilus_trader import model as nt
 
 from nautilus_exec_kit.core import vocab
 from nautilus_exec_kit.core.positions import PositionMode, position_id_text
-from nautilus_exec_kit.core.rules import Grid, InstrumentRules
+from nautilus_exec_kit.core.rules import Grid, InstrumentRules, coerce_raw, rules_of_instrument
 
 FIXED_PRECISION: Final[int] = int(nt.FIXED_PRECISION)
 _SCALAR: Final[int] = 10**FIXED_PRECISION
 #: v2's largest Price / Quantity (its error messages name them; rc6 exports no constant).
 PRICE_MAX: Final = Decimal(17_014_118_346_046)
 QUANTITY_MAX: Final = Decimal(34_028_236_692_093)
+_FIXED_TYPES: Final = (nt.Price, nt.Quantity)
 
 #: Nautilus 2 enum member -> the core's member of the same name (and back).
 SIDE: Final[Mapping[Any, vocab.OrderSide]] = vocab.by_name(
@@ -39,47 +40,17 @@ NT_SIDE: Final = vocab.invert(SIDE)
 NT_POSITION_SIDE: Final = vocab.invert(POSITION_SIDE)
 
 
-def _raw_of(value: Any) -> int | None:
-    return None if value is None else int(value.raw)
-
-
 def rules_of(instrument: Any) -> InstrumentRules:
     """The core's rules of a Nautilus 2 instrument (build once, cache it)."""
-    money = instrument.min_notional if instrument.min_notional is not None else (
-        instrument.max_notional
-    )
-    multiplier = instrument.multiplier
-    return InstrumentRules.build(
-        instrument_id=str(instrument.id),
-        fixed_precision=FIXED_PRECISION,
-        price_precision=int(instrument.price_precision),
-        size_precision=int(instrument.size_precision),
-        tick_raw=int(instrument.price_increment.raw),
-        step_raw=int(instrument.size_increment.raw),
-        min_qty_raw=_raw_of(instrument.min_quantity),
-        max_qty_raw=_raw_of(instrument.max_quantity),
-        min_price_raw=_raw_of(instrument.min_price),
-        max_price_raw=_raw_of(instrument.max_price),
-        min_notional_raw=_raw_of(instrument.min_notional),
-        max_notional_raw=_raw_of(instrument.max_notional),
-        notional_currency=None if money is None else money.currency.code,
-        quote_currency=instrument.quote_currency.code,
-        is_inverse=bool(instrument.is_inverse),
-        multiplier_raw=None if multiplier is None else int(multiplier.raw),
-        price_limit_raw=int(PRICE_MAX * _SCALAR),
-        quantity_limit_raw=int(QUANTITY_MAX * _SCALAR),
+    return rules_of_instrument(
+        instrument, fixed_precision=FIXED_PRECISION,
+        price_limit_raw=int(PRICE_MAX * _SCALAR), quantity_limit_raw=int(QUANTITY_MAX * _SCALAR),
     )
 
 
 def _coerce_raw(grid: Grid, value: Any, field: str) -> int:
     """A user number (or a Nautilus 2 value of any precision) as an exact raw on ``grid``."""
-    if isinstance(value, (nt.Price, nt.Quantity)):
-        raw = int(value.raw)
-        if value.precision <= grid.precision or raw % grid.unit_raw == 0:
-            grid.check_raw(raw, field, value)
-            return raw
-        value = value.as_decimal()  # too precise: the core names the nearest valid values
-    return grid.coerce(value, field)
+    return coerce_raw(grid, value, field, _FIXED_TYPES)
 
 
 def coerce_price(rules: InstrumentRules, value: Any, field: str = "price") -> nt.Price:

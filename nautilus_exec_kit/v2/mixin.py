@@ -51,6 +51,7 @@ from nautilus_exec_kit.core.positions import (
     leg_for,
     normalize_position_side,
 )
+from nautilus_exec_kit.core.rules import fixed_raw
 from nautilus_exec_kit.core.settings import KitSettings
 from nautilus_exec_kit.core.validator import OrderValidator, check_modifiable
 from nautilus_exec_kit.v2.convert import (
@@ -987,19 +988,13 @@ class ExecutionMixin:
     ) -> OrderIntent:
         """The core's intent for an order built with v2's ``order_factory``."""
         close_position, price_match = parse_params(params)
-
-        def raw(value: Any, grid: Any, field: str) -> int | None:
-            if value is None:
-                return None
-            grid.check_fixed(int(value.raw), value.precision, field, value)
-            return int(value.raw)
-
         pg, sg = entry.rules.price_grid, entry.rules.size_grid
         offset = getattr(order, "trailing_offset", None)
         return OrderIntent(
-            ORDER_TYPE[order.order_type], SIDE[order.side], raw(order.quantity, sg, "quantity"),
-            raw(getattr(order, "price", None), pg, "price"),
-            raw(getattr(order, "trigger_price", None), pg, "trigger_price"),
+            ORDER_TYPE[order.order_type], SIDE[order.side],
+            fixed_raw(sg, order.quantity, "quantity"),
+            fixed_raw(pg, getattr(order, "price", None), "price"),
+            fixed_raw(pg, getattr(order, "trigger_price", None), "trigger_price"),
             trigger_type=TRIGGER_TYPE[
                 getattr(order, "trigger_type", None) or nt.TriggerType.NO_TRIGGER
             ],
@@ -1007,14 +1002,16 @@ class ExecutionMixin:
             expire_time_ns=getattr(order, "expire_time_ns", None) or None,
             post_only=bool(getattr(order, "is_post_only", False)),
             reduce_only=bool(order.is_reduce_only),
-            display_qty=raw(getattr(order, "display_qty", None), sg, "display_qty"),
+            display_qty=fixed_raw(sg, getattr(order, "display_qty", None), "display_qty"),
             quote_quantity=bool(order.is_quote_quantity),
             trailing_offset=None if offset is None else Decimal(str(offset)),
             trailing_offset_type=TRAILING_OFFSET_TYPE[
                 getattr(order, "trailing_offset_type", None)
                 or nt.TrailingOffsetType.NO_TRAILING_OFFSET
             ],
-            activation_price=raw(getattr(order, "activation_price", None), pg, "activation_price"),
+            activation_price=fixed_raw(
+                pg, getattr(order, "activation_price", None), "activation_price",
+            ),
             close_position=close_position,
             price_match=price_match,
         )
