@@ -71,6 +71,7 @@ from nautilus_exec_kit.core.policy.actions import Action, EventKind, PolicyDecis
 from nautilus_exec_kit.core.policy.breaker import BreakerState, CircuitBreaker
 from nautilus_exec_kit.core.policy.budget import RateBudget
 from nautilus_exec_kit.core.policy.reasons import RejectReason, parse_reason
+from nautilus_exec_kit.core.policy.report import PolicyReport
 from nautilus_exec_kit.core.policy.rules import (
     BREAKER_IGNORES,
     GLOBAL_COOLDOWN,
@@ -140,7 +141,6 @@ POLICY_IGNORED_EVENTS: Final = frozenset(
         TimeEvent,
     }
 )
-_MAX_DECISIONS_KEPT: Final = 10_000
 #: Order states that prove the venue has (or had) the order.
 _VENUE_STATES: Final = frozenset(
     {
@@ -232,6 +232,7 @@ class PolicyRuntime:
         "_by_action",
         "_by_category",
         "_by_code",
+        "_call_hook",
         "_chain_outcomes",
         "_chains",
         "_closed_until",
@@ -243,6 +244,8 @@ class PolicyRuntime:
         "_eager_chains",
         "_failure",
         "_halted_until",
+        "_log_error",
+        "_log_warning",
         "_on_needs_change",
         "_origin_of",
         "_policy",
@@ -251,6 +254,7 @@ class PolicyRuntime:
         "_reconcile_reason",
         "_reconciling",
         "_records",
+        "_report",
         "_retry_ids",
         "_rng",
         "_send",
@@ -337,7 +341,12 @@ class PolicyRuntime:
         self._by_category: Counter[str] = Counter()
         self._counts: Counter[str] = Counter()
         self._sent = 0  # a plain int: counted on every send (folded into stats())
-        self.decisions: deque[PolicyDecision] = deque(maxlen=_MAX_DECISIONS_KEPT)
+        self._report = PolicyReport(strategy, lambda: strategy.log)
+        #: The latest decisions, oldest first.
+        self.decisions = self._report.decisions
+        self._call_hook = self._report.call_hook
+        self._log_warning = self._report.warning
+        self._log_error = self._report.error
         #: Per event class, the handler that reads it; ``None`` for the classes the policy never
         #: acts on; a class missing here goes to :meth:`on_event`. Each handler never raises.
         #: :meth:`on_event` dispatches on it, and so does the mixin itself (one lookup per
@@ -1079,34 +1088,7 @@ class PolicyRuntime:
             retry_at_ns=retry_at,
             note=note,
         )
-        self.decisions.append(decision)
-        line = (
-            f"[policy] {action.value.upper()} {kind.value} {coid} "
-            f"(chain {decision.original_client_order_id}, attempt {decision.attempt}) "
-            f"reason={reason.key} category={reason.category.value}: {note}"
-        )
-        if action in (Action.FAIL_FAST, Action.HALT):
-            self._log_error(line)
-        else:
-            self._log_warning(line)
-        self._call_hook("on_policy_decision", decision)
-
-    def _call_hook(self, name: str, value: object) -> None:
-        hook = getattr(self._strategy, name, None)
-        if hook is None:
-            return
-        try:
-            hook(value)
-        except Exception as error:
-            self._log_error(f"[policy] {name} hook raised {error!r} (ignored)")
-
-    def _log_warning(self, message: str) -> None:
-        with contextlib.suppress(Exception):
-            self._strategy.log.warning(message)
-
-    def _log_error(self, message: str) -> None:
-        with contextlib.suppress(Exception):
-            self._strategy.log.error(message)
+        self._report.decide(decision)
 
 
 __all__ = ["DirectSendFn", "PolicyRuntime", "SendFn"]

@@ -25,7 +25,6 @@ hook's exception, which would hide the kit's state going wrong); the errors mean
 
 from __future__ import annotations
 
-import contextlib
 import random
 from collections import Counter, deque
 from collections.abc import Callable
@@ -40,6 +39,7 @@ from nautilus_exec_kit.core.policy.actions import Action, EventKind, PolicyDecis
 from nautilus_exec_kit.core.policy.breaker import CircuitBreaker
 from nautilus_exec_kit.core.policy.budget import RateBudget
 from nautilus_exec_kit.core.policy.reasons import RejectReason, parse_reason
+from nautilus_exec_kit.core.policy.report import PolicyReport
 from nautilus_exec_kit.core.policy.rules import (
     BREAKER_IGNORES,
     GLOBAL_COOLDOWN,
@@ -81,7 +81,6 @@ _VENUE_STATES: Final = frozenset(
     }
 )
 _GATE_SHUT: Final = 2**63
-_MAX_DECISIONS_KEPT: Final = 10_000
 
 
 @attrs.define
@@ -149,8 +148,12 @@ class PolicyRuntime:
         self._counts: Counter[str] = Counter()
         self._by_action: Counter[str] = Counter()
         self._by_code: Counter[str] = Counter()
+        self._report = PolicyReport(strategy, lambda: strategy._kit_log)
         #: The latest decisions, oldest first.
-        self.decisions: deque[PolicyDecision] = deque(maxlen=_MAX_DECISIONS_KEPT)
+        self.decisions = self._report.decisions
+        self._call_hook = self._report.call_hook
+        self._log_warning = self._report.warning
+        self._log_error = self._report.error
 
     # -- public API --------------------------------------------------------------------------
 
@@ -591,34 +594,7 @@ class PolicyRuntime:
             retry_at_ns=retry_at,
             note=note,
         )
-        self.decisions.append(decision)
-        line = (
-            f"[policy] {action.value.upper()} {kind.value} {coid} "
-            f"(chain {decision.original_client_order_id}, attempt {decision.attempt}) "
-            f"reason={reason.key} category={reason.category.value}: {note}"
-        )
-        if action in (Action.FAIL_FAST, Action.HALT):
-            self._log_error(line)
-        else:
-            self._log_warning(line)
-        self._call_hook("on_policy_decision", decision)
-
-    def _call_hook(self, name: str, value: object) -> None:
-        hook = getattr(self._strategy, name, None)
-        if hook is None:
-            return
-        try:
-            hook(value)
-        except Exception as error:
-            self._log_error(f"[policy] {name} hook raised {error!r} (ignored)")
-
-    def _log_warning(self, message: str) -> None:
-        with contextlib.suppress(Exception):
-            self._strategy._kit_log.warning(message)
-
-    def _log_error(self, message: str) -> None:
-        with contextlib.suppress(Exception):
-            self._strategy._kit_log.error(message)
+        self._report.decide(decision)
 
 
 __all__ = ["REJECT_KINDS", "VENUE_ANSWERS", "PolicyRuntime"]

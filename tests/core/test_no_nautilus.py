@@ -23,7 +23,7 @@ def test_the_core_has_the_modules_the_bindings_use() -> None:
     names = _core_modules()
     for expected in ("rules", "validator", "pipeline", "capabilities", "params", "positions",
                      "algo", "margin", "settings", "rejects", "emulation", "policy.table",
-                     "policy.reasons", "policy.budget", "policy.rules"):
+                     "policy.reasons", "policy.budget", "policy.rules", "policy.report"):
         assert f"nautilus_exec_kit.core.{expected}" in names
 
 

@@ -7,6 +7,7 @@ import random
 from types import SimpleNamespace
 from typing import Any
 
+import attrs
 import pytest
 
 from nautilus_exec_kit.core import errors as E
@@ -107,3 +108,30 @@ def test_a_halt_ends_when_the_venue_says() -> None:
     assert halt_until_ns(policy, plain, 0) == policy.ban_default_ms * 1_000_000
     late = (ban_end_ms + 5) * 1_000_000
     assert halt_until_ns(policy, banned, late) == late + 1_000_000  # never before now + 1 ms
+
+
+def test_the_policy_report_keeps_logs_and_hands_on_each_decision() -> None:
+    from nautilus_exec_kit.core.policy import Action, EventKind, PolicyDecision
+    from nautilus_exec_kit.core.policy.report import PolicyReport
+
+    lines: list[tuple[str, str]] = []
+    logger = SimpleNamespace(warning=lambda m: lines.append(("warning", m)),
+                             error=lambda m: lines.append(("error", m)))
+    seen: list[PolicyDecision] = []
+
+    def on_policy_decision(decision: PolicyDecision) -> None:
+        seen.append(decision)
+        raise RuntimeError("the author's hook failed")
+
+    report = PolicyReport(SimpleNamespace(on_policy_decision=on_policy_decision), lambda: logger)
+    reason = parse_reason("{'code': -2019, 'msg': 'Margin is insufficient.'}")
+    skip = PolicyDecision("O-2", "O-1", EventKind.REJECTED, reason, Action.SKIP, 2, 5)
+    report.decide(skip)
+    report.decide(attrs.evolve(skip, action=Action.HALT))
+    assert list(report.decisions) == seen and len(seen) == 2
+    assert [level for level, _ in lines] == ["warning", "error", "error", "error"]
+    assert lines[0][1] == (
+        "[policy] SKIP rejected O-2 (chain O-1, attempt 2) reason=-2019 "
+        "category=insufficient_funds: "
+    )
+    assert "on_policy_decision hook raised RuntimeError" in lines[1][1]
