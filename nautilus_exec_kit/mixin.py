@@ -222,16 +222,8 @@ class _InstrumentEntry:
     def market(self) -> MarketSnapshot | None:
         cache = self._cache
         iid = self.instrument_key
-        quote = cache.quote_tick(iid)
-        trade = cache.trade_tick(iid)
-        if quote is None and trade is None:
-            return None
-        mark = cache.mark_price(iid)
-        return MarketSnapshot(
-            quote.bid_price.as_double() if quote is not None else None,
-            quote.ask_price.as_double() if quote is not None else None,
-            trade.price.as_double() if trade is not None else None,
-            mark.value.as_double() if mark is not None else None,
+        return MarketSnapshot.of(
+            cache.quote_tick(iid), cache.trade_tick(iid), cache.mark_price(iid),
         )
 
     def now_ns(self) -> int:

@@ -8,7 +8,7 @@ only built once the pipeline admitted it.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -33,6 +33,20 @@ class MarketSnapshot:
     ask: float | None
     last: float | None
     mark: float | None = None
+
+    @classmethod
+    def of(cls, quote: Any, trade: Any, mark: Any) -> MarketSnapshot | None:
+        """From a Nautilus quote tick, trade tick and mark price update of either generation
+        (same attribute names: ``bid_price``, ``ask_price``, ``price``, ``value``), any of
+        them ``None``; ``None`` before any quote or trade."""
+        if quote is None and trade is None:
+            return None
+        return cls(
+            quote.bid_price.as_double() if quote is not None else None,
+            quote.ask_price.as_double() if quote is not None else None,
+            trade.price.as_double() if trade is not None else None,
+            mark.value.as_double() if mark is not None else None,
+        )
 
 
 # A NamedTuple: one is built for every order, and it constructs in about 60 % of the time of the
