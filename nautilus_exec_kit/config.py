@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from nautilus_trader.trading.config import StrategyConfig
 
+from nautilus_exec_kit.core.settings import DEFAULTS
+
 
 class ExecKitConfig(StrategyConfig, kw_only=True, frozen=True):
     """Execution settings of an :class:`~nautilus_exec_kit.ExecutionMixin` strategy.
@@ -51,14 +53,14 @@ class ExecKitConfig(StrategyConfig, kw_only=True, frozen=True):
         The kit's submit rate budget (Binance USDT-M: 300 / 10 s and 1200 / min per account).
     """
 
-    oms_type: str | None = "HEDGING"
-    position_mode: str = "ONE_WAY"
-    account_type: str = "USDT_FUTURES"
-    on_invalid_order: str = "raise"
-    leverage: float | None = None
-    margin_check: bool = True
-    emulate_venue_params: bool | None = None
+    oms_type: str | None = DEFAULTS.oms_type
+    position_mode: str = DEFAULTS.position_mode
+    account_type: str = DEFAULTS.account_type
+    on_invalid_order: str = DEFAULTS.on_invalid_order
+    leverage: float | None = DEFAULTS.leverage
+    margin_check: bool = DEFAULTS.margin_check
+    emulate_venue_params: bool | None = DEFAULTS.emulate_venue_params
     error_policy: dict[str, str] | None = None
-    fail_fast: str = "stop"
-    orders_per_10s: int = 300
-    orders_per_minute: int = 1200
+    fail_fast: str = DEFAULTS.fail_fast
+    orders_per_10s: int = DEFAULTS.orders_per_10s
+    orders_per_minute: int = DEFAULTS.orders_per_minute

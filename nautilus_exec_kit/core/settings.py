@@ -28,6 +28,26 @@ CONFIG_CHOICES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 
 
 @attrs.frozen
+class ConfigDefaults:
+    """The default of each kit setting: both generations' ``ExecKitConfig`` take their field
+    defaults from :data:`DEFAULTS` (the meaning of each is documented on the v1 config)."""
+
+    oms_type: str = "HEDGING"
+    position_mode: str = "ONE_WAY"
+    account_type: str = "USDT_FUTURES"
+    on_invalid_order: str = "raise"
+    leverage: float | None = None
+    margin_check: bool = True
+    emulate_venue_params: bool | None = None
+    fail_fast: str = "stop"
+    orders_per_10s: int = 300
+    orders_per_minute: int = 1200
+
+
+DEFAULTS: Final = ConfigDefaults()
+
+
+@attrs.frozen
 class KitSettings:
     """What the kit reads from a strategy's config, validated."""
 
@@ -95,4 +115,4 @@ class KitSettings:
         )
 
 
-__all__ = ["CONFIG_CHOICES", "KitSettings"]
+__all__ = ["CONFIG_CHOICES", "DEFAULTS", "ConfigDefaults", "KitSettings"]

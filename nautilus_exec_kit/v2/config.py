@@ -24,6 +24,8 @@ from typing import Any, Final
 from nautilus_trader.model import OmsType
 from nautilus_trader.trading import StrategyConfig
 
+from nautilus_exec_kit.core.settings import DEFAULTS
+
 #: The keywords v2's StrategyConfig takes itself.
 STRATEGY_CONFIG_FIELDS: Final = frozenset(
     {
@@ -57,20 +59,20 @@ class ExecKitConfig(StrategyConfig):  # type: ignore[misc]
     """Execution settings of a v2 :class:`~nautilus_exec_kit.v2.mixin.ExecutionMixin`
     strategy (same fields as the Nautilus 1 ``ExecKitConfig``)."""
 
-    position_mode: str = "ONE_WAY"
-    account_type: str = "USDT_FUTURES"
-    on_invalid_order: str = "raise"
-    leverage: float | None = None
-    margin_check: bool = True
-    emulate_venue_params: bool | None = None
+    position_mode: str = DEFAULTS.position_mode
+    account_type: str = DEFAULTS.account_type
+    on_invalid_order: str = DEFAULTS.on_invalid_order
+    leverage: float | None = DEFAULTS.leverage
+    margin_check: bool = DEFAULTS.margin_check
+    emulate_venue_params: bool | None = DEFAULTS.emulate_venue_params
     error_policy: dict[str, str] | None = None
-    fail_fast: str = "stop"
-    orders_per_10s: int = 300
-    orders_per_minute: int = 1200
+    fail_fast: str = DEFAULTS.fail_fast
+    orders_per_10s: int = DEFAULTS.orders_per_10s
+    orders_per_minute: int = DEFAULTS.orders_per_minute
 
     def __new__(cls, **kwargs: Any) -> ExecKitConfig:
         base = {key: kwargs[key] for key in STRATEGY_CONFIG_FIELDS & kwargs.keys()}
-        base["oms_type"] = _oms(base.get("oms_type", "HEDGING"))
+        base["oms_type"] = _oms(base.get("oms_type", DEFAULTS.oms_type))
         unknown = sorted(
             key for key in kwargs.keys() - STRATEGY_CONFIG_FIELDS
             if key.startswith("_") or not hasattr(cls, key) or callable(getattr(cls, key))
