@@ -68,18 +68,23 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.algo import AlgoOrderBook, check_modifiable, record_event, record_sent
 from nautilus_exec_kit.core import vocab
+from nautilus_exec_kit.core.emulation import (
+    ClosePositionBook,
+    book_price_match,
+    no_quote_for,
+    price_match_quote_raw,
+)
 from nautilus_exec_kit.core.errors import (
     ConfigurationError,
     OrderValidationError,
     ParamError,
 )
 from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
-from nautilus_exec_kit.core.params import adapter_params, price_match_offset_ticks
+from nautilus_exec_kit.core.params import adapter_params
 from nautilus_exec_kit.core.pipeline import OrderPipeline
 from nautilus_exec_kit.core.positions import LEGS
 from nautilus_exec_kit.core.settings import KitSettings
 from nautilus_exec_kit.core.validator import OrderValidator
-from nautilus_exec_kit.emulation import ClosePositionBook, price_match_price
 from nautilus_exec_kit.intake import (
     EVENT_HOOKS,
     KIT_EVENT_PRIORITY,
@@ -177,7 +182,6 @@ class _InstrumentEntry:
         "position_ids",
         "rules",
         "settlement_currency",
-        "tick_size",
         "validator",
     )
 
@@ -192,7 +196,6 @@ class _InstrumentEntry:
         self.position_ids: dict[str, PositionId] = {
             leg: position_id_for(instrument.id, mode, leg) for leg in legs
         }
-        self.tick_size: Decimal = instrument.price_increment.as_decimal()
         self.multiplier: float = instrument.multiplier.as_double()
         self._currency = instrument.get_settlement_currency()
         self.settlement_currency: str = self._currency.code
@@ -951,27 +954,20 @@ class ExecutionMixin:
         Live, the caller's price is kept when given (the venue replaces it anyway); a missing one
         is taken from the book because a Nautilus order must carry a price.
         """
-        if price_match is None or (price is not None and not self.emulating_venue_params):
-            if price is None:
-                raise ParamError(
-                    "price", None, "a limit price is required",
-                    "pass price=..., or price_match='QUEUE'/'OPPONENT'/...",
-                )
+        emulating = self.emulating_venue_params
+        book_match = book_price_match(price, price_match, emulating)
+        if book_match is None:
             return entry.price(price)
-        kind, level = price_match_offset_ticks(price_match)
         quote = self.cache.quote_tick(entry.instrument.id)
         if quote is None:
-            raise ParamError(
-                "price_match", price_match,
-                f"there is no quote for {entry.instrument.id} to price the order from",
-                "subscribe to quote ticks (or pass an explicit price when live)",
-            )
-        if self.emulating_venue_params:
+            raise no_quote_for(book_match, entry.instrument.id)
+        if emulating:
             self._kit_emulated["price_match"] += 1
-        return price_match_price(
-            side, kind, level, quote.bid_price, quote.ask_price, entry.tick_size,
-            entry.instrument.price_precision,
+        raw = price_match_quote_raw(
+            SIDE[side], book_match, int(quote.bid_price.raw), int(quote.ask_price.raw),
+            entry.rules.price_grid.inc_raw,
         )
+        return Price.from_raw(raw, entry.rules.price_precision)
 
     def _kit_submit_triggered_market(
         self,

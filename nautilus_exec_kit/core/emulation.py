@@ -14,6 +14,8 @@ from typing import Any, Final
 
 import attrs
 
+from nautilus_exec_kit.core.errors import ParamError
+from nautilus_exec_kit.core.params import price_match_offset_ticks
 from nautilus_exec_kit.core.vocab import OrderSide
 
 #: price_match kind -> for each order side, (which book side is the base, tick direction).
@@ -41,6 +43,43 @@ def price_match_raw(
     book_side, direction = _PRICE_MATCH_RULES[(kind, side)]
     base = bid_raw if book_side == "bid" else ask_raw
     return base + direction * (level - 1) * tick_raw
+
+
+def book_price_match(price: object, price_match: str | None, emulating: bool) -> str | None:
+    """The price_match to price a limit order from the book with, or ``None`` when the
+    caller's ``price`` stands.
+
+    On a simulated venue price_match always prices from the book (the Binance meaning). Live,
+    the caller's price is kept when given (the venue replaces it anyway); a missing one is
+    taken from the book because a Nautilus order must carry a price. Raises when there is
+    neither a price nor a price_match.
+    """
+    if price_match is None or (price is not None and not emulating):
+        if price is None:
+            raise ParamError(
+                "price", None, "a limit price is required",
+                "pass price=..., or price_match='QUEUE'/'OPPONENT'/...",
+            )
+        return None
+    return price_match
+
+
+def no_quote_for(price_match: str, instrument: object) -> ParamError:
+    """The error for a price_match order when no quote has been seen yet."""
+    return ParamError(
+        "price_match", price_match,
+        f"there is no quote for {instrument} to price the order from",
+        "subscribe to its quotes (or pass an explicit price when live)",
+    )
+
+
+def price_match_quote_raw(
+    side: OrderSide, price_match: str, bid_raw: int, ask_raw: int, tick_raw: int,
+) -> int:
+    """The raw price Binance gives a ``price_match`` value (``"QUEUE_5"`` ...) at this top
+    of book, ``tick_raw`` being the instrument's tick."""
+    kind, level = price_match_offset_ticks(price_match)
+    return price_match_raw(side, kind, level, bid_raw, ask_raw, tick_raw)
 
 
 @attrs.frozen
@@ -122,4 +161,11 @@ class ClosePositionBook:
         return actions
 
 
-__all__ = ["ClosePositionAction", "ClosePositionBook", "price_match_raw"]
+__all__ = [
+    "ClosePositionAction",
+    "ClosePositionBook",
+    "book_price_match",
+    "no_quote_for",
+    "price_match_quote_raw",
+    "price_match_raw",
+]

@@ -32,13 +32,17 @@ from nautilus_trader import model as nt
 
 from nautilus_exec_kit.core import vocab
 from nautilus_exec_kit.core.algo import AlgoOrderBook
-from nautilus_exec_kit.core.emulation import ClosePositionBook, price_match_raw
+from nautilus_exec_kit.core.emulation import (
+    ClosePositionBook,
+    book_price_match,
+    no_quote_for,
+    price_match_quote_raw,
+)
 from nautilus_exec_kit.core.errors import ConfigurationError, OrderValidationError, ParamError
 from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
 from nautilus_exec_kit.core.params import (
     adapter_params,
     parse_params,
-    price_match_offset_ticks,
 )
 from nautilus_exec_kit.core.pipeline import OrderPipeline
 from nautilus_exec_kit.core.policy import ErrorPolicy, RateBudget
@@ -766,27 +770,20 @@ class ExecutionMixin:
     def _kit_limit_price(
         self, entry: _InstrumentEntry, side: Any, price: Any, price_match: str | None,
     ) -> nt.Price:
-        """The caller's price, or the book's for price_match (always on a simulated venue)."""
-        if price_match is None or (price is not None and not self.emulating_venue_params):
-            if price is None:
-                raise ParamError(
-                    "price", None, "a limit price is required",
-                    "pass price=..., or price_match='QUEUE'/'OPPONENT'/...",
-                )
+        """The caller's price, or the book's for price_match (always on a simulated venue;
+        :func:`~nautilus_exec_kit.core.emulation.book_price_match`)."""
+        emulating = self.emulating_venue_params
+        book_match = book_price_match(price, price_match, emulating)
+        if book_match is None:
             return entry.price(price)
-        kind, level = price_match_offset_ticks(price_match)
         quote = self._kit_cache.quote(entry.instrument_key)
         if quote is None:
-            raise ParamError(
-                "price_match", price_match,
-                f"there is no quote for {entry.instrument_key} to price the order from",
-                "subscribe to quotes (or pass an explicit price when live)",
-            )
-        if self.emulating_venue_params:
+            raise no_quote_for(book_match, entry.instrument_key)
+        if emulating:
             self._kit_emulated["price_match"] += 1
-        raw = price_match_raw(
-            SIDE[side], kind, level, int(quote.bid_price.raw), int(quote.ask_price.raw),
-            entry.rules.price_grid.unit_raw,
+        raw = price_match_quote_raw(
+            SIDE[side], book_match, int(quote.bid_price.raw), int(quote.ask_price.raw),
+            entry.rules.price_grid.inc_raw,
         )
         return nt.Price.from_raw(raw, entry.rules.price_precision)
 

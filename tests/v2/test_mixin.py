@@ -239,3 +239,33 @@ def test_a_resting_stop_does_not_block_a_close() -> None:
     }, position_mode="HEDGE")
     assert not s.errors
     assert str(s.results[5].quantity) == "0.020"
+
+
+def test_price_match_steps_by_the_instruments_tick() -> None:
+    """QUEUE_5 is four ticks below the best bid: a tick of 0.5, not one unit of precision."""
+    from decimal import Decimal
+
+    from nautilus_exec_kit.v2.backtest import USDT, add_binance_venue
+    from nautilus_exec_kit.v2.backtest import make_engine as bare_engine
+    from tests.v2.conftest import quotes_from_bids
+
+    half_tick = nt.CryptoPerpetual(
+        IID, nt.Symbol("BTCUSDT"), nt.Currency.from_str("BTC"), USDT, USDT, False, 1, 3,
+        nt.Price.from_str("0.5"), nt.Quantity.from_str("0.001"), 0, 0,
+        min_notional=nt.Money(10, USDT), margin_init=Decimal("0.05"),
+        margin_maint=Decimal("0.025"),
+    )
+    engine: Any = bare_engine()
+    add_binance_venue(engine, half_tick)
+    engine.add_data(quotes_from_bids([50_000.0] * 5))
+    strategy = Scripted(ScriptConfig(), {
+        2: lambda s: s.submit_limit(IID, BUY, "0.010", price_match="QUEUE_5"),
+    })
+    engine.add_strategy(strategy)
+    mark_simulated(strategy)
+    engine.run()
+    try:
+        assert not strategy.errors
+        assert str(strategy.results[2].price) == "49998.0"
+    finally:
+        engine.dispose()
