@@ -71,6 +71,7 @@ from nautilus_exec_kit.core import vocab
 from nautilus_exec_kit.core.emulation import (
     ClosePositionBook,
     book_price_match,
+    close_position_start_raw,
     no_quote_for,
     price_match_quote_raw,
 )
@@ -1073,24 +1074,21 @@ class ExecutionMixin:
         quantity: NumberLike | None,
         position_side: object,
     ) -> Quantity:
-        """The quantity a close_position order carries.
-
-        Binance ignores it (the adapter omits it). On a simulated venue the order must close the
-        whole position, so it starts at the position's current size when there is one; when flat
-        (typical: the stop is placed right after the entry, before the fill) it starts at the
-        caller's quantity or the instrument's minimum and is resized when the position opens.
-        """
-        instrument = entry.instrument
+        """The quantity a close_position order carries (the core's
+        :func:`~nautilus_exec_kit.core.emulation.close_position_start_raw`)."""
         side_name = normalize_position_side(position_side) if position_side is not None else None
         leg = leg_for(self._kit_mode, side, side_name, closing=True)
-        pid = position_id_for(instrument.id, self._kit_mode, leg)
-        pos_side, size = open_quantity(self.cache.position(pid))
-        if size > 0 and CLOSING_SIDE.get(pos_side) == side:
-            return Quantity(size, instrument.size_precision)
-        if quantity is not None:
-            return entry.quantity(quantity)
-        min_qty = instrument.min_quantity
-        return min_qty if min_qty is not None else Quantity(instrument.size_increment, instrument.size_precision)  # noqa: E501
+        position = self.cache.position(position_id_for(entry.instrument.id, self._kit_mode, leg))
+        held = 0
+        if (
+            position is not None
+            and not position.is_closed
+            and CLOSING_SIDE.get(position.side) == side
+        ):
+            held = int(position.quantity.raw)
+        requested = entry.quantity(quantity).raw if quantity is not None else None
+        raw = close_position_start_raw(held, requested, entry.rules)
+        return Quantity.from_raw(raw, entry.rules.size_precision)
 
     def _kit_close(
         self,

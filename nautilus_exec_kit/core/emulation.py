@@ -16,6 +16,7 @@ import attrs
 
 from nautilus_exec_kit.core.errors import ParamError
 from nautilus_exec_kit.core.params import price_match_offset_ticks
+from nautilus_exec_kit.core.rules import InstrumentRules
 from nautilus_exec_kit.core.vocab import OrderSide
 
 #: price_match kind -> for each order side, (which book side is the base, tick direction).
@@ -62,6 +63,24 @@ def book_price_match(price: object, price_match: str | None, emulating: bool) ->
             )
         return None
     return price_match
+
+
+def close_position_start_raw(
+    held_raw: int, requested_raw: int | None, rules: InstrumentRules,
+) -> int:
+    """The quantity a close_position order carries when sent.
+
+    Binance ignores it (the adapter omits it). On a simulated venue the order must close the
+    whole position, so it starts at what the leg holds on the side it closes (``held_raw``);
+    when flat (typical: the stop is placed right after the entry, before the fill) it starts
+    at the caller's quantity or the instrument's minimum, and is resized when the position
+    opens (:class:`ClosePositionBook`).
+    """
+    if held_raw > 0:
+        return held_raw
+    if requested_raw is not None:
+        return requested_raw
+    return rules.min_qty_raw
 
 
 def no_quote_for(price_match: str, instrument: object) -> ParamError:
@@ -165,6 +184,7 @@ __all__ = [
     "ClosePositionAction",
     "ClosePositionBook",
     "book_price_match",
+    "close_position_start_raw",
     "no_quote_for",
     "price_match_quote_raw",
     "price_match_raw",

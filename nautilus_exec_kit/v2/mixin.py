@@ -35,6 +35,7 @@ from nautilus_exec_kit.core.algo import AlgoOrderBook
 from nautilus_exec_kit.core.emulation import (
     ClosePositionBook,
     book_price_match,
+    close_position_start_raw,
     no_quote_for,
     price_match_quote_raw,
 )
@@ -881,21 +882,20 @@ class ExecutionMixin:
     def _kit_close_position_quantity(
         self, entry: _InstrumentEntry, side: Any, quantity: Any, position_side: Any,
     ) -> nt.Quantity:
-        """A close_position order's quantity: the position's size when there is one, else the
-        caller's or the instrument's minimum (resized when the position opens; Binance ignores
-        it)."""
+        """The quantity a close_position order carries (the core's
+        :func:`~nautilus_exec_kit.core.emulation.close_position_start_raw`)."""
         leg = self._kit_leg(SIDE[side], position_side, closing=True)
         position = self._kit_cache.position(entry.position_ids[leg])
+        held = 0
         if (
             position is not None
             and not position.is_closed
             and CLOSING_SIDE.get(POSITION_SIDE[position.side]) is SIDE[side]
         ):
-            return nt.Quantity.from_raw(int(position.quantity.raw), entry.rules.size_precision)
-        if quantity is not None:
-            return entry.quantity(quantity)
-        minimum: nt.Quantity | None = entry.instrument.min_quantity
-        return minimum if minimum is not None else entry.instrument.size_increment  # type: ignore[no-any-return]
+            held = int(position.quantity.raw)
+        requested = int(entry.quantity(quantity).raw) if quantity is not None else None
+        raw = close_position_start_raw(held, requested, entry.rules)
+        return nt.Quantity.from_raw(raw, entry.rules.size_precision)
 
     def _kit_leg(self, side: vocab.OrderSide, position_side: Any, *, closing: bool) -> str:
         name = normalize_position_side(position_side) if position_side is not None else None

@@ -11,7 +11,11 @@ import attrs
 import pytest
 
 from nautilus_exec_kit.core import errors as E
-from nautilus_exec_kit.core.emulation import ClosePositionBook, price_match_raw
+from nautilus_exec_kit.core.emulation import (
+    ClosePositionBook,
+    close_position_start_raw,
+    price_match_raw,
+)
 from nautilus_exec_kit.core.policy import ErrorPolicy, parse_reason
 from nautilus_exec_kit.core.policy.rules import (
     backoff_delay_ns,
@@ -135,3 +139,16 @@ def test_the_policy_report_keeps_logs_and_hands_on_each_decision() -> None:
         "category=insufficient_funds: "
     )
     assert "on_policy_decision hook raised RuntimeError" in lines[1][1]
+
+
+def test_a_close_position_order_starts_at_the_position_then_the_request_then_the_minimum() -> None:
+    from nautilus_exec_kit.core.rules import InstrumentRules
+
+    rules = InstrumentRules.build(
+        instrument_id="X", fixed_precision=9, price_precision=1, size_precision=3,
+        tick_raw=100_000_000, step_raw=1_000_000, min_qty_raw=2_000_000,
+        quote_currency="USDT", price_limit_raw=10**18, quantity_limit_raw=10**18,
+    )
+    assert close_position_start_raw(7_000_000, 3_000_000, rules) == 7_000_000
+    assert close_position_start_raw(0, 3_000_000, rules) == 3_000_000
+    assert close_position_start_raw(0, None, rules) == 2_000_000
