@@ -16,38 +16,23 @@ reproduces the Binance meaning instead:
   position, so cancelling is the closest equivalent.
 
 Live, none of this runs: the params go to the adapter and the venue does the work.
+
+What to do is decided in :mod:`nautilus_exec_kit.core.emulation` (both generations); each
+binding's mixin carries it out with its own orders.
 """
 
-from __future__ import annotations
+from nautilus_exec_kit.core.emulation import (
+    ClosePositionAction,
+    ClosePositionBook,
+    book_price_match,
+    close_position_start_raw,
+    price_match_quote_raw,
+)
 
-from decimal import Decimal
-
-from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.model.objects import Price
-
-from nautilus_exec_kit.core.emulation import ClosePositionAction, ClosePositionBook, price_match_raw
-from nautilus_exec_kit.validation import SIDE
-
-
-def price_match_price(
-    side: OrderSide,
-    kind: str,
-    level: int,
-    bid: Price,
-    ask: Price,
-    tick_size: Decimal,
-    precision: int,
-) -> Price:
-    """The price Binance would give a price_match order (the core's
-    :func:`~nautilus_exec_kit.core.emulation.price_match_raw`, in Nautilus 1 values).
-
-    >>> price_match_price(OrderSide.BUY, "QUEUE", 5, Price.from_str("100.0"),
-    ...                   Price.from_str("100.1"), Decimal("0.1"), 1)
-    Price(99.6)
-    """
-    tick = Price(tick_size, precision)
-    raw = price_match_raw(SIDE[side], kind, level, int(bid.raw), int(ask.raw), int(tick.raw))
-    return Price.from_raw(raw, precision)
-
-
-__all__ = ["ClosePositionAction", "ClosePositionBook", "price_match_price"]
+__all__ = [
+    "ClosePositionAction",
+    "ClosePositionBook",
+    "book_price_match",
+    "close_position_start_raw",
+    "price_match_quote_raw",
+]
