@@ -157,14 +157,16 @@ class _InstrumentEntry:
         self._balance = strategy._kit_balance_of(instrument.id.venue, self._currency)
 
     def price(self, value: Any, field: str = "price") -> nt.Price:
+        """``coerce_price``, skipped for a Price already at the instrument's precision (the
+        pipeline checks its grid anyway; :meth:`ExecutionMixin.modify`, which has no
+        pipeline, coerces itself)."""
         if type(value) is nt.Price and value.precision == self.rules.price_precision:
-            self.rules.price_grid.check_raw(int(value.raw), field, value)
             return value
         return coerce_price(self.rules, value, field)
 
     def quantity(self, value: Any, field: str = "quantity") -> nt.Quantity:
+        """``coerce_quantity``, skipped for a Quantity already at the instrument's precision."""
         if type(value) is nt.Quantity and value.precision == self.rules.size_precision:
-            self.rules.size_grid.check_raw(int(value.raw), field, value)
             return value
         return coerce_quantity(self.rules, value, field)
 
@@ -682,9 +684,13 @@ class ExecutionMixin:
         try:
             check_modifiable(ORDER_TYPE[order.order_type], self._kit_caps)
             entry = self._kit_entry(order.instrument_id)
-            qty = entry.quantity(quantity) if quantity is not None else None
-            px = entry.price(price) if price is not None else None
-            tpx = entry.price(trigger_price, "trigger_price") if trigger_price is not None else None
+            rules = entry.rules
+            qty = coerce_quantity(rules, quantity) if quantity is not None else None
+            px = coerce_price(rules, price) if price is not None else None
+            tpx = (
+                coerce_price(rules, trigger_price, "trigger_price")
+                if trigger_price is not None else None
+            )
         except OrderValidationError as error:
             self._kit_invalid_order(error)
             return False
