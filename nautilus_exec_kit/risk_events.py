@@ -28,7 +28,6 @@ Usage (the :class:`~nautilus_exec_kit.mixin.ExecutionMixin` does this at start):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from enum import StrEnum
 from typing import Any, Final
 
 import attrs
@@ -43,23 +42,8 @@ from nautilus_trader.model.identifiers import (
 )
 from nautilus_trader.model.objects import Price, Quantity
 
-
-class RiskEventKind(StrEnum):
-    """Why the venue closed (part of) a position on its own."""
-
-    LIQUIDATION = "liquidation"
-    ADL = "adl"
-    SETTLEMENT = "settlement"
-
-
-#: Client order id prefixes Binance uses for venue-generated closes, as the adapter reads them
-#: (``adapters/binance/futures/schemas/user.py``: ``startswith`` checks). Longest prefix first is
-#: not needed: the prefixes are disjoint.
-RISK_CLIENT_ID_PREFIXES: Final[tuple[tuple[str, RiskEventKind], ...]] = (
-    ("autoclose-", RiskEventKind.LIQUIDATION),
-    ("adl_autoclose", RiskEventKind.ADL),
-    ("settlement_autoclose-", RiskEventKind.SETTLEMENT),
-)
+from nautilus_exec_kit.core.risk import RISK_CLIENT_ID_PREFIXES, RiskEventKind
+from nautilus_exec_kit.core.risk import classify_client_order_id as classify_value
 
 #: The message bus pattern every ``OrderFilled`` is published on, whoever owns the order.
 FILL_TOPIC_PATTERN: Final[str] = "events.fills.*"
@@ -69,20 +53,15 @@ HOOK_NAME: Final[str] = "on_risk_event"
 
 
 def classify_client_order_id(client_order_id: ClientOrderId | str | None) -> RiskEventKind | None:
-    """The risk event kind a client order id stands for, or None for an ordinary order.
+    """The risk event kind a client order id stands for, or None for an ordinary order (the
+    core's :func:`~nautilus_exec_kit.core.risk.classify_client_order_id`).
 
     >>> classify_client_order_id("autoclose-1700000000000").value
     'liquidation'
-    >>> classify_client_order_id("O-20240101-000000-001-000-1") is None
-    True
     """
-    if client_order_id is None:
-        return None
-    value = client_order_id if isinstance(client_order_id, str) else client_order_id.value
-    for prefix, kind in RISK_CLIENT_ID_PREFIXES:
-        if value.startswith(prefix):
-            return kind
-    return None
+    if client_order_id is None or isinstance(client_order_id, str):
+        return classify_value(client_order_id)
+    return classify_value(client_order_id.value)
 
 
 @attrs.frozen

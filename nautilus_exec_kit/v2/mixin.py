@@ -39,7 +39,12 @@ from nautilus_exec_kit.core.emulation import (
     no_quote_for,
     price_match_quote_raw,
 )
-from nautilus_exec_kit.core.errors import ConfigurationError, OrderValidationError, ParamError
+from nautilus_exec_kit.core.errors import (
+    ConfigurationError,
+    OrderValidationError,
+    ParamError,
+    PositionModeViolation,
+)
 from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
 from nautilus_exec_kit.core.params import (
     adapter_params,
@@ -56,6 +61,7 @@ from nautilus_exec_kit.core.positions import (
     leg_for,
     normalize_position_side,
 )
+from nautilus_exec_kit.core.risk import Holding, VenueCloseLedger, classify_client_order_id
 from nautilus_exec_kit.core.rules import fixed_raw
 from nautilus_exec_kit.core.settings import KitSettings
 from nautilus_exec_kit.core.validator import OrderValidator, check_modifiable
@@ -74,6 +80,12 @@ from nautilus_exec_kit.v2.convert import (
     rules_of,
 )
 from nautilus_exec_kit.v2.policy import REJECT_KINDS, VENUE_ANSWERS, PolicyRuntime
+from nautilus_exec_kit.v2.risk_events import (
+    SCAN_INTERVAL_NS,
+    SCAN_TIMER,
+    RiskEvent,
+    RiskEventWatcher,
+)
 
 if TYPE_CHECKING:
     from nautilus_exec_kit.v2.config import ExecKitConfig
@@ -126,6 +138,8 @@ class _InstrumentEntry:
         "_cache",
         "_clock",
         "_currency",
+        "_kit_ids",
+        "_ledger",
         "_leverage",
         "_portfolio",
         "instrument",
@@ -155,6 +169,44 @@ class _InstrumentEntry:
         self._portfolio = strategy._kit_portfolio
         self._leverage: float | None = strategy._kit_settings.leverage
         self._balance = strategy._kit_balance_of(instrument.id.venue, self._currency)
+        self._ledger: VenueCloseLedger = strategy._kit_ledger
+        self._kit_ids = frozenset(self.position_ids.values())
+
+    def own_signed_raw(self, leg: str) -> int:
+        """The signed raw quantity of the node's position on the leg's own ID."""
+        return _signed_raw(self._cache.position(self.position_ids[leg]))
+
+    def holding(self, leg: str) -> Holding:
+        """What the leg holds at the venue. v2 books some of the venue's position away from
+        the leg's ID, so the kit adds them back:
+
+        * positions on other IDs of the instrument (any owner) that start-up reconciliation
+          recovered (a restarted node books the venue's position to a generated ``P-...``
+          or ``-EXTERNAL`` ID), on the leg of their side in hedge mode;
+        * what the venue closed by itself (:mod:`.risk_events`; the positions those closes
+          opened are skipped here, the ledger has them order by order).
+        """
+        own_id = self.position_ids[leg]
+        signed = 0
+        for pid in self._cache.position_open_ids(instrument_id=self.instrument_key):
+            if pid == own_id:
+                signed += _signed_raw(self._cache.position(pid))
+            elif pid not in self._kit_ids:
+                position = self._cache.position(pid)
+                if (
+                    position is not None
+                    and classify_client_order_id(position.opening_order_id.value) is None
+                    and self._leg_of(position) == leg
+                ):
+                    signed += _signed_raw(position)
+        if not self._ledger:
+            return Holding.of_signed(signed)
+        return self._ledger.holding(signed, self.instrument_key, leg)
+
+    def _leg_of(self, position: Any) -> str:
+        if "BOTH" in self.position_ids:
+            return "BOTH"
+        return "LONG" if position.side == nt.PositionSide.LONG else "SHORT"
 
     def price(self, value: Any, field: str = "price") -> nt.Price:
         """``coerce_price``, skipped for a Price already at the instrument's precision (the
@@ -193,14 +245,19 @@ class _InstrumentEntry:
         self._balance.reserved += margin
 
     def held_quantity(self, leg: str, side: vocab.OrderSide) -> float:
-        position = self._cache.position(self.position_ids[leg])
-        if (
-            position is not None
-            and not position.is_closed
-            and CLOSING_SIDE.get(POSITION_SIDE[position.side]) is side
-        ):
-            return float(position.quantity.as_double())
+        holding = self.holding(leg)
+        if holding.side is not None and CLOSING_SIDE[holding.side] is side:
+            return float(
+                nt.Quantity.from_raw(holding.quantity_raw, self.rules.size_precision).as_double(),
+            )
         return 0.0
+
+
+def _signed_raw(position: Any) -> int:
+    if position is None or position.is_closed:
+        return 0
+    raw = int(position.quantity.raw)
+    return -raw if position.side == nt.PositionSide.SHORT else raw
 
 
 class _FreeBalance:
@@ -325,6 +382,9 @@ class ExecutionMixin:
             on_needs_change=self._kit_sync_hooks,
         )
         self._kit_algo_types = settings.capabilities.algo_types
+        #: What the venue closed that v2 booked away from the strategy's positions.
+        self._kit_ledger = VenueCloseLedger()
+        self._kit_risk: RiskEventWatcher | None = None  # made once the cache can be read
         self._kit_install_hooks()
 
     # -- event intake --------------------------------------------------------------------------
@@ -339,6 +399,9 @@ class ExecutionMixin:
         self._kit_factory = self.order_factory
         self._kit_portfolio = self.portfolio
         self._kit_strategy_id = self.strategy_id
+        self._kit_risk = RiskEventWatcher(
+            self._kit_cache, self._kit_mode, self._kit_deliver_risk, self._kit_ledger,
+        )
         self._kit_bound = True
 
     def _kit_install_hooks(self) -> None:
@@ -348,6 +411,8 @@ class ExecutionMixin:
 
         def on_start() -> None:
             self._kit_bind()
+            self._kit_adopt_open_algo_orders()
+            self._kit_watch_risk()
             author_on_start()
 
         self.on_start = on_start  # type: ignore[method-assign]
@@ -406,8 +471,52 @@ class ExecutionMixin:
         except Exception as exc:
             self._kit_log.error(f"exec-kit bookkeeping failed on {type(event).__name__}: {exc!r}")
 
+    def _kit_adopt_open_algo_orders(self) -> None:
+        """Count the strategy's open algo orders already in the cache (a restarted node's,
+        recovered by start-up reconciliation and claimed) against the open-conditional cap,
+        and follow them to their trigger or end, as if the kit had sent them."""
+        try:
+            adopted = 0
+            for order in self._kit_cache.orders_open(strategy_id=self._kit_strategy_id):
+                order_type = ORDER_TYPE[order.order_type]
+                coid = order.client_order_id.value
+                if order_type in self._kit_algo_types and coid not in self._kit_algo.tracked:
+                    self._kit_algo.on_sent(coid, order.instrument_id, order_type)
+                    adopted += 1
+            if adopted:
+                self._kit_sync_hooks()
+        except Exception as exc:
+            self._kit_log.error(f"exec-kit algo-order adoption failed: {exc!r}")
+
+    def _kit_watch_risk(self) -> None:
+        """Deliver the risk fills start-up reconciliation brought back (``replayed``), then,
+        on a live node, look for new ones once a second (:mod:`.risk_events`: v2 tells the
+        strategy nothing of an external order it did not claim)."""
+        assert self._kit_risk is not None
+        try:
+            self._kit_risk.scan(replayed=True)
+            if not self.emulating_venue_params:
+                risk = self._kit_risk
+                self._kit_clock.set_timer_ns(
+                    SCAN_TIMER, SCAN_INTERVAL_NS, callback=lambda _event: risk.scan(),
+                )
+        except Exception as exc:
+            self._kit_log.error(f"exec-kit risk-event watch failed: {exc!r}")
+
+    def _kit_deliver_risk(self, event: RiskEvent) -> None:
+        try:
+            self.on_risk_event(event)
+        except Exception as exc:
+            self._kit_log.error(f"on_risk_event raised on {event.client_order_id}: {exc!r}")
+
     def _kit_on_position_event(self, event: Any) -> None:
-        """close_position orders follow their position on a simulated venue."""
+        """A claimed risk order opens a position of this strategy (:mod:`.risk_events`);
+        close_position orders follow their position on a simulated venue."""
+        if type(event) is nt.PositionOpened and self._kit_risk is not None:
+            try:
+                self._kit_risk.on_position_opened(event)
+            except Exception as exc:
+                self._kit_log.error(f"exec-kit risk-event read failed: {exc!r}")
         if not self._kit_close_book.active or not self.emulating_venue_params:
             return
         try:
@@ -440,6 +549,33 @@ class ExecutionMixin:
 
     def on_order_invalid(self, error: OrderValidationError) -> None:
         """Called with the error when a helper denies an order (``on_invalid_order="deny"``)."""
+
+    def on_risk_event(self, event: RiskEvent) -> None:
+        """Called when Binance liquidates, auto-deleverages (ADL) or settles a position on this
+        account (client order IDs ``autoclose-...``, ``adl_autoclose``,
+        ``settlement_autoclose-...``), whoever owned it; the same event as on v1. Replayed
+        events (``event.replayed``) were in the cache when the strategy started. The default
+        logs a warning; override it to react. The kit's helpers already read the leg as the
+        venue holds it (v2 leaves the strategy's own position open: :mod:`.risk_events`)."""
+        self._kit_log.warning(f"exec-kit risk event: {event}")
+
+    def exec_kit_risk_events(self) -> list[RiskEvent]:
+        """Every risk event delivered so far."""
+        return [] if self._kit_risk is None else list(self._kit_risk.delivered)
+
+    def kit_holding(self, instrument_id: Any, position_side: Any = None) -> Holding:
+        """A leg as the venue holds it (side and raw size): the strategy's own position plus
+        the venue's closes v2 booked elsewhere. Use it instead of the node's position after a
+        risk event."""
+        leg = normalize_position_side(position_side)
+        if leg is None:
+            if self._kit_hedge:
+                raise PositionModeViolation(
+                    "position_side", None, "is required in hedge mode",
+                    "pass position_side='LONG' or 'SHORT'",
+                )
+            leg = "BOTH"
+        return self._kit_entry(instrument_id).holding(leg)
 
     # -- public read-only state ----------------------------------------------------------------
 
@@ -712,19 +848,30 @@ class ExecutionMixin:
         return self._kit_close(instrument_id, vocab.PositionSide.SHORT, quantity)
 
     def close_all(self, instrument_id: Any = None) -> list[Any]:
-        """Close every open position of this strategy (on one instrument, or all)."""
+        """Close every open position of this strategy (on one instrument, or all), as the
+        venue holds it: a leg the venue liquidated sends nothing (:mod:`.risk_events`)."""
         if not self._kit_bound:
             self._kit_bind()
+        # every instrument the strategy holds or trades, each leg as the venue holds it
+        instruments = dict.fromkeys(
+            position.instrument_id
+            for position in self._kit_cache.positions_open(
+                instrument_id=instrument_id, strategy_id=self._kit_strategy_id,
+            )
+        )
+        instruments.update(dict.fromkeys(iid for iid, _ in self._kit_ledger.legs()))
+        instruments.update(dict.fromkeys(self._kit_entries))
         orders = []
-        for position in self._kit_cache.positions_open(
-            instrument_id=instrument_id, strategy_id=self._kit_strategy_id,
-        ):
-            side = POSITION_SIDE[position.side]
-            if side not in CLOSING_SIDE:
+        for iid in instruments:
+            if instrument_id is not None and iid != instrument_id:
                 continue
-            order = self._kit_close(position.instrument_id, side, None)
-            if order is not None:
-                orders.append(order)
+            for leg in self._kit_entry(iid).position_ids:
+                side = self._kit_entry(iid).holding(leg).side
+                if side is None:
+                    continue
+                order = self._kit_close(iid, side, None)
+                if order is not None:
+                    orders.append(order)
         return orders
 
     # -- internals -----------------------------------------------------------------------------
@@ -891,14 +1038,10 @@ class ExecutionMixin:
         """The quantity a close_position order carries (the core's
         :func:`~nautilus_exec_kit.core.emulation.close_position_start_raw`)."""
         leg = self._kit_leg(SIDE[side], position_side, closing=True)
-        position = self._kit_cache.position(entry.position_ids[leg])
+        holding = entry.holding(leg)
         held = 0
-        if (
-            position is not None
-            and not position.is_closed
-            and CLOSING_SIDE.get(POSITION_SIDE[position.side]) is SIDE[side]
-        ):
-            held = int(position.quantity.raw)
+        if holding.side is not None and CLOSING_SIDE[holding.side] is SIDE[side]:
+            held = holding.quantity_raw
         requested = int(entry.quantity(quantity).raw) if quantity is not None else None
         raw = close_position_start_raw(held, requested, entry.rules)
         return nt.Quantity.from_raw(raw, entry.rules.size_precision)
@@ -914,14 +1057,12 @@ class ExecutionMixin:
             entry = self._kit_entry(instrument_id)
             leg = position_side.name if self._kit_hedge else "BOTH"
             pid = entry.position_ids[leg]
-            position = self._kit_cache.position(pid)
+            holding = entry.holding(leg)
             size = Decimal(0)
-            if (
-                position is not None
-                and not position.is_closed
-                and POSITION_SIDE[position.side] is position_side
-            ):
-                size = position.quantity.as_decimal()
+            if holding.side is position_side:
+                size = nt.Quantity.from_raw(
+                    holding.quantity_raw, entry.rules.size_precision,
+                ).as_decimal()
             closing_side = CLOSING_SIDE[position_side]
             committed = self._kit_committed_close(instrument_id, pid, closing_side)
             step = Decimal(1).scaleb(-entry.rules.size_precision)
@@ -940,9 +1081,19 @@ class ExecutionMixin:
             # leg (positionSide) from side + reduce_only and never sends reduceOnly there; a
             # closing SELL that is not reduce-only would be the SHORT leg's, and it denies the
             # order's -LONG position ID. The simulated venue takes the leg from the ID.
+            # One-way, when v2 booked part of the venue's position elsewhere (a venue close,
+            # a restart: entry.holding), the node's -BOTH may be smaller than the close or
+            # have the other side: Nautilus would deny a reduce-only close there
+            # (REDUCE_ONLY_WOULD_INCREASE_POSITION), so the close goes without the flag,
+            # sized by the venue's holding.
+            venue_reduce_only = not self._kit_hedge or not self.emulating_venue_params
+            if not self._kit_hedge:
+                own = entry.own_signed_raw(leg)
+                venue_reduce_only = (own if position_side is vocab.PositionSide.LONG
+                                     else -own) >= int(qty.raw)
             order = self._kit_factory.market(
                 instrument_id, NT_SIDE[closing_side], qty,
-                reduce_only=not self._kit_hedge or not self.emulating_venue_params,
+                reduce_only=venue_reduce_only,
                 exec_algorithm_id=self.kit_exec_algorithm_id,
             )
         except OrderValidationError as error:

@@ -37,7 +37,18 @@ def _run_node(mode: str) -> tuple[dict[str, Any], dict[str, Any], str]:
     assert V2_PYTHON.exists(), f"{V2_PYTHON} is missing: `make test` builds the v2 venv"
     handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3),
                                                  dual_side_position=mode == "HEDGE"))
-    venue = handle.venue
+    try:
+        report, log = _run_script(handle.venue, mode)
+        return report, handle.venue.truth(), log
+    finally:
+        handle.stop()
+
+
+def _run_script(
+    venue: Any, mode: str, stop: signal.Signals = signal.SIGINT,
+) -> tuple[dict[str, Any], str]:
+    """Run ``v2_kit_node.py`` in ``mode`` until its first report, then stop it with ``stop``
+    (SIGKILL: a crash, nothing of the node's shutdown runs)."""
     proc = subprocess.Popen(
         [str(V2_PYTHON), str(SCRIPT), venue.base_url_http, f"{venue.base_url_ws}/ws",
          venue.base_url_ws_api, venue.admin_token, mode],
@@ -59,7 +70,7 @@ def _run_node(mode: str) -> tuple[dict[str, Any], dict[str, Any], str]:
             time.sleep(0.3)
     finally:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(stop)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -67,11 +78,9 @@ def _run_node(mode: str) -> tuple[dict[str, Any], dict[str, Any], str]:
             proc.wait()
         reader.join(timeout=5)
     log = ANSI.sub("", "".join(lines))
-    truth = venue.truth()
-    handle.stop()
     reports = [line.split(MARK, 1)[1] for line in log.splitlines() if MARK in line]
     assert reports, log[-4000:]
-    return json.loads(reports[0]), truth, log
+    return json.loads(reports[0]), log
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +91,19 @@ def run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
 @pytest.fixture(scope="module")
 def hedge_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
     yield _run_node("HEDGE")
+
+
+@pytest.fixture(scope="module")
+def restart_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]]:
+    """One account, two nodes: the first is killed (SIGKILL) with a position, a resting limit
+    and a resting algo stop; the second starts with an empty cache."""
+    handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3)))
+    try:
+        before, first_log = _run_script(handle.venue, "BEFORE_KILL", signal.SIGKILL)
+        after, second_log = _run_script(handle.venue, "AFTER_RESTART")
+        yield before, after, handle.venue.truth(), first_log + second_log
+    finally:
+        handle.stop()
 
 
 def _calls(truth: dict[str, Any], method: str, path: str) -> list[dict[str, Any]]:
@@ -100,7 +122,10 @@ def test_market_orders_fill_on_the_one_way_position_id(run: Any) -> None:
     for name in ("market", "close", "flat"):
         assert report["orders"][name]["status"] == "FILLED", name
         assert report["orders"][name]["position_id"] == "BTCUSDT-PERP.BINANCE-BOTH"
-    assert report["positions_open"] == []
+    # flat at the venue; v2 keeps the liquidated -BOTH and the EXTERNAL position it booked
+    # the liquidation to (test_a_liquidation_reaches_on_risk_event_...)
+    assert sorted(report["positions_open"]) == [
+        "BTCUSDT-PERP.BINANCE-BOTH", "BTCUSDT-PERP.BINANCE-EXTERNAL"]
 
 
 def test_conditional_orders_go_through_the_algo_order_api(run: Any) -> None:
@@ -156,3 +181,45 @@ def test_hedge_mode_trades_both_legs_and_closes_each_on_its_own(hedge_run: Any) 
     assert all(abs(float(p["positionAmt"])) == 0 for p in truth["positions"])
     placed = [r for r in truth["request_log"] if (r["method"], r["path"]) == ("WS", "order.place")]
     assert [r["status"] for r in placed] == [200] * 6
+
+
+def test_a_liquidation_reaches_on_risk_event_and_the_kit_reads_the_leg_as_flat(run: Any) -> None:
+    """v2 books Binance's ``autoclose-`` fill to an EXTERNAL position and leaves the
+    strategy's -BOTH open; the kit delivers the risk event and sizes its closes by the venue."""
+    report, truth, log = run
+    assert "Exchange-generated liquidation fill" in log
+    assert report["orders"]["liq_entry"]["status"] == "FILLED"
+    assert report["risk_events"] == [["liquidation", "SELL", "0.010", False]]
+    after = report["after_liquidation"]
+    assert after["node_position"] == "LONG"  # what v2 alone would trade on
+    assert after["holding"] == [None, 0]
+    assert after["close_all"] == 0
+    assert all(float(p["positionAmt"]) == 0 for p in truth["positions"])
+
+
+def test_a_killed_node_restarts_owns_its_orders_and_closes_the_venues_position(
+    restart_run: Any,
+) -> None:
+    before, after, truth, log = restart_run
+    limit, stop = (f"{before['orders'][n]['status']}" for n in ("limit", "stop"))
+    assert (limit, stop) == ("ACCEPTED", "ACCEPTED")
+    recovered = after["recovered"]
+    # start-up reconciliation brought both orders back, claimed by the strategy ...
+    assert [o[1:] for o in recovered["open_orders"]] == [
+        ["LIMIT", "KIT-001"], ["STOP_MARKET", "KIT-001"]]
+    # ... the stop counts against the open-conditional cap again ...
+    assert recovered["algo_open"] == 1
+    # ... and the position came back on a generated ID, which the kit reads as the leg's
+    assert [p[1:3] for p in recovered["positions"]] == [["LONG", "0.010"]]
+    assert not recovered["positions"][0][0].endswith("-BOTH")
+    assert recovered["holding"] == ["PositionSide.LONG", 10**14]
+    # the kit's cancels and close reach the venue; nothing was sent twice
+    assert after["orders"]["close"]["status"] == "FILLED"
+    assert after["open_orders"] == [] and after["algo_open"] == 0
+    assert all(float(p["positionAmt"]) == 0 for p in truth["positions"])
+    assert all(o["status"] != "NEW" for o in truth["orders"])
+    assert all(o["algoStatus"] == "CANCELED" for o in truth["algo_orders"])
+    placed = [r for r in truth["request_log"] if r["path"] in ("order.place", "/fapi/v1/order")
+              and r["method"] in ("WS", "POST")]
+    assert len(placed) == 3  # market, limit, the close
+    assert "sandbox-api-secret" not in log

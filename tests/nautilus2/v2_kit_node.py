@@ -51,6 +51,8 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
         self.quotes = 0
         self.orders: dict[str, Any] = {}
         self.errors: list[str] = []
+        self.after_liquidation: dict[str, Any] = {}
+        self.recovered: dict[str, Any] = {}
         self.reported = False
 
     def on_start(self) -> None:
@@ -68,6 +70,31 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
 
     def on_stop(self) -> None:
         self.report()
+
+    def note_recovered(self) -> None:
+        cache = self._kit_cache
+        self.recovered = {
+            "open_orders": sorted(
+                [o.client_order_id.value, o.order_type.name, str(o.strategy_id)]
+                for o in cache.orders_open()
+            ),
+            "positions": sorted(
+                [str(p.id), p.side.name, str(p.quantity), str(p.strategy_id)]
+                for p in cache.positions_open()
+            ),
+            "algo_open": self.open_algo_orders(IID),
+            "holding": [str(self.kit_holding(IID).side), self.kit_holding(IID).quantity_raw],
+        }
+
+    def note_after_liquidation(self) -> None:
+        holding = self.kit_holding(IID)
+        node = self._kit_cache.position(self.kit_position_id(IID))
+        self.after_liquidation = {
+            "holding": [None if holding.side is None else holding.side.name,
+                        holding.quantity_raw],
+            "node_position": None if node is None or node.is_closed else node.side.name,
+            "close_all": len(self.close_all(IID)),
+        }
 
     def report(self, *_: Any) -> None:
         # The kit's own reference: v2 runs on_stop inside the strategy's stop(), where the
@@ -94,6 +121,16 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
                 if any(t.startswith("retry-of=") for t in (o.tags or []))
             ),
             "stats": self.exec_kit_stats(),
+            "risk_events": [[e.kind.value, e.side.name, str(e.quantity), e.replayed]
+                            for e in self.exec_kit_risk_events()],
+            "after_liquidation": self.after_liquidation,
+            "recovered": self.recovered,
+            "open_orders": sorted(
+                [o.client_order_id.value, o.order_type.name, str(o.strategy_id)]
+                for o in cache.orders_open()
+            ),
+            "algo_open": self.open_algo_orders(IID),
+            "holding": None if self._kit_hedge else self.kit_holding(IID).quantity_raw,
         }
         print("KIT-REPORT " + json.dumps(out), flush=True)
 
@@ -128,7 +165,12 @@ STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
         "msg": f"Way too many requests; IP(127.0.0.1) banned until {_ms_from_now(1500)}."
                " Please use the websocket for live updates to avoid bans."}),
     250: _keep("flat", lambda s, bid, ask: s.close_all(IID)[0]),
-    270: lambda s, bid, ask: _faulted(s, "fail_fast", {
+    # Binance liquidates a long: v2 books the fill to an EXTERNAL position; the kit delivers
+    # the risk event and reads the leg as flat, so close_all sends nothing.
+    255: _keep("liq_entry", lambda s, bid, ask: s.submit_market(IID, BUY, "0.010")),
+    262: lambda s, bid, ask: _admin_action("liquidation"),
+    285: lambda s, bid, ask: s.note_after_liquidation(),
+    300: lambda s, bid, ask: _faulted(s, "fail_fast", {
         "kind": "binance_error", "status": 401, "code": -2015,
         "msg": "Invalid API-key, IP, or permissions for action."}),
 }
@@ -137,6 +179,16 @@ ADMIN: dict[str, str] = {}
 
 def _ms_from_now(ms: int) -> int:
     return int(time.time() * 1000) + ms
+
+
+def _admin_action(name: str) -> None:
+    """Carry out one sandbox action (``POST /admin/action/<name>``), e.g. a liquidation."""
+    request = urllib.request.Request(
+        f"{ADMIN['http']}/admin/action/{name}", data=b"{}",
+        headers={"X-Sandbox-Admin-Token": ADMIN["token"], "Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=5).read()
 
 
 def _faulted(s: KitScript, name: str, rule: dict[str, Any]) -> None:
@@ -169,13 +221,42 @@ HEDGE_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
 }
 
 
+#: A restart, first run: a position, a resting limit and a resting algo stop, then the test
+#: kills the node (SIGKILL) once it reported.
+BEFORE_KILL_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
+    5: _keep("market", lambda s, bid, ask: s.submit_market(IID, BUY, "0.010")),
+    8: _keep("limit", lambda s, bid, ask: s.submit_limit(IID, BUY, "0.010", _px(bid - 800))),
+    11: _keep("stop", lambda s, bid, ask: s.submit_stop_market(
+        IID, SELL, "0.010", _px(bid * 0.9), reduce_only=True)),
+    25: lambda s, bid, ask: s.report(),
+}
+
+#: A restart, second run (the same account, a new node with an empty cache): what start-up
+#: reconciliation recovered, then the kit cancels the recovered orders and closes the position.
+AFTER_RESTART_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
+    5: lambda s, bid, ask: s.note_recovered(),
+    8: lambda s, bid, ask: [s.cancel(o) for o in s._kit_cache.orders_open(instrument_id=IID)],
+    20: _keep("close", lambda s, bid, ask: s.close_all(IID)[0]),
+    35: lambda s, bid, ask: s.report(),
+}
+SCRIPTS = {"ONE_WAY": STEPS, "HEDGE": HEDGE_STEPS, "BEFORE_KILL": BEFORE_KILL_STEPS,
+           "AFTER_RESTART": AFTER_RESTART_STEPS}
+
+
 def main(http: str, ws: str, ws_api: str, admin_token: str, mode: str = "ONE_WAY") -> None:
     ADMIN.update(http=http, token=admin_token)
     hedge = mode == "HEDGE"
+    restart = mode in ("BEFORE_KILL", "AFTER_RESTART")
     strategy = KitScript(
-        ExecKitConfig(strategy_id=StrategyId.from_str("KIT-001"), position_mode=mode,
-                      on_invalid_order="raise" if hedge else "deny"),
-        HEDGE_STEPS if hedge else STEPS,
+        ExecKitConfig(
+            strategy_id=StrategyId.from_str("KIT-001"),
+            position_mode="HEDGE" if hedge else "ONE_WAY",
+            on_invalid_order="raise" if hedge else "deny",
+            # a restarted v2 node has an empty cache: the strategy claims the instrument's
+            # orders start-up reconciliation brings back (docs/migration.md)
+            external_order_instrument_ids=[IID] if restart else None,
+        ),
+        SCRIPTS[mode],
     )
     node = build_live_node(
         [strategy], environment="sandbox", endpoints=SandboxEndpoints(http, ws, ws_api),
