@@ -130,10 +130,20 @@ def test_market_orders_fill_on_the_one_way_position_id(run: Any) -> None:
 
 def test_conditional_orders_go_through_the_algo_order_api(run: Any) -> None:
     report, truth, _ = run
-    assert report["orders"]["stop"]["status"] == "CANCELED"
+    types = {name: report["orders"][name]["type"] for name in (
+        "stop", "stop_limit", "take_profit", "take_profit_limit", "trailing")}
+    assert types == {"stop": "STOP_MARKET", "stop_limit": "STOP_LIMIT",
+                     "take_profit": "MARKET_IF_TOUCHED", "take_profit_limit": "LIMIT_IF_TOUCHED",
+                     "trailing": "TRAILING_STOP_MARKET"}
+    for name in types:
+        assert report["orders"][name]["status"] == "CANCELED", name
     assert report["orders"]["close_stop"]["status"] == "ACCEPTED"  # closePosition, resting
-    assert [r["status"] for r in _calls(truth, "POST", "/fapi/v1/algoOrder")] == [200, 200]
-    assert [r["status"] for r in _calls(truth, "DELETE", "/fapi/v1/algoOrder")] == [200]
+    placed = _calls(truth, "POST", "/fapi/v1/algoOrder")
+    assert [r["status"] for r in placed] == [200] * 6
+    assert sorted(r["params"]["type"] for r in placed) == sorted([
+        "STOP_MARKET", "STOP_MARKET", "STOP", "TAKE_PROFIT_MARKET", "TAKE_PROFIT",
+        "TRAILING_STOP_MARKET"])
+    assert [r["status"] for r in _calls(truth, "DELETE", "/fapi/v1/algoOrder")] == [200] * 5
 
 
 def test_an_invalid_order_never_reaches_the_venue(run: Any) -> None:

@@ -57,6 +57,9 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
 
     def on_start(self) -> None:
         self.subscribe_quotes(IID)
+        # v2's risk engine denies a trailing stop without a last trade price
+        # (MARKET_PRICE_UNAVAILABLE): a strategy that trails subscribes to trades
+        self.subscribe_trades(IID)
 
     def on_quote(self, quote: Any) -> None:
         self.quotes += 1
@@ -151,7 +154,20 @@ STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
         IID, SELL, "0.010", _px(bid * 0.98), reduce_only=True)),
     45: _keep("close_stop", lambda s, bid, ask: s.submit_stop_market(
         IID, SELL, None, _px(bid * 0.97), close_position=True)),
+    # the other conditional types, each an algo order, each then cancelled
+    46: _keep("stop_limit", lambda s, bid, ask: s.submit_stop_limit(
+        IID, SELL, "0.010", _px(bid * 0.975), _px(bid * 0.98), reduce_only=True)),
+    47: _keep("take_profit", lambda s, bid, ask: s.submit_take_profit(
+        IID, SELL, "0.010", _px(bid * 1.05), reduce_only=True)),
+    48: _keep("take_profit_limit", lambda s, bid, ask: s.submit_take_profit_limit(
+        IID, SELL, "0.010", _px(bid * 1.049), _px(bid * 1.05), reduce_only=True)),
+    49: _keep("trailing", lambda s, bid, ask: s.submit_trailing_stop(
+        IID, SELL, "0.010", 100, activation_price=_px(ask * 1.01), reduce_only=True)),
     50: lambda s, bid, ask: s.cancel(s.orders["stop"]),
+    51: lambda s, bid, ask: s.cancel(s.orders["stop_limit"]),
+    52: lambda s, bid, ask: s.cancel(s.orders["take_profit"]),
+    53: lambda s, bid, ask: s.cancel(s.orders["take_profit_limit"]),
+    54: lambda s, bid, ask: s.cancel(s.orders["trailing"]),
     55: _keep("taker", lambda s, bid, ask: s.submit_limit(IID, BUY, "0.010", _px(ask + 50),
                                                           post_only=True)),
     60: _keep("off_tick", lambda s, bid, ask: s.submit_limit(IID, BUY, "0.010", "40000.05")),
