@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from nautilus_exec_kit.sandbox._brackets import Bracket, maint_margin
+from nautilus_exec_kit.core.perpetuals import Bracket, maintenance_margin
 
 if TYPE_CHECKING:
     from nautilus_exec_kit.sandbox._engine import AlgoOrder, Position, VenueOrder
@@ -206,7 +206,7 @@ def position_row(p: Position, mark: Decimal, now: int, *, leverage: int, margin_
     upnl = p.unrealized(mark)
     notional = p.amt * mark
     initial = abs(notional) / leverage
-    maint = maint_margin(brackets, notional) if p.amt else Decimal(0)
+    maint = maintenance_margin(brackets, notional)
     cap = next((b.cap for b in brackets if b.initial_leverage >= leverage), brackets[0].cap)
     return {
         "symbol": p.symbol,

@@ -1,0 +1,247 @@
+"""Binance USDT-M perpetual economics as plain Decimal math: brackets, funding, liquidation.
+
+Why in the core: a backtest, the sandbox and the live venue must agree on what holding a
+perpetual costs. The pinned NautilusTrader 1.231 SimulatedExchange charges no funding and never
+liquidates; NautilusTrader 2 liquidates late and lets the balance go negative. So the kit states
+Binance's rules once, here, and both the backtest module (:mod:`nautilus_exec_kit.backtest.
+perpetuals`) and the sandbox venue call them. Nothing here imports Nautilus.
+
+The rules, as Binance publishes them (USDⓈ-M futures FAQ pages "Leverage and Margin of USDⓈ-M
+Futures", "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts", "Introduction to
+Binance Futures Funding Rates"):
+
+* **Brackets.** A position's notional ``|qty| x mark`` falls in one tier ``[floor, cap)``; the
+  tier gives the maximum initial leverage and the maintenance margin rate ``mmr``. The tier's
+  maintenance amount is ``cum_n = cum_(n-1) + floor_n x (mmr_n - mmr_(n-1))``, and the
+  maintenance margin is ``notional x mmr - cum``.
+* **Funding.** At each funding time every open position pays or receives
+  ``position size (signed) x mark price x funding rate``: longs pay shorts when the rate is
+  positive. Only positions open at the funding time are charged.
+* **Liquidation.** A cross account is liquidated when its margin balance (wallet balance plus
+  unrealized PnL of every position) falls to the sum of the positions' maintenance margins; an
+  isolated position when its isolated wallet balance plus its unrealized PnL falls to its own
+  maintenance margin. The liquidation price of contract 1 (one-way: the ``BOTH`` leg; hedge:
+  ``LONG`` and ``SHORT``, which share one price in cross margin) is::
+
+      LP = (WB - TMM1 + UPNL1 + cumB + cumL + cumS
+            - Side1BOTH x Position1BOTH x EP1BOTH - Position1LONG x EP1LONG
+            + Position1SHORT x EP1SHORT)
+           / (Position1BOTH x MMR_B + Position1LONG x MMR_L + Position1SHORT x MMR_S
+              - Side1BOTH x Position1BOTH - Position1LONG + Position1SHORT)
+
+  with ``TMM1`` / ``UPNL1`` the maintenance margin and unrealized PnL of every *other* contract
+  (both 0 in isolated mode, where ``WB`` is the position's isolated wallet balance). When the
+  notional at ``LP`` falls in another tier than the one the rates came from, Binance recomputes
+  with that tier's rate and amount; :func:`liquidation_price` iterates to the fixed point.
+* **Clearance fee.** A liquidated position pays the symbol's ``liquidationFee`` (exchangeInfo;
+  1.25 % for BTCUSDT at the time of writing) on the liquidated notional, taken from the margin
+  that is left, never below zero: an account that would go negative is made whole by the
+  insurance fund, so a Binance wallet never shows a negative balance after a liquidation.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Final
+
+import attrs
+
+_ZERO: Final = Decimal(0)
+_NS_PER_HOUR: Final = 3_600 * 1_000_000_000
+
+
+class MarginMode(enum.StrEnum):
+    """How a position's margin is held (Binance's ``marginType``)."""
+
+    CROSS = "cross"
+    ISOLATED = "isolated"
+
+
+@attrs.frozen
+class Bracket:
+    """One notional tier: ``[floor, cap)`` with its max initial leverage and maintenance rate."""
+
+    floor: Decimal = attrs.field(converter=Decimal)
+    cap: Decimal = attrs.field(converter=Decimal)
+    initial_leverage: int
+    maint_margin_ratio: Decimal = attrs.field(converter=Decimal)
+
+
+#: BTCUSDT's brackets as Binance publishes them (notional USDT, leverage, maintenance rate).
+BTCUSDT_BRACKETS: Final[tuple[Bracket, ...]] = tuple(
+    Bracket(floor, cap, lev, mmr) for floor, cap, lev, mmr in (
+        (0, 50_000, 125, "0.004"),
+        (50_000, 600_000, 100, "0.005"),
+        (600_000, 3_000_000, 75, "0.0065"),
+        (3_000_000, 12_000_000, 50, "0.01"),
+        (12_000_000, 70_000_000, 25, "0.02"),
+        (70_000_000, 100_000_000, 20, "0.025"),
+        (100_000_000, 230_000_000, 10, "0.05"),
+        (230_000_000, 480_000_000, 5, "0.1"),
+        (480_000_000, 600_000_000, 4, "0.125"),
+        (600_000_000, 800_000_000, 3, "0.15"),
+        (800_000_000, 1_200_000_000, 2, "0.25"),
+        (1_200_000_000, 1_800_000_000, 1, "0.5"),
+    )
+)
+
+#: BTCUSDT's liquidation clearance fee (exchangeInfo ``liquidationFee``).
+BTCUSDT_LIQUIDATION_FEE: Final = Decimal("0.0125")
+
+#: Binance's default funding interval; some symbols settle every 4 h or 1 h (``fundingInfo``).
+DEFAULT_FUNDING_INTERVAL_HOURS: Final = 8
+
+
+def cums(brackets: Sequence[Bracket]) -> list[Decimal]:
+    """Each tier's maintenance amount: ``cum_n = cum_(n-1) + floor_n x (mmr_n - mmr_(n-1))``."""
+    out: list[Decimal] = []
+    for i, b in enumerate(brackets):
+        prev_cum = out[-1] if out else _ZERO
+        prev_mmr = brackets[i - 1].maint_margin_ratio if i else b.maint_margin_ratio
+        out.append(prev_cum + b.floor * (b.maint_margin_ratio - prev_mmr))
+    return out
+
+
+def tier(brackets: Sequence[Bracket], notional: Decimal) -> tuple[Bracket, Decimal]:
+    """The tier ``|notional|`` falls in, and that tier's maintenance amount (cum)."""
+    amounts = cums(brackets)
+    for b, cum in zip(brackets, amounts, strict=True):
+        if abs(notional) < b.cap:
+            return b, cum
+    return brackets[-1], amounts[-1]
+
+
+def maintenance_margin(brackets: Sequence[Bracket], notional: Decimal) -> Decimal:
+    """Binance's maintenance margin of a position: ``|notional| x mmr - cum`` of its tier."""
+    if not notional:
+        return _ZERO
+    b, cum = tier(brackets, notional)
+    return abs(notional) * b.maint_margin_ratio - cum
+
+
+def funding_payment(signed_qty: Decimal, mark_price: Decimal, rate: Decimal) -> Decimal:
+    """What a position's wallet receives at a funding time (negative: it pays).
+
+    ``signed_qty`` is positive for a long. Longs pay when the rate is positive:
+
+    >>> funding_payment(Decimal("0.5"), Decimal("40000"), Decimal("0.0001"))
+    Decimal('-2.00000')
+    """
+    return -(signed_qty * mark_price * rate)
+
+
+def funding_times(
+    start_ns: int,
+    end_ns: int,
+    interval_hours: int = DEFAULT_FUNDING_INTERVAL_HOURS,
+) -> list[int]:
+    """Binance's funding times in ``(start_ns, end_ns]``: every ``interval_hours`` from 00:00
+    UTC (8 h: 00:00, 08:00, 16:00)."""
+    if interval_hours <= 0 or 24 % interval_hours:
+        raise ValueError(f"funding interval must divide 24 hours, got {interval_hours}")
+    step = interval_hours * _NS_PER_HOUR
+    first = (start_ns // step + 1) * step
+    return list(range(first, end_ns + 1, step))
+
+
+@attrs.frozen
+class Leg:
+    """One position of a contract, as the liquidation formula reads it: the one-way ``BOTH``
+    leg, or a hedge-mode ``LONG`` / ``SHORT`` leg (the formula treats them alike: each is its
+    signed quantity at its entry price). ``signed_qty`` is positive for long."""
+
+    signed_qty: Decimal = attrs.field(converter=Decimal)
+    entry_price: Decimal = attrs.field(converter=Decimal)
+
+    def notional(self, price: Decimal) -> Decimal:
+        return abs(self.signed_qty) * price
+
+    def unrealized_pnl(self, mark_price: Decimal) -> Decimal:
+        return self.signed_qty * (mark_price - self.entry_price)
+
+
+def liquidation_price(
+    legs: Iterable[Leg],
+    brackets: Sequence[Bracket],
+    wallet_balance: Decimal,
+    *,
+    other_maintenance: Decimal = _ZERO,
+    other_unrealized_pnl: Decimal = _ZERO,
+) -> Decimal | None:
+    """The mark price at which contract 1 is liquidated, or ``None`` when it never is.
+
+    ``legs`` are the contract's positions (one ``BOTH`` leg in one-way mode, ``LONG`` and/or
+    ``SHORT`` in hedge mode); ``wallet_balance`` is the cross wallet balance (or, isolated, the
+    position's isolated wallet balance with ``other_*`` left at 0). ``None`` means flat, fully
+    hedged, or a price at or below zero (Binance's UI shows "--").
+
+    >>> lp = liquidation_price([Leg("1", "50000")], BTCUSDT_BRACKETS, Decimal("2500"))
+    >>> round(lp, 2)
+    Decimal('47690.76')
+    """
+    legs = [leg for leg in legs if leg.signed_qty]
+    if not legs:
+        return None
+    # First guess: the rates of the tiers the legs are in at their entry prices.
+    price = sum((leg.entry_price for leg in legs), _ZERO) / len(legs)
+    seen: set[tuple[int, ...]] = set()
+    for _ in range(len(brackets) + 2):
+        tiers = [tier(brackets, leg.notional(price)) for leg in legs]
+        key = tuple(brackets.index(b) for b, _ in tiers)
+        if key in seen:
+            break
+        seen.add(key)
+        numerator = wallet_balance - other_maintenance + other_unrealized_pnl
+        denominator = _ZERO
+        for leg, (b, cum) in zip(legs, tiers, strict=True):
+            qty = abs(leg.signed_qty)
+            side = 1 if leg.signed_qty > 0 else -1
+            # Side1BOTH x Position1BOTH, Position1LONG and -Position1SHORT are all the signed
+            # quantity, so one expression serves the BOTH leg and either hedge leg.
+            numerator += cum - side * qty * leg.entry_price
+            denominator += qty * b.maint_margin_ratio - side * qty
+        if not denominator:
+            return None
+        new_price = numerator / denominator
+        if new_price <= 0:
+            return None
+        price = new_price
+        if [tier(brackets, leg.notional(price))[0] for leg in legs] == [b for b, _ in tiers]:
+            break
+    return price
+
+
+def is_liquidated(margin: Decimal, maintenance: Decimal) -> bool:
+    """Binance liquidates when the margin balance is at or below the maintenance margin of what
+    it covers (and there is something to cover)."""
+    return maintenance > 0 and margin <= maintenance
+
+
+def clearance_fee(
+    liquidated_notional: Decimal,
+    fee_rate: Decimal,
+    margin_left: Decimal,
+) -> Decimal:
+    """The liquidation clearance fee: ``notional x liquidationFee``, taken only from the margin
+    left after the close (the insurance fund takes the rest; a wallet never goes negative)."""
+    return max(_ZERO, min(liquidated_notional * fee_rate, margin_left))
+
+
+__all__ = [
+    "BTCUSDT_BRACKETS",
+    "BTCUSDT_LIQUIDATION_FEE",
+    "DEFAULT_FUNDING_INTERVAL_HOURS",
+    "Bracket",
+    "Leg",
+    "MarginMode",
+    "clearance_fee",
+    "cums",
+    "funding_payment",
+    "funding_times",
+    "is_liquidated",
+    "liquidation_price",
+    "maintenance_margin",
+    "tier",
+]
