@@ -42,7 +42,8 @@ Binance Futures Funding Rates"):
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Hashable, Iterable, Sequence
 from decimal import Decimal
 from typing import Final
 
@@ -94,23 +95,31 @@ BTCUSDT_LIQUIDATION_FEE: Final = Decimal("0.0125")
 DEFAULT_FUNDING_INTERVAL_HOURS: Final = 8
 
 
-def cums(brackets: Sequence[Bracket]) -> list[Decimal]:
-    """Each tier's maintenance amount: ``cum_n = cum_(n-1) + floor_n x (mmr_n - mmr_(n-1))``."""
+@functools.cache
+def _cums(brackets: tuple[Bracket, ...]) -> tuple[Decimal, ...]:
     out: list[Decimal] = []
     for i, b in enumerate(brackets):
         prev_cum = out[-1] if out else _ZERO
         prev_mmr = brackets[i - 1].maint_margin_ratio if i else b.maint_margin_ratio
         out.append(prev_cum + b.floor * (b.maint_margin_ratio - prev_mmr))
-    return out
+    return tuple(out)
+
+
+def cums(brackets: Sequence[Bracket]) -> list[Decimal]:
+    """Each tier's maintenance amount: ``cum_n = cum_(n-1) + floor_n x (mmr_n - mmr_(n-1))``
+    (computed once per table)."""
+    return list(_cums(tuple(brackets)))
 
 
 def tier(brackets: Sequence[Bracket], notional: Decimal) -> tuple[Bracket, Decimal]:
     """The tier ``|notional|`` falls in, and that tier's maintenance amount (cum)."""
-    amounts = cums(brackets)
-    for b, cum in zip(brackets, amounts, strict=True):
-        if abs(notional) < b.cap:
+    table = brackets if isinstance(brackets, tuple) else tuple(brackets)
+    amounts = _cums(table)
+    size = abs(notional)
+    for b, cum in zip(table, amounts, strict=True):
+        if size < b.cap:
             return b, cum
-    return brackets[-1], amounts[-1]
+    return table[-1], amounts[-1]
 
 
 def maintenance_margin(brackets: Sequence[Bracket], notional: Decimal) -> Decimal:
@@ -213,6 +222,56 @@ def liquidation_price(
     return price
 
 
+@attrs.frozen
+class ContractExposure:
+    """What an account holds in one contract, at one mark price, for the liquidation check.
+
+    ``isolated_wallet`` is the position's isolated wallet balance in isolated margin mode (its
+    initial margin plus what was added and what funding moved), ``None`` in cross mode.
+    """
+
+    key: Hashable
+    legs: tuple[Leg, ...]
+    mark: Decimal
+    brackets: tuple[Bracket, ...] = BTCUSDT_BRACKETS
+    isolated_wallet: Decimal | None = None
+
+    def unrealized_pnl(self) -> Decimal:
+        return sum((leg.unrealized_pnl(self.mark) for leg in self.legs), _ZERO)
+
+    def maintenance(self) -> Decimal:
+        return sum(
+            (maintenance_margin(self.brackets, leg.notional(self.mark)) for leg in self.legs),
+            _ZERO,
+        )
+
+
+def due_liquidations(
+    cross_wallet: Decimal,
+    contracts: Iterable[ContractExposure],
+) -> list[Hashable]:
+    """The contracts Binance liquidates now: each isolated one whose own margin has fallen to its
+    maintenance margin, and every cross one when the cross margin balance (``cross_wallet``
+    plus the cross contracts' unrealized PnL) has fallen to their summed maintenance margin.
+
+    The kit liquidates a breached cross account in full; Binance may stop part-way once the
+    account is compliant again, so a backtest errs on the side of the larger loss.
+    """
+    due: list[Hashable] = []
+    cross: list[ContractExposure] = []
+    for contract in contracts:
+        if contract.isolated_wallet is None:
+            cross.append(contract)
+        elif is_liquidated(contract.isolated_wallet + contract.unrealized_pnl(),
+                           contract.maintenance()):
+            due.append(contract.key)
+    if cross:
+        margin = cross_wallet + sum((c.unrealized_pnl() for c in cross), _ZERO)
+        if is_liquidated(margin, sum((c.maintenance() for c in cross), _ZERO)):
+            due.extend(c.key for c in cross)
+    return due
+
+
 def is_liquidated(margin: Decimal, maintenance: Decimal) -> bool:
     """Binance liquidates when the margin balance is at or below the maintenance margin of what
     it covers (and there is something to cover)."""
@@ -234,10 +293,12 @@ __all__ = [
     "BTCUSDT_LIQUIDATION_FEE",
     "DEFAULT_FUNDING_INTERVAL_HOURS",
     "Bracket",
+    "ContractExposure",
     "Leg",
     "MarginMode",
     "clearance_fee",
     "cums",
+    "due_liquidations",
     "funding_payment",
     "funding_times",
     "is_liquidated",

@@ -138,3 +138,26 @@ def test_clearance_fee_never_takes_more_than_is_left() -> None:
     assert clearance_fee(D(40_000), D("0.0125"), D(1000)) == D(500)
     assert clearance_fee(D(40_000), D("0.0125"), D(120)) == D(120)
     assert clearance_fee(D(40_000), D("0.0125"), D(-5)) == 0
+
+
+def test_due_liquidations_cross_account_and_isolated_positions() -> None:
+    from nautilus_exec_kit.core.perpetuals import ContractExposure, due_liquidations
+
+    btc = ContractExposure("BTC", (Leg("1", "50000"),), D(48_000))
+    eth = ContractExposure("ETH", (Leg("-10", "3000"),), D(3_100))
+    # cross: 2 500 wallet - 2 000 - 1 000 = -500 margin: both cross contracts go
+    assert due_liquidations(D(2500), [btc, eth]) == ["BTC", "ETH"]
+    assert due_liquidations(D(10_000), [btc, eth]) == []
+    # isolated: only its own wallet counts; the cross wallet does not save it
+    iso = ContractExposure("ISO", (Leg("1", "50000"),), D(47_000), isolated_wallet=D(2500))
+    assert due_liquidations(D(1_000_000), [iso]) == ["ISO"]
+    iso_ok = ContractExposure("ISO", (Leg("1", "50000"),), D(48_000), isolated_wallet=D(2500))
+    assert due_liquidations(D(0), [iso_ok]) == []
+    # at the formula's price on the tick grid it is due, one tick above it is not
+    lp = liquidation_price([Leg("1", "50000")], BTCUSDT_BRACKETS, D(2500))
+    assert lp is not None
+    lp = lp.quantize(D("0.1"), rounding="ROUND_FLOOR")
+    at = ContractExposure("BTC", (Leg("1", "50000"),), lp)
+    above = ContractExposure("BTC", (Leg("1", "50000"),), lp + D("0.1"))
+    assert due_liquidations(D(2500), [at]) == ["BTC"]
+    assert due_liquidations(D(2500), [above]) == []
