@@ -33,6 +33,10 @@ Binance Futures Funding Rates"):
   (both 0 in isolated mode, where ``WB`` is the position's isolated wallet balance). When the
   notional at ``LP`` falls in another tier than the one the rates came from, Binance recomputes
   with that tier's rate and amount; :func:`liquidation_price` iterates to the fixed point.
+* **The liquidation itself** (the kit's model, the same in a backtest and the sandbox): the
+  venue first cancels the account's open orders (cross: every contract; isolated: that one),
+  then closes each liquidated contract in full with a venue order whose client order ID is
+  ``autoclose-<ms>`` (Binance's), filled at the mark price that breached, as a taker trade.
 * **Clearance fee.** A liquidated position pays the symbol's ``liquidationFee`` (exchangeInfo;
   1.25 % for BTCUSDT at the time of writing) on the liquidated notional, taken from the margin
   that is left, never below zero: an account that would go negative is made whole by the
