@@ -9,10 +9,12 @@ typical futures account). See ``nautilus_backtest_facts.md`` sections 1-2 in the
 
     engine = BacktestEngine(...)
     add_binance_venue(engine, instrument)          # 10 000 USDT, leverage 20
+    add_binance_venue(engine, [btcusdt, ethusdt])  # one account, several perpetuals
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Final
 
@@ -29,16 +31,19 @@ BINANCE_VENUE: Final = Venue("BINANCE")
 
 def add_binance_venue(
     engine: BacktestEngine,
-    instrument: Instrument,
+    instruments: Instrument | Sequence[Instrument],
     *,
     balance_usdt: float = 10_000,
     leverage: float = 20,
     **venue_options: Any,
 ) -> None:
-    """Add the Binance-like venue and ``instrument`` to ``engine``.
+    """Add the Binance-like venue and its ``instruments`` (one or several) to ``engine``.
 
-    ``venue_options`` pass through to ``BacktestEngine.add_venue`` (e.g. ``bar_execution``).
+    Every instrument trades at ``leverage`` on the one USDT account, as on Binance's
+    multi-symbol futures account. ``venue_options`` pass through to
+    ``BacktestEngine.add_venue`` (e.g. ``bar_execution``, ``modules``).
     """
+    listed = [instruments] if isinstance(instruments, Instrument) else list(instruments)
     engine.add_venue(
         venue=BINANCE_VENUE,
         oms_type=OmsType.HEDGING,
@@ -46,10 +51,11 @@ def add_binance_venue(
         base_currency=USDT,
         starting_balances=[Money(balance_usdt, USDT)],
         default_leverage=Decimal(leverage),
-        leverages={instrument.id: Decimal(leverage)},
+        leverages={instrument.id: Decimal(leverage) for instrument in listed},
         **venue_options,
     )
-    engine.add_instrument(instrument)
+    for instrument in listed:
+        engine.add_instrument(instrument)
 
 
 __all__ = ["BINANCE_VENUE", "add_binance_venue"]
