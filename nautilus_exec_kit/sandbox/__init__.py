@@ -3,8 +3,9 @@
 Usage::
 
     from nautilus_exec_kit.sandbox import SandboxConfig, run_sandbox_in_thread
+    from nautilus_exec_kit.sandbox.symbols import universe
 
-    sandbox = run_sandbox_in_thread(SandboxConfig(seed=7))
+    sandbox = run_sandbox_in_thread(SandboxConfig(seed=7, symbols=universe(20)))
     venue = sandbox.venue
     # BinanceExecClientConfig(base_url_http=venue.base_url_http,
     #                         base_url_ws=venue.base_url_ws_api,
@@ -19,13 +20,14 @@ See ``docs/sandbox.md`` for the routes, the fault plan and the admin API.
 from nautilus_exec_kit.sandbox._brackets import Bracket
 from nautilus_exec_kit.sandbox._config import (
     ApiCredential,
+    FundingSpec,
     PriceProcess,
     RateLimits,
     SandboxConfig,
     SymbolSpec,
 )
 from nautilus_exec_kit.sandbox._engine import BinanceReject, MatchingEngine
-from nautilus_exec_kit.sandbox._server import SandboxVenue
+from nautilus_exec_kit.sandbox._server import SandboxVenue, VenueAction
 from nautilus_exec_kit.sandbox._thread import SandboxHandle, run_sandbox_in_thread
 from nautilus_exec_kit.sandbox.faults import (
     FaultAction,
@@ -45,6 +47,7 @@ __all__ = [
     "FaultKind",
     "FaultPlan",
     "FaultRule",
+    "FundingSpec",
     "MatchingEngine",
     "PriceProcess",
     "RateLimits",
@@ -53,5 +56,6 @@ __all__ = [
     "SandboxVenue",
     "ScheduledAction",
     "SymbolSpec",
+    "VenueAction",
     "run_sandbox_in_thread",
 ]

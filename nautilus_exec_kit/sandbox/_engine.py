@@ -20,13 +20,23 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Mapping
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
 
 import attrs
 
+from nautilus_exec_kit.core.perpetuals import (
+    ContractExposure,
+    Leg,
+    clearance_fee,
+    due_liquidations,
+    funding_payment,
+    liquidation_price,
+    maintenance_margin,
+)
 from nautilus_exec_kit.sandbox import _wire as wire
 from nautilus_exec_kit.sandbox._config import SandboxConfig, SymbolSpec
+from nautilus_exec_kit.sandbox._funding import FundingClock
 
 REGULAR_TYPES: frozenset[str] = frozenset({"LIMIT", "MARKET"})
 ALGO_TYPES: frozenset[str] = frozenset(
@@ -85,6 +95,9 @@ REJECTS: Mapping[str, tuple[int, str]] = {
     "order_type": (-1116, "Invalid orderType."),
     "tif": (-1115, "Invalid timeInForce."),
     "tick": (-4014, "Price not increased by tick size."),
+    "min_price": (-4013, "Price less than min price."),
+    "max_price": (-4002, "Price greater than max price."),
+    "max_position": (-2027, "Exceeded the maximum allowable position at current leverage."),
     "lot": (-1013, "Filter failure: LOT_SIZE"),
     "max_qty": (-4005, "Quantity greater than max quantity."),
     "gtd": (
@@ -98,6 +111,8 @@ REJECTS: Mapping[str, tuple[int, str]] = {
     "callback_rate": (-2007, "Invalid callBackRate."),
     "duplicate": (-4116, "ClientOrderId is duplicated."),
     "margin_type_position": (-4048, "Margin type cannot be changed if there exists position."),
+    "margin_type_orders": (-4047,
+                           "Margin type cannot be changed if there exists open orders."),
     "batch_size": (-1130, "Data sent for parameter 'batchOrders' is not valid."),
 }
 #: Binance takes at most this many orders in one ``POST /fapi/v1/batchOrders``.
@@ -260,9 +275,33 @@ class Position:
     amt: Decimal = Decimal(0)
     entry_price: Decimal = Decimal(0)
     realized: Decimal = Decimal(0)
+    #: Isolated margin mode: the margin held for this leg alone (its initial margin at entry,
+    #: released in proportion as it closes, plus the funding it received or paid).
+    isolated_wallet: Decimal = Decimal(0)
 
     def unrealized(self, mark: Decimal) -> Decimal:
         return (mark - self.entry_price) * self.amt if self.amt else Decimal(0)
+
+    def leg(self) -> Leg:
+        """This position as the core's liquidation math reads it."""
+        return Leg(self.amt, self.entry_price)
+
+
+@attrs.frozen
+class Income:
+    """One ``GET /fapi/v1/income`` row: a change of the wallet and why."""
+
+    tran_id: int
+    symbol: str
+    kind: str
+    amount: Decimal
+    time: int
+    trade_id: str = ""
+
+    def row(self) -> dict[str, Any]:
+        return {"symbol": self.symbol, "incomeType": self.kind, "income": wire.num(self.amount),
+                "asset": "USDT", "info": self.kind, "time": self.time,
+                "tranId": self.tran_id, "tradeId": self.trade_id}
 
 
 @attrs.define
@@ -325,9 +364,11 @@ class Book:
 
     def depth(self, levels: int) -> tuple[list[list[str]], list[list[str]]]:
         tick, step = self.spec.tick_size, self.spec.step_size
-        qty = str(self.spec.level_qty.quantize(step))
-        bids = [[str(self.level("BUY", i).quantize(tick)), qty] for i in range(1, levels + 1)]
-        asks = [[str(self.level("SELL", i).quantize(tick)), qty] for i in range(1, levels + 1)]
+        qty = format(self.spec.level_qty.quantize(step), "f")
+        bids = [[format(self.level("BUY", i).quantize(tick), "f"), qty]
+                for i in range(1, levels + 1)]
+        asks = [[format(self.level("SELL", i).quantize(tick), "f"), qty]
+                for i in range(1, levels + 1)]
         return bids, asks
 
 
@@ -343,15 +384,32 @@ class MatchingEngine:
         self.now = now
         self.dual_side = config.dual_side_position
         self.wallet = dict(config.balances).get("USDT", Decimal(0))
-        self.leverage: dict[str, int] = {s.symbol: config.leverage for s in config.symbols}
+        #: Each symbol starts at the venue's leverage, capped at what its brackets allow.
+        self.leverage: dict[str, int] = {
+            s.symbol: min(config.leverage, s.max_leverage) for s in config.symbols}
         self.margin_type: dict[str, str] = {s.symbol: "CROSSED" for s in config.symbols}
         self.books: dict[str, Book] = {
             s.symbol: Book(s, s.start_price, s.start_price) for s in config.symbols
         }
         self.orders: dict[int, VenueOrder] = {}
         self.algos: dict[int, AlgoOrder] = {}
+        #: The open orders and algo orders of each symbol, so a price move of one symbol looks at
+        #: that symbol's working orders only, never at the whole history of every symbol.
+        self.open_orders: dict[str, dict[int, VenueOrder]] = {s: {} for s in self.books}
+        self.open_algos: dict[str, dict[int, AlgoOrder]] = {s: {} for s in self.books}
+        #: (symbol, client id) -> the latest order / algo order that used it.
+        self._by_client_id: dict[tuple[str, str], int] = {}
+        self._algo_by_client_id: dict[str, int] = {}
+        #: Client ids held by open orders and open algo orders (-4116 for a second one).
+        self._open_client_ids: dict[str, int] = {}
         self.positions: dict[tuple[str, str], Position] = {}
+        #: Each symbol's funding schedule and settled history.
+        self.funding: dict[str, FundingClock] = {
+            s.symbol: FundingClock.starting(s.funding, now()) for s in config.symbols}
+        self._next_funding = min(c.next_time for c in self.funding.values())
         self.trades: list[Trade] = []
+        #: Every change of the wallet (``GET /fapi/v1/income``), oldest first.
+        self.income: list[Income] = []
         #: ``GET /fapi/v1/orderAmendment`` rows, oldest first.
         self.amendments: list[dict[str, Any]] = []
         self._next_order = self.ORDER_ID_START
@@ -368,6 +426,22 @@ class MatchingEngine:
         self._next_trade += 1
         return self._next_trade
 
+    def _book_income(self, symbol: str, kind: str, amount: Decimal, now: int,
+                     trade_id: int | None = None) -> None:
+        if amount:
+            self.income.append(Income(len(self.income) + 1, symbol, kind, amount, now,
+                                      "" if trade_id is None else str(trade_id)))
+
+    def is_isolated(self, symbol: str) -> bool:
+        return self.margin_type[symbol] == "ISOLATED"
+
+    def open_positions(self) -> list[Position]:
+        return [p for p in self.positions.values() if p.amt]
+
+    def cross_wallet(self) -> Decimal:
+        """The wallet less what isolated positions hold (``crossWalletBalance``)."""
+        return self.wallet - sum((p.isolated_wallet for p in self.positions.values()), Decimal(0))
+
     def book(self, symbol: str | None) -> Book:
         if not symbol:
             raise mandatory("symbol")
@@ -382,27 +456,62 @@ class MatchingEngine:
             self.positions[key] = Position(symbol, side)
         return self.positions[key]
 
-    def find_order(self, params: Mapping[str, str], symbol: str | None = None) -> VenueOrder | None:
-        """The order named by ``orderId`` or ``origClientOrderId`` (latest wins on reuse)."""
+    def find_order(self, params: Mapping[str, str], symbol: str) -> VenueOrder | None:
+        """The order of ``symbol`` named by ``orderId`` or ``origClientOrderId`` (latest wins
+        on reuse)."""
         if params.get("orderId"):
             found = self.orders.get(int(params["orderId"]))
-            return found if found and (symbol is None or found.symbol == symbol) else None
+            return found if found and found.symbol == symbol else None
         cid = params.get("origClientOrderId")
-        if cid:
-            for o in reversed(self.orders.values()):
-                if o.client_order_id == cid and (symbol is None or o.symbol == symbol):
-                    return o
-        return None
+        order_id = self._by_client_id.get((symbol, cid)) if cid else None
+        return None if order_id is None else self.orders[order_id]
 
     def find_algo(self, params: Mapping[str, str]) -> AlgoOrder | None:
         if params.get("algoId"):
             return self.algos.get(int(params["algoId"]))
         cid = params.get("clientAlgoId")
-        if cid:
-            for a in reversed(self.algos.values()):
-                if a.client_algo_id == cid:
-                    return a
-        return None
+        algo_id = self._algo_by_client_id.get(cid) if cid else None
+        return None if algo_id is None else self.algos[algo_id]
+
+    def _add_order(self, order: VenueOrder) -> None:
+        self.orders[order.order_id] = order
+        self._by_client_id[(order.symbol, order.client_order_id)] = order.order_id
+        self._track(order)
+
+    def _track(self, order: VenueOrder) -> None:
+        """Keep the open-order indexes in step with ``order``'s status."""
+        book = self.open_orders[order.symbol]
+        if order.is_open:
+            book[order.order_id] = order
+            self._open_client_ids[order.client_order_id] = order.order_id
+        elif book.pop(order.order_id, None) is not None and self._open_client_ids.get(
+                order.client_order_id) == order.order_id:
+            del self._open_client_ids[order.client_order_id]
+
+    def _add_algo(self, algo: AlgoOrder) -> None:
+        self.algos[algo.algo_id] = algo
+        self._algo_by_client_id[algo.client_algo_id] = algo.algo_id
+        self._track_algo(algo)
+
+    def _track_algo(self, algo: AlgoOrder) -> None:
+        """Keep the open-algo indexes in step with ``algo``'s status."""
+        book = self.open_algos[algo.symbol]
+        if algo.status == "NEW":
+            book[algo.algo_id] = algo
+            self._open_client_ids[algo.client_algo_id] = algo.algo_id
+        elif book.pop(algo.algo_id, None) is not None and self._open_client_ids.get(
+                algo.client_algo_id) == algo.algo_id:
+            del self._open_client_ids[algo.client_algo_id]
+
+    def working_orders(self, symbol: str | None = None) -> list[VenueOrder]:
+        """The open regular orders of ``symbol`` (every symbol: None), oldest first."""
+        books = [self.open_orders[symbol]] if symbol else list(self.open_orders.values())
+        return sorted((o for b in books for o in b.values()), key=lambda o: o.order_id)
+
+    def working_algos(self, symbol: str | None = None) -> list[AlgoOrder]:
+        """The open algo orders of ``symbol`` (every symbol: None), oldest first."""
+        books = [self.open_algos[symbol]] if symbol else list(self.open_algos.values())
+        return sorted((a for b in books for a in b.values()), key=lambda a: a.algo_id)
 
     # -- rules shared by /order and /algoOrder ---------------------------------------------
 
@@ -440,23 +549,21 @@ class MatchingEngine:
             raise BinanceReject.of("reduce_only")
 
     def available_balance(self) -> Decimal:
-        """Wallet + unrealised PnL - initial margin of positions and open orders."""
-        upnl = sum(
-            (p.unrealized(self.books[p.symbol].mark) for p in self.positions.values()),
-            Decimal(0),
-        )
+        """Cross wallet + cross unrealised PnL - initial margin of cross positions and of open
+        orders (an isolated position's margin is already out of the cross wallet)."""
+        cross = [p for p in self.open_positions() if not self.is_isolated(p.symbol)]
+        upnl = sum((p.unrealized(self.books[p.symbol].mark) for p in cross), Decimal(0))
         used = sum(
-            (abs(p.amt) * self.books[p.symbol].mark / self.leverage[p.symbol]
-             for p in self.positions.values()),
+            (abs(p.amt) * self.books[p.symbol].mark / self.leverage[p.symbol] for p in cross),
             Decimal(0),
         )
         used += sum(
             (o.leaves * o.price / self.leverage[o.symbol]
-             for o in self.orders.values()
-             if o.is_open and o.type == "LIMIT" and not o.reduce_only),
+             for book in self.open_orders.values() for o in book.values()
+             if o.type == "LIMIT" and not o.reduce_only),
             Decimal(0),
         )
-        return self.wallet + upnl - used
+        return self.cross_wallet() + upnl - used
 
     def _check_margin(self, symbol: str, side: str, position_side: str, qty: Decimal,
                       price: Decimal) -> None:
@@ -467,13 +574,47 @@ class MatchingEngine:
         if required > self.available_balance():
             raise BinanceReject.of("margin")
 
-    def _check_filters(self, spec: SymbolSpec, qty: Decimal, price: Decimal | None) -> None:
+    def _check_filters(self, spec: SymbolSpec, qty: Decimal, price: Decimal | None, *,
+                       market: bool = False) -> None:
+        """LOT_SIZE / MARKET_LOT_SIZE and PRICE_FILTER, with Binance's codes."""
         if qty < spec.min_qty or qty % spec.step_size != 0:
             raise BinanceReject.of("lot")
-        if qty > spec.max_qty:
+        if qty > (spec.market_lot_max if market else spec.max_qty):
             raise BinanceReject.of("max_qty")
-        if price is not None and (price % spec.tick_size != 0 or price <= 0):
+        if price is None:
+            return
+        if price < spec.min_price:
+            raise BinanceReject.of("min_price")
+        if price > spec.max_price:
+            raise BinanceReject.of("max_price")
+        if price % spec.tick_size != 0:
             raise BinanceReject.of("tick")
+
+    def _check_percent_price(self, book: Book, side: str, price: Decimal) -> None:
+        """PERCENT_PRICE: a LIMIT BUY at most mark x multiplierUp, a SELL at least mark x
+        multiplierDown (-4016 / -4024, with the bound in Binance's message)."""
+        spec = book.spec
+        if side == "BUY":
+            cap = (book.mark * spec.percent_up).quantize(spec.tick_size, ROUND_DOWN)
+            if price > cap:
+                raise BinanceReject(-4016, f"Limit price can't be higher than {wire.num(cap)}.")
+        else:
+            floor = (book.mark * spec.percent_down).quantize(spec.tick_size, ROUND_UP)
+            if price < floor:
+                raise BinanceReject(-4024, f"Limit price can't be lower than {wire.num(floor)}.")
+
+    def _check_max_position(self, book: Book, side: str, position_side: str, qty: Decimal,
+                            price: Decimal) -> None:
+        """-2027 when the position an order opens would exceed the notional the symbol's
+        brackets allow at the current leverage."""
+        symbol = book.spec.symbol
+        opening = max(Decimal(0), qty - self._reduces(symbol, side, position_side))
+        if opening == 0:
+            return
+        held = abs(self.position(symbol, position_side).amt)
+        cap = book.spec.max_notional(self.leverage[symbol])
+        if (held + opening) * price > cap:
+            raise BinanceReject.of("max_position")
 
     def _check_notional(self, spec: SymbolSpec, qty: Decimal, price: Decimal,
                         reduce_only: bool) -> None:
@@ -498,11 +639,7 @@ class MatchingEngine:
     def _check_duplicate(self, client_id: str | None) -> None:
         # Binance refuses a client id already used by an open order or open algo order. A retried
         # submit whose first attempt was placed (-1007) therefore gets -4116: the kit must cope.
-        if not client_id:
-            return
-        if any(o.client_order_id == client_id and o.is_open for o in self.orders.values()) or any(
-            a.client_algo_id == client_id and a.status == "NEW" for a in self.algos.values()
-        ):
+        if client_id and client_id in self._open_client_ids:
             raise BinanceReject.of("duplicate")
 
     def _match_price(self, book: Book, side: str, mode: str) -> Decimal:
@@ -554,7 +691,10 @@ class MatchingEngine:
                 raise not_required("price")
             tif = "GTC"
             price = Decimal(0)
-        self._check_filters(spec, qty, price if otype == "LIMIT" else None)
+        self._check_filters(spec, qty, price if otype == "LIMIT" else None,
+                            market=otype == "MARKET")
+        if otype == "LIMIT" and price_match == "NONE":
+            self._check_percent_price(book, side, price)
         ref_price = price if otype == "LIMIT" else (book.ask if side == "BUY" else book.bid)
         self._check_notional(spec, qty, ref_price, reduce_only or
                              self._is_closing_leg(side, position_side))
@@ -567,6 +707,7 @@ class MatchingEngine:
             raise BinanceReject.of("gtx")
         if otype == "LIMIT" and tif == "FOK" and not crosses:
             raise BinanceReject.of("fok")
+        self._check_max_position(book, side, position_side, qty, ref_price)
         self._check_margin(spec.symbol, side, position_side, qty, ref_price)
         self._check_duplicate(params.get("newClientOrderId"))
         now = self.now()
@@ -587,7 +728,7 @@ class MatchingEngine:
             price_match=price_match,
             gtd=gtd,
         )
-        self.orders[order.order_id] = order
+        self._add_order(order)
         events = [UserEvent(wire.order_update(order, "NEW", now))]
         if crosses:
             touch = book.ask if side == "BUY" else book.bid
@@ -616,6 +757,7 @@ class MatchingEngine:
         qty = _dec(params, "quantity") or order.qty
         price = _dec(params, "price") or order.price
         self._check_filters(book.spec, qty, price)
+        self._check_percent_price(book, order.side, price)
         if qty <= order.executed_qty:
             raise BinanceReject(-4003, "Quantity less than or equal to executed quantity.")
         crosses = book.ask <= price if order.side == "BUY" else book.bid >= price
@@ -642,9 +784,8 @@ class MatchingEngine:
         """``DELETE /fapi/v1/allOpenOrders``."""
         book = self.book(symbol)
         events: list[UserEvent] = []
-        for order in list(self.orders.values()):
-            if order.symbol == book.spec.symbol and order.is_open:
-                events += self._finish(order, "CANCELED")
+        for order in self.working_orders(book.spec.symbol):
+            events += self._finish(order, "CANCELED")
         return {"code": 200, "msg": "The operation of cancel all open order is done."}, events
 
     def batch_cancel(
@@ -712,6 +853,7 @@ class MatchingEngine:
     def _finish(self, order: VenueOrder, status: str) -> list[UserEvent]:
         now = self.now()
         order.status, order.update_time = status, now
+        self._track(order)
         events = [UserEvent(wire.order_update(order, status, now))]
         events += self._finish_parent(order)
         return events
@@ -750,24 +892,49 @@ class MatchingEngine:
         fee = self.config.maker_fee if maker else self.config.taker_fee
         commission = (qty * px * fee).quantize(Decimal("0.00000001"))
         pos = self.position(order.symbol, order.position_side)
+        before = pos.amt
         realized = self._apply_to_position(pos, order.side, qty, px)
         self.wallet += realized - commission
+        if self.is_isolated(order.symbol):
+            self._move_isolated_margin(pos, before, px)
         order.executed_qty += qty
         order.cum_quote += qty * px
         order.status = "FILLED" if order.leaves == 0 else "PARTIALLY_FILLED"
         order.update_time = now
+        self._track(order)
         trade = Trade(self._trade_id(), order.order_id, order.symbol, order.side,
                       order.position_side, px, qty, commission, realized, maker, now)
         self.trades.append(trade)
+        self._book_income(order.symbol, "REALIZED_PNL", realized, now, trade.trade_id)
+        self._book_income(order.symbol, "COMMISSION", -commission, now, trade.trade_id)
         frame = wire.order_update(order, execution, now, last_qty=qty, last_px=px,
                                   trade_id=trade.trade_id, commission=commission, maker=maker,
                                   realized=realized)
         events = [
             UserEvent(frame, gap_ms),
-            UserEvent(wire.account_update(self.wallet, [pos], "ORDER", now), 0),
+            self._account_update("ORDER", [pos], now),
         ]
         events += self._finish_parent(order)
         return events
+
+    def _move_isolated_margin(self, pos: Position, before: Decimal, px: Decimal) -> None:
+        """An isolated leg's margin after a fill: what closed releases its share to the cross
+        wallet, what opened brings its initial margin (``qty x price / leverage``) from it."""
+        if before and (pos.amt == 0 or (pos.amt > 0) != (before > 0)):
+            pos.isolated_wallet = Decimal(0)  # closed (or flipped: the rest opened at px)
+        elif abs(pos.amt) < abs(before):
+            pos.isolated_wallet = pos.isolated_wallet * abs(pos.amt) / abs(before)
+        opened = abs(pos.amt) - abs(before) if (pos.amt > 0) == (before > 0) else abs(pos.amt)
+        if opened > 0:
+            pos.isolated_wallet += opened * px / self.leverage[pos.symbol]
+
+    def _account_update(self, reason: str, positions: list[Position], now: int,
+                        balance_change: Decimal = Decimal(0)) -> UserEvent:
+        marks = {p.symbol: self.books[p.symbol].mark for p in positions}
+        return UserEvent(wire.account_update(
+            self.wallet, self.cross_wallet(), positions, reason, now,
+            marks=marks, isolated={p.symbol for p in positions if self.is_isolated(p.symbol)},
+            balance_change=balance_change))
 
     # -- algo orders ------------------------------------------------------------------------
 
@@ -824,7 +991,7 @@ class MatchingEngine:
         if otype in ("STOP", "TAKE_PROFIT") and price == 0 and price_match == "NONE":
             raise mandatory("price")
         if qty is not None:
-            self._check_filters(spec, qty, price or None)
+            self._check_filters(spec, qty, price or None, market=CHILD_TYPE[otype] == "MARKET")
             self._check_reduce(spec.symbol, side, position_side, qty, reduce_only)
         elif position_side == "BOTH" and self.position(spec.symbol, "BOTH").amt * SIGN[side] > 0:
             raise BinanceReject.of("reduce_only")
@@ -855,7 +1022,7 @@ class MatchingEngine:
         )
         if callback is not None and activate is None:
             algo.activated, algo.extreme = True, reference
-        self.algos[algo.algo_id] = algo
+        self._add_algo(algo)
         return wire.algo_row(algo), [UserEvent(wire.algo_update(algo, now))]
 
     def cancel_algo(self, params: Mapping[str, str]) -> tuple[dict[str, Any], list[UserEvent]]:
@@ -870,15 +1037,15 @@ class MatchingEngine:
 
     def _end_algo(self, algo: AlgoOrder, status: str) -> list[UserEvent]:
         algo.status, algo.update_time = status, self.now()
+        self._track_algo(algo)
         return [UserEvent(wire.algo_update(algo, self.now()))]
 
     def cancel_all_algo(self, symbol: str | None) -> tuple[dict[str, Any], list[UserEvent]]:
         """``DELETE /fapi/v1/algoOpenOrders``."""
         book = self.book(symbol)
         events: list[UserEvent] = []
-        for algo in list(self.algos.values()):
-            if algo.symbol == book.spec.symbol and algo.status == "NEW":
-                events += self._end_algo(algo, "CANCELED")
+        for algo in self.working_algos(book.spec.symbol):
+            events += self._end_algo(algo, "CANCELED")
         return {"code": 200, "msg": "The operation of cancel all open order is done."}, events
 
     def query_algo(self, params: Mapping[str, str]) -> dict[str, Any]:
@@ -945,7 +1112,7 @@ class MatchingEngine:
             gtd=algo.gtd,
             parent_algo_id=algo.algo_id,
         )
-        self.orders[child.order_id] = child
+        self._add_order(child)
         algo.actual_order_id = child.order_id
         algo.status = "TRIGGERED"
         events.append(UserEvent(wire.algo_update(algo, now), gap))
@@ -967,8 +1134,8 @@ class MatchingEngine:
         book = self.books[symbol]
         now = self.now()
         events: list[UserEvent] = []
-        for order in list(self.orders.values()):
-            if order.symbol != symbol or not order.is_open:
+        for order in list(self.open_orders[symbol].values()):
+            if not order.is_open:  # filled by an earlier order's events in this pass
                 continue
             if order.gtd and now >= order.gtd:
                 events += self._finish(order, "EXPIRED")
@@ -987,8 +1154,8 @@ class MatchingEngine:
             events += self._fill(order, qty, order.price, maker=True)
             if order.is_open and order.reduce_only:
                 events += self._finish(order, "EXPIRED")
-        for algo in list(self.algos.values()):
-            if algo.symbol != symbol or algo.status != "NEW":
+        for algo in list(self.open_algos[symbol].values()):
+            if algo.status != "NEW":
                 continue
             if algo.gtd and now >= algo.gtd:
                 events += self._end_algo(algo, "EXPIRED")
@@ -996,15 +1163,154 @@ class MatchingEngine:
                 events += self._trigger(algo, book)
         return events
 
+    # -- funding ----------------------------------------------------------------------------
+
+    def settle_due_funding(self, now: int) -> list[UserEvent]:
+        """Settle every symbol whose funding time has come (a no-op between funding times).
+
+        The server calls this before each request and each market tick, so a position is
+        charged at a funding time exactly when it was open at that time: a fill the venue
+        handles at or after the funding time comes after the settlement."""
+        if now < self._next_funding:
+            return []
+        events: list[UserEvent] = []
+        for symbol, clock in self.funding.items():
+            if clock.is_due(now):
+                events += self._settle_funding(symbol, clock.next_time, now, scheduled=True)
+        self._next_funding = min(c.next_time for c in self.funding.values())
+        return events
+
+    def settle_funding_now(self, symbol: str | None = None) -> list[UserEvent]:
+        """Settle funding at once (admin ``settle_funding``): ``symbol``, or every symbol. The
+        settlement takes the series' next rate; the schedule is unchanged."""
+        now = self.now()
+        symbols = [self.book(symbol).spec.symbol] if symbol else list(self.books)
+        events: list[UserEvent] = []
+        for name in symbols:
+            events += self._settle_funding(name, now, now, scheduled=False)
+        return events
+
+    def _settle_funding(self, symbol: str, at: int, now: int, *,
+                        scheduled: bool) -> list[UserEvent]:
+        """Every open position of ``symbol`` pays or receives ``size x mark x rate`` (the core's
+        funding payment), booked as FUNDING_FEE income and an ACCOUNT_UPDATE FUNDING_FEE."""
+        book = self.books[symbol]
+        event = self.funding[symbol].settle(at, book.mark, now, scheduled=scheduled)
+        events: list[UserEvent] = []
+        for pos in self.open_positions():
+            if pos.symbol != symbol:
+                continue
+            paid = funding_payment(pos.amt, event.mark, event.rate).quantize(wire.MONEY)
+            self.wallet += paid
+            isolated = self.is_isolated(symbol)
+            if isolated:
+                pos.isolated_wallet += paid
+            self._book_income(symbol, "FUNDING_FEE", paid, at)
+            # Binance: cross positions report only the balance, isolated ones their position.
+            events.append(self._account_update("FUNDING_FEE", [pos] if isolated else [], at,
+                                               balance_change=paid))
+        return events
+
+    # -- liquidation ------------------------------------------------------------------------
+
+    def _exposures(self) -> list[ContractExposure]:
+        """The account's open contracts as the core's liquidation check reads them: one per
+        cross symbol (all its legs), one per isolated leg."""
+        out: list[ContractExposure] = []
+        cross: dict[str, list[Position]] = {}
+        for pos in self.open_positions():
+            book = self.books[pos.symbol]
+            if self.is_isolated(pos.symbol):
+                out.append(ContractExposure((pos.symbol, pos.side), (pos.leg(),), book.mark,
+                                            book.spec.brackets, pos.isolated_wallet))
+            else:
+                cross.setdefault(pos.symbol, []).append(pos)
+        for symbol, legs in cross.items():
+            book = self.books[symbol]
+            out.append(ContractExposure(symbol, tuple(p.leg() for p in legs), book.mark,
+                                        book.spec.brackets))
+        return out
+
+    def check_liquidations(self) -> list[UserEvent]:
+        """Liquidate what the core's rule says is due at the current marks (see
+        :mod:`nautilus_exec_kit.core.perpetuals`): cancel the open orders, close each contract
+        with an ``autoclose-<ms>`` fill at the mark, charge the clearance fee."""
+        if not any(p.amt for p in self.positions.values()):
+            return []
+        due = due_liquidations(self.cross_wallet(), self._exposures())
+        if not due:
+            return []
+        events: list[UserEvent] = []
+        isolated_due = [k for k in due if isinstance(k, tuple)]
+        cancel = (sorted({symbol for symbol, _ in isolated_due}) if len(isolated_due) == len(due)
+                  else list(self.books))
+        for symbol in cancel:
+            events += self.cancel_all(symbol)[1] + self.cancel_all_algo(symbol)[1]
+        now = self.now()
+        for key in due:
+            if isinstance(key, str):
+                legs = [self.position(key, side) for side in ("BOTH", "LONG", "SHORT")]
+                events += self._liquidate(key, [p for p in legs if p.amt], now, isolated=False)
+            elif isinstance(key, tuple):
+                symbol, leg_side = key
+                events += self._liquidate(symbol, [self.position(symbol, leg_side)], now,
+                                          isolated=True)
+        return events
+
+    def _liquidate(self, symbol: str, legs: list[Position], now: int, *,
+                   isolated: bool) -> list[UserEvent]:
+        """Close ``legs`` at the mark (``autoclose-<ms>``), then take the clearance fee from the
+        margin left; the insurance fund covers a loss beyond it, so the wallet never goes
+        below zero."""
+        book = self.books[symbol]
+        events: list[UserEvent] = []
+        for pos in legs:
+            notional = abs(pos.amt) * book.mark
+            held = pos.isolated_wallet
+            wallet_before = self.wallet
+            events += self.force_close(symbol, pos.side, f"autoclose-{now}")
+            # What is left of the margin after the close: the leg's own (isolated) or the
+            # account's cross wallet.
+            margin_left = (held + self.wallet - wallet_before if isolated
+                           else self.cross_wallet())
+            if margin_left < 0:  # the insurance fund takes the loss beyond the margin
+                self.wallet -= margin_left
+                self._book_income(symbol, "INSURANCE_CLEAR", -margin_left, now)
+                margin_left = Decimal(0)
+            fee = clearance_fee(notional, book.spec.liquidation_fee, margin_left).quantize(
+                wire.MONEY)
+            self.wallet -= fee
+            self._book_income(symbol, "INSURANCE_CLEAR", -fee, now)
+            events.append(self._account_update("INSURANCE_CLEAR", [], now, balance_change=-fee))
+        return events
+
+    def liquidation_price(self, pos: Position) -> Decimal | None:
+        """positionRisk's ``liquidationPrice`` of ``pos`` by the core's formula: isolated, the
+        leg on its own margin; cross, the symbol's legs on the cross wallet with every other
+        cross contract's maintenance margin and unrealised PnL."""
+        book = self.books[pos.symbol]
+        if not pos.amt:
+            return None
+        if self.is_isolated(pos.symbol):
+            return liquidation_price([pos.leg()], book.spec.brackets, pos.isolated_wallet)
+        others = [c for c in self._exposures()
+                  if c.isolated_wallet is None and c.key != pos.symbol]
+        legs = [p.leg() for p in self.open_positions() if p.symbol == pos.symbol]
+        return liquidation_price(
+            legs, book.spec.brackets, self.cross_wallet(),
+            other_maintenance=sum((c.maintenance() for c in others), Decimal(0)),
+            other_unrealized_pnl=sum((c.unrealized_pnl() for c in others), Decimal(0)))
+
     # -- account ----------------------------------------------------------------------------
 
     def set_leverage(self, params: Mapping[str, str]) -> dict[str, Any]:
         symbol = self.book(params.get("symbol")).spec.symbol
         leverage = int(params.get("leverage") or 0)
-        if not 1 <= leverage <= 125:
+        if not 1 <= leverage <= self.books[symbol].spec.max_leverage:
             raise BinanceReject(-4028, f"Leverage {leverage} is not valid")
         self.leverage[symbol] = leverage
-        return {"leverage": leverage, "maxNotionalValue": "1000000", "symbol": symbol}
+        cap = self.books[symbol].spec.max_notional(leverage)
+        return {"leverage": leverage, "maxNotionalValue": wire.num(cap), "symbol": symbol}
 
     def set_margin_type(self, params: Mapping[str, str]) -> dict[str, Any]:
         symbol = self.book(params.get("symbol")).spec.symbol
@@ -1016,6 +1322,8 @@ class MatchingEngine:
             raise BinanceReject.of("no_need_margin_type")
         if any(p.amt for p in self.positions.values() if p.symbol == symbol):
             raise BinanceReject.of("margin_type_position")
+        if self.open_orders[symbol] or self.open_algos[symbol]:
+            raise BinanceReject.of("margin_type_orders")
         self.margin_type[symbol] = wanted
         return {"code": 200, "msg": "success"}
 
@@ -1023,35 +1331,53 @@ class MatchingEngine:
         wanted = _flag(params.get("dualSidePosition"))
         if wanted == self.dual_side:
             raise BinanceReject.of("no_need_position_side")
-        if any(p.amt for p in self.positions.values()) or any(
-            o.is_open for o in self.orders.values()
-        ):
+        if any(p.amt for p in self.positions.values()) or any(self.open_orders.values()):
             raise BinanceReject.of("position_exists")
         self.dual_side = wanted
         return {"code": 200, "msg": "success"}
 
     def account(self) -> dict[str, Any]:
-        """``GET /fapi/v2/account``."""
+        """``GET /fapi/v2|v3/account``: the USDT asset with its margins, and the open positions."""
         now = self.now()
-        wallet = wire.num(self.wallet)
+        positions = self.open_positions()
+        upnl = sum((p.unrealized(self.books[p.symbol].mark) for p in positions), Decimal(0))
+        cross_upnl = sum((p.unrealized(self.books[p.symbol].mark) for p in positions
+                          if not self.is_isolated(p.symbol)), Decimal(0))
+        initial = sum((abs(p.amt) * self.books[p.symbol].mark / self.leverage[p.symbol]
+                       for p in positions), Decimal(0))
+        maint = sum((maintenance_margin(self.books[p.symbol].spec.brackets,
+                                        p.amt * self.books[p.symbol].mark) for p in positions),
+                    Decimal(0))
+        wallet, cross = wire.num(self.wallet), wire.num(self.cross_wallet())
+        margin = wire.num(self.wallet + upnl)
         available = wire.num(max(Decimal(0), self.available_balance()))
-        upnl = wire.num(sum(
-            (p.unrealized(self.books[p.symbol].mark) for p in self.positions.values()), Decimal(0)
-        ))
         asset = {
-            "asset": "USDT", "walletBalance": wallet, "unrealizedProfit": upnl,
-            "marginBalance": wallet, "maintMargin": "0", "initialMargin": "0",
-            "positionInitialMargin": "0", "openOrderInitialMargin": "0",
-            "crossWalletBalance": wallet, "crossUnPnl": upnl, "availableBalance": available,
+            "asset": "USDT", "walletBalance": wallet, "unrealizedProfit": wire.num(upnl),
+            "marginBalance": margin, "maintMargin": wire.num(maint),
+            "initialMargin": wire.num(initial), "positionInitialMargin": wire.num(initial),
+            "openOrderInitialMargin": "0", "crossWalletBalance": cross,
+            "crossUnPnl": wire.num(cross_upnl), "availableBalance": available,
             "maxWithdrawAmount": available, "marginAvailable": True, "updateTime": now,
         }
+        rows = [{"symbol": p.symbol, "positionSide": p.side, "positionAmt": wire.num(p.amt),
+                 "unrealizedProfit": wire.num(p.unrealized(self.books[p.symbol].mark)),
+                 "isolatedMargin": wire.num(p.isolated_wallet), "notional": wire.num(
+                     p.amt * self.books[p.symbol].mark),
+                 "isolatedWallet": wire.num(p.isolated_wallet),
+                 "initialMargin": wire.num(abs(p.amt) * self.books[p.symbol].mark
+                                           / self.leverage[p.symbol]),
+                 "maintMargin": wire.num(maintenance_margin(
+                     self.books[p.symbol].spec.brackets, p.amt * self.books[p.symbol].mark)),
+                 "updateTime": now} for p in positions]
         return {
             "feeTier": 0, "canTrade": True, "canDeposit": True, "canWithdraw": True,
             "updateTime": now, "totalWalletBalance": wallet, "availableBalance": available,
-            "totalMarginBalance": wallet, "totalInitialMargin": "0", "totalMaintMargin": "0",
-            "totalUnrealizedProfit": upnl, "totalCrossWalletBalance": wallet,
-            "totalCrossUnPnl": upnl, "maxWithdrawAmount": available, "assets": [asset],
-            "positions": [],
+            "totalMarginBalance": margin, "totalInitialMargin": wire.num(initial),
+            "totalMaintMargin": wire.num(maint), "totalUnrealizedProfit": wire.num(upnl),
+            "totalCrossWalletBalance": cross, "totalCrossUnPnl": wire.num(cross_upnl),
+            "totalPositionInitialMargin": wire.num(initial),
+            "totalOpenOrderInitialMargin": "0", "maxWithdrawAmount": available,
+            "assets": [asset], "positions": rows,
         }
 
     def balances(self) -> list[dict[str, Any]]:
@@ -1078,17 +1404,20 @@ class MatchingEngine:
             if symbol and name != symbol.upper():
                 continue
             for side in sides:
+                pos = self.position(name, side)
                 rows.append(wire.position_row(
-                    self.position(name, side), book.mark, self.now(),
-                    leverage=self.leverage[name], margin_type=self.margin_type[name],
-                    brackets=book.spec.brackets))
+                    pos, book.mark, self.now(), leverage=self.leverage[name],
+                    margin_type=self.margin_type[name], brackets=book.spec.brackets,
+                    max_notional=book.spec.max_notional(self.leverage[name]),
+                    liquidation_price=self.liquidation_price(pos)))
         return rows
 
     def symbol_config(self) -> list[dict[str, Any]]:
         return [
             {"symbol": s, "marginType": self.margin_type[s], "isAutoAddMargin": False,
-             "leverage": self.leverage[s], "maxNotionalValue": "1000000"}
-            for s in self.books
+             "leverage": self.leverage[s],
+             "maxNotionalValue": wire.num(b.spec.max_notional(self.leverage[s]))}
+            for s, b in self.books.items()
         ]
 
     # -- venue-side events ------------------------------------------------------------------
@@ -1107,7 +1436,7 @@ class MatchingEngine:
             price=book.mark, position_side=position_side, reduce_only=True, time=now,
             update_time=now,
         )
-        self.orders[order.order_id] = order
+        self._add_order(order)
         return self._fill(order, order.qty, book.mark, maker=False, execution="CALCULATED")
 
     def snapshot(self) -> dict[str, Any]:
@@ -1118,13 +1447,22 @@ class MatchingEngine:
             "algo_orders": [wire.algo_row(a) for a in self.algos.values()],
             "positions": [
                 {"symbol": p.symbol, "positionSide": p.side, "positionAmt": wire.num(p.amt),
-                 "entryPrice": wire.num(p.entry_price), "realized": wire.num(p.realized)}
+                 "entryPrice": wire.num(p.entry_price), "realized": wire.num(p.realized),
+                 "isolatedWallet": wire.num(p.isolated_wallet)}
                 for p in self.positions.values()
                 if p.amt or p.realized
             ],
             "balances": {"USDT": wire.num(self.wallet)},
             "trades": [t.row() for t in self.trades],
+            "income": [i.row() for i in self.income],
             "leverage": dict(self.leverage),
+            "margin_type": dict(self.margin_type),
+            "funding": {
+                s: {"next_time": c.next_time, "next_rate": wire.num(c.next_rate),
+                    "settled": [{"time": e.time, "rate": wire.num(e.rate),
+                                 "mark": wire.num(e.mark)} for e in c.history]}
+                for s, c in self.funding.items()
+            },
             "books": {
                 s: {"last": wire.num(b.last), "mark": wire.num(b.mark), "bid": wire.num(b.bid),
                     "ask": wire.num(b.ask)}

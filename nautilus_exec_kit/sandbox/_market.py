@@ -47,6 +47,32 @@ def set_price(book: Book, last: Decimal, mark: Decimal | None, basis_bps: float 
 
 
 @attrs.define
+class StreamStats:
+    """What the market loop costs: ticks, the time spent moving prices (walks, matching,
+    liquidation checks) and sending frames, and the frames sent. ``truth()["market_stats"]``."""
+
+    ticks: int = 0
+    move_seconds: float = 0.0
+    send_seconds: float = 0.0
+    frames_sent: int = 0
+    max_tick_seconds: float = 0.0
+
+    def tick(self, move_seconds: float, send_seconds: float, frames: int) -> None:
+        self.ticks += 1
+        self.move_seconds += move_seconds
+        self.send_seconds += send_seconds
+        self.frames_sent += frames
+        self.max_tick_seconds = max(self.max_tick_seconds, move_seconds + send_seconds)
+
+    def as_dict(self) -> dict[str, float]:
+        ticks = max(1, self.ticks)
+        return {"ticks": self.ticks, "frames_sent": self.frames_sent,
+                "move_ms_per_tick": 1000 * self.move_seconds / ticks,
+                "send_ms_per_tick": 1000 * self.send_seconds / ticks,
+                "max_tick_ms": 1000 * self.max_tick_seconds}
+
+
+@attrs.define
 class KlineBuilder:
     """Accumulates one kline from the last prices; closes it on demand."""
 
@@ -70,12 +96,12 @@ class KlineBuilder:
 
 def px(book: Book, price: Decimal) -> str:
     """A price with the symbol's fixed decimals: the data client takes precision from the text."""
-    return str(Decimal(price).quantize(book.spec.tick_size))
+    return format(Decimal(price).quantize(book.spec.tick_size), "f")
 
 
 def qty(book: Book, amount: Decimal) -> str:
     """A quantity with the symbol's fixed decimals."""
-    return str(Decimal(amount).quantize(book.spec.step_size))
+    return format(Decimal(amount).quantize(book.spec.step_size), "f")
 
 
 def book_ticker(book: Book, now: int) -> dict[str, Any]:
@@ -91,8 +117,9 @@ def agg_trade(book: Book, trade_id: int, amount: Decimal, buyer_maker: bool,
             "T": now, "m": buyer_maker}
 
 
-def mark_price(book: Book, funding_rate: Decimal, now: int) -> dict[str, Any]:
-    next_funding = now - now % 28_800_000 + 28_800_000
+def mark_price(book: Book, funding_rate: Decimal, next_funding: int,
+               now: int) -> dict[str, Any]:
+    """A ``<symbol>@markPrice`` frame: the rate and time of the symbol's next funding."""
     mark = px(book, book.mark)
     return {"e": "markPriceUpdate", "E": now, "s": book.spec.symbol, "p": mark, "i": mark,
             "P": mark, "r": num(funding_rate), "T": next_funding}

@@ -71,6 +71,7 @@ WEIGHTS: Mapping[tuple[str, str], Weight] = {
     ("GET", "/fapi/v1/ticker/bookTicker"): Weight(2, without_symbol=5),
     ("GET", "/fapi/v1/premiumIndex"): Weight(1, without_symbol=10),
     ("GET", "/fapi/v1/income"): Weight(30),
+    ("GET", "/fapi/v1/forceOrders"): Weight(20, without_symbol=50),
     ("GET", "/fapi/v1/symbolConfig"): Weight(5),
     ("GET", "/fapi/v1/multiAssetsMargin"): Weight(30),
     ("POST", "/fapi/v1/batchOrders"): Weight(5),

@@ -29,8 +29,6 @@ Handler = Callable[[Params, str], Result]
 RouteTable = dict[tuple[str, str], tuple[str, Handler]]
 
 BAD_INTERVAL = BinanceReject(-1120, "Invalid interval.")
-#: Binance's funding interval for the sandbox's perpetuals (8 h).
-FUNDING_INTERVAL_MS = 28_800_000
 
 
 def _int(params: Params, name: str, default: int) -> int:
@@ -52,10 +50,12 @@ def build_routes(venue: SandboxVenue) -> RouteTable:
         symbol = p.get("symbol")
         return [e.book(symbol).spec.symbol] if symbol else list(e.books)
 
+    def one_symbol(p: Params) -> str | None:
+        """The symbol a route is asked about (checked), or None for every symbol."""
+        return e.book(p["symbol"]).spec.symbol if p.get("symbol") else None
+
     def open_orders(p: Params) -> Any:
-        symbols = symbols_of(p)
-        return [wire.order_row(o) for o in e.orders.values()
-                if o.is_open and o.symbol in symbols]
+        return [wire.order_row(o) for o in e.working_orders(one_symbol(p))]
 
     def all_orders(p: Params) -> Any:
         symbol = e.book(p.get("symbol")).spec.symbol
@@ -69,9 +69,7 @@ def build_routes(venue: SandboxVenue) -> RouteTable:
         return rows[-_int(p, "limit", 500):]
 
     def open_algos(p: Params) -> Any:
-        symbols = symbols_of(p)
-        return [wire.algo_row(a) for a in e.algos.values()
-                if a.status == "NEW" and a.symbol in symbols]
+        return [wire.algo_row(a) for a in e.working_algos(one_symbol(p))]
 
     def all_algos(p: Params) -> Any:
         symbol = e.book(p.get("symbol")).spec.symbol
@@ -142,31 +140,56 @@ def build_routes(venue: SandboxVenue) -> RouteTable:
                 "count": frame["n"]}
 
     def premium_row(symbol: str) -> dict[str, Any]:
-        book, t = e.books[symbol], now()
+        book, clock, t = e.books[symbol], e.funding[symbol], now()
         mark = market.px(book, book.mark)
         return {"symbol": symbol, "markPrice": mark, "indexPrice": mark,
-                "estimatedSettlePrice": mark,
-                "lastFundingRate": wire.num(venue.config.prices.funding_rate),
-                "interestRate": "0.00010000",
-                "nextFundingTime": t - t % FUNDING_INTERVAL_MS + FUNDING_INTERVAL_MS, "time": t}
+                "estimatedSettlePrice": mark, "lastFundingRate": wire.num(clock.next_rate),
+                "interestRate": "0.00010000", "nextFundingTime": clock.next_time, "time": t}
 
     def funding_rates(p: Params) -> Any:
-        t = now()
-        symbols = symbols_of(p)
         limit = min(_int(p, "limit", 100), 1000)
-        end = _int(p, "endTime", t)
-        last = end - end % FUNDING_INTERVAL_MS
-        times = [last - i * FUNDING_INTERVAL_MS for i in range(limit)][::-1]
-        start = _int(p, "startTime", 0)
-        return [{"symbol": s, "fundingTime": ft,
-                 "fundingRate": wire.num(venue.config.prices.funding_rate),
-                 "markPrice": market.px(e.books[s], e.books[s].mark)}
-                for s in symbols for ft in times if ft >= start]
+        start = int(p["startTime"]) if p.get("startTime") else None
+        end = int(p["endTime"]) if p.get("endTime") else None
+        rows = []
+        for s in symbols_of(p):
+            book = e.books[s]
+            for event in e.funding[s].rows(start, end, limit, book.spec.start_price):
+                rows.append({"symbol": s, "fundingTime": event.time,
+                             "fundingRate": wire.num(event.rate),
+                             "markPrice": market.px(book, event.mark)})
+        return rows
 
     def funding_info(p: Params) -> Any:
-        return [{"symbol": s, "adjustedFundingRateCap": "0.03000000",
-                 "adjustedFundingRateFloor": "-0.03000000", "fundingIntervalHours": 8,
-                 "disclaimer": False} for s in e.books]
+        """Binance lists only the symbols whose interval or rate cap/floor is not the default."""
+        return [{"symbol": s, "adjustedFundingRateCap": f"{b.spec.funding.rate_cap:.8f}",
+                 "adjustedFundingRateFloor": f"{b.spec.funding.rate_floor:.8f}",
+                 "fundingIntervalHours": b.spec.funding.interval_hours, "disclaimer": False}
+                for s, b in e.books.items() if b.spec.funding.is_adjusted]
+
+    def income(p: Params) -> Any:
+        """``GET /fapi/v1/income``: the wallet's changes (REALIZED_PNL, COMMISSION, FUNDING_FEE,
+        INSURANCE_CLEAR), oldest first; the first ``limit`` from ``startTime``, else the last
+        ``limit`` of the past 7 days, as Binance answers."""
+        symbol, kind = one_symbol(p), (p.get("incomeType") or "").upper()
+        t = now()
+        start = int(p["startTime"]) if p.get("startTime") else None
+        end = _int(p, "endTime", t)
+        low = start if start is not None else (0 if p.get("endTime") else t - 7 * 86_400_000)
+        limit = min(_int(p, "limit", 100), 1000)
+        rows = [i.row() for i in e.income
+                if low <= i.time <= end and (symbol is None or i.symbol == symbol)
+                and (not kind or i.kind == kind)]
+        return rows[:limit] if start is not None else rows[-limit:]
+
+    def force_orders(p: Params) -> Any:
+        """``GET /fapi/v1/forceOrders``: the account's liquidation and ADL orders."""
+        symbol, kind = one_symbol(p), (p.get("autoCloseType") or "").upper()
+        prefixes = {"LIQUIDATION": ("autoclose-",), "ADL": ("adl_autoclose",)}.get(
+            kind, ("autoclose-", "adl_autoclose"))
+        rows = [wire.order_row(o) for o in e.orders.values()
+                if o.client_order_id.startswith(prefixes)
+                and (symbol is None or o.symbol == symbol)]
+        return rows[-min(_int(p, "limit", 50), 100):]
 
     def leverage_bracket(p: Params) -> Any:
         rows = [brackets.rows(s, e.books[s].spec.brackets) for s in symbols_of(p)]
@@ -208,6 +231,8 @@ def build_routes(venue: SandboxVenue) -> RouteTable:
         ("GET", v2 + "positionRisk"): (SIGNED, plain(lambda p: e.position_risk(p.get("symbol")))),
         ("GET", v3 + "positionRisk"): (SIGNED, plain(lambda p: e.position_risk(p.get("symbol")))),
         ("GET", v1 + "leverageBracket"): (SIGNED, plain(leverage_bracket)),
+        ("GET", v1 + "income"): (SIGNED, plain(income)),
+        ("GET", v1 + "forceOrders"): (SIGNED, plain(force_orders)),
         ("GET", v1 + "positionSide/dual"): (SIGNED, plain(
             lambda p: {"dualSidePosition": e.dual_side})),
         ("POST", v1 + "positionSide/dual"): (SIGNED, plain(e.set_dual_side)),

@@ -27,6 +27,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import attrs
@@ -65,6 +66,21 @@ TICK_KINDS = ("bookTicker", "aggTrade", "trade", "depth")
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+class VenueAction(StrEnum):
+    """What the venue does on an operator's word that is not a fault (``POST /admin/action``)."""
+
+    #: Settle funding now (``{"symbol"?}``): the positions pay or receive the next rate.
+    SETTLE_FUNDING = "settle_funding"
+
+
+def action_named(name: str) -> FaultAction | VenueAction:
+    """The fault or venue action called ``name``; ValueError for neither."""
+    try:
+        return FaultAction(name)
+    except ValueError:
+        return VenueAction(name)
 
 
 @attrs.define(eq=False)
@@ -107,7 +123,12 @@ class SandboxVenue:
                                       verify_signatures=config.verify_signatures,
                                       recv_window_ms=config.recv_window_ms)
         self._limiter = RateLimiter(config.rate_limits)
-        self._walk = market.PriceWalk(config.prices, random.Random(config.seed))
+        #: One walk per symbol, each with its own random stream drawn from the seed and the
+        #: symbol's name: a symbol's path does not change when another symbol is listed.
+        self._walks: dict[str, market.PriceWalk] = {
+            s.symbol: market.PriceWalk(config.prices_of(s),
+                                       random.Random(f"{config.seed}:{s.symbol}"))
+            for s in config.symbols}
         self.listen_keys: ListenKeys = (
             ListenKeys(config.listen_key_validity_ms) if restart_of is None
             else restart_of.listen_keys.copy())
@@ -121,7 +142,9 @@ class SandboxVenue:
         self._request_log: list[dict[str, Any]] = []
         self._tasks: list[asyncio.Future[object]] = []
         self._klines: dict[str, market.KlineBuilder] = {}
-        self._agg_id = 0
+        #: Each symbol's last public trade id (aggTrade / trade frames).
+        self._trade_ids: dict[str, int] = dict.fromkeys(self.engine.books, 0)
+        self.stats = market.StreamStats()
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -256,6 +279,7 @@ class SandboxVenue:
             data["market_streams"] = len(self._market_streams)
             data["used_weight_1m"] = self._limiter.used_weight()
             data["banned_until_ms"] = self._limiter.banned_until_ms
+            data["market_stats"] = self.stats.as_dict()
             return data
 
         return dict(self._on_loop(snap))
@@ -267,33 +291,50 @@ class SandboxVenue:
                         {"symbol": symbol, "last": str(last),
                          "mark": None if mark is None else str(mark)})
 
-    def run_action(self, action: FaultAction, args: Mapping[str, Any]) -> Any:
-        """Carry out a one-shot :class:`FaultAction` on the venue's loop (thread-safe)."""
-        handler = self._actions()[FaultAction(action)]
+    def settle_funding(self, symbol: str | None = None) -> int:
+        """Settle funding now (thread-safe): ``symbol``'s positions, or every symbol's, pay or
+        receive at the series' next rate; returns the ACCOUNT_UPDATE frames sent."""
+        return int(self.run_action(VenueAction.SETTLE_FUNDING,
+                                   {} if symbol is None else {"symbol": symbol}))
+
+    def run_action(self, action: FaultAction | VenueAction, args: Mapping[str, Any]) -> Any:
+        """Carry out a one-shot :class:`FaultAction` or :class:`VenueAction` on the venue's
+        loop (thread-safe)."""
+        actions = self._actions()
+        handler = actions[action_named(str(action))]
         return self._on_loop(lambda: handler(dict(args)))
 
-    def _actions(self) -> dict[FaultAction, Callable[[dict[str, Any]], Any]]:
+    def _settle_funding_now(self, args: dict[str, Any]) -> int:
+        events = self.engine.settle_funding_now(args.get("symbol"))
+        events += self.engine.check_liquidations()
+        self._publish(events)
+        return sum(1 for e in events if e.frame.get("e") == "ACCOUNT_UPDATE"
+                   and e.frame["a"]["m"] == "FUNDING_FEE")
+
+    def _actions(self) -> dict[FaultAction | VenueAction, Callable[[dict[str, Any]], Any]]:
         def close(symbol: str, position_side: str, client_id: str) -> int:
             events = self.engine.force_close(symbol, position_side, client_id)
             self._publish(events)
             return len(events)
 
         stamp = _now_ms
+        first = self.config.symbols[0].symbol  # what an action without a symbol acts on
         return {
             FaultAction.DISCONNECT_USER_STREAMS: lambda a: self._drop_sockets(self._user_streams),
             FaultAction.DISCONNECT_MARKET_STREAMS: lambda a: self._drop_sockets(
                 self._market_streams),
             FaultAction.EXPIRE_LISTEN_KEYS: lambda a: self._expire_listen_keys(),
             FaultAction.LIQUIDATION: lambda a: close(
-                a.get("symbol", "BTCUSDT"), a.get("position_side", "BOTH"),
+                a.get("symbol", first), a.get("position_side", "BOTH"),
                 f"autoclose-{stamp()}"),
             FaultAction.ADL: lambda a: close(
-                a.get("symbol", "BTCUSDT"), a.get("position_side", "BOTH"), "adl_autoclose"),
+                a.get("symbol", first), a.get("position_side", "BOTH"), "adl_autoclose"),
             FaultAction.SETTLEMENT: lambda a: close(
-                a.get("symbol", "BTCUSDT"), a.get("position_side", "BOTH"),
+                a.get("symbol", first), a.get("position_side", "BOTH"),
                 f"settlement_autoclose-{stamp()}"),
             FaultAction.EXTERNAL_ORDER: self._external_order,
             FaultAction.SET_PRICE: self._set_price_now,
+            VenueAction.SETTLE_FUNDING: self._settle_funding_now,
         }
 
     def _external_order(self, params: dict[str, Any]) -> Any:
@@ -313,7 +354,7 @@ class SandboxVenue:
         book = self.engine.book(args["symbol"])
         mark = args.get("mark")
         market.set_price(book, Decimal(args["last"]), None if mark is None else Decimal(mark),
-                         self.config.prices.mark_basis_bps)
+                         self.config.prices_of(book.spec).mark_basis_bps)
         self._after_move(book.spec.symbol)
 
     def _drop_sockets(self, streams: list[Any]) -> int:
@@ -479,22 +520,38 @@ class SandboxVenue:
         """Run one admitted, authenticated request on its route: formats, engine, events."""
         request_params.check_formats(params)
         _, call = self._routes[route]
+        # A funding time that has come is settled before the request that follows it, so a fill
+        # at or after the funding time never pays it.
+        self._publish(self.engine.settle_due_funding(_now_ms()))
         body, events = call(params, owner)
         self._publish(events)
         return body
 
     # -- market streams ---------------------------------------------------------------------
 
-    async def _broadcast(self, cadence: str, now: int) -> None:
+    async def _broadcast(self, cadence: str, now: int) -> int:
+        """Send every market socket its streams' frames of this ``cadence``; return how many.
+
+        A stream's frames are built and encoded once per tick however many sockets carry it, so
+        the cost of a tick grows with the streams subscribed, not with streams x sockets."""
+        encoded: dict[tuple[str, bool], list[str]] = {}
+        sent = 0
         for sock in list(self._market_streams):
             for name in list(sock.streams):
                 if sock.ws.closed:
                     break
                 if self.faults.for_frame(FaultKind.DROP_MARKET_FRAMES, name) is not None:
                     continue
-                for data in self._frames(name, cadence, now):
+                key = (name, sock.wrapped)
+                texts = encoded.get(key)
+                if texts is None:
+                    texts = encoded[key] = [sock.frame(name, data)
+                                            for data in self._frames(name, cadence, now)]
+                for text in texts:
                     with contextlib.suppress(ConnectionError, RuntimeError):
-                        await sock.ws.send_str(sock.frame(name, data))
+                        await sock.ws.send_str(text)
+                        sent += 1
+        return sent
 
     def _frames(self, name: str, cadence: str, now: int) -> list[Any]:
         """The frames stream ``name`` carries at this ``cadence`` (tick, mark, kline)."""
@@ -518,18 +575,18 @@ class SandboxVenue:
         if cadence == "tick":
             if base == "bookTicker":
                 return market.book_ticker(book, now)
+            trade_id = self._trade_ids[symbol]
             if base == "aggTrade":
-                return market.agg_trade(book, self._agg_id, book.spec.min_qty,
-                                        self._agg_id % 2 == 0, now)
+                return market.agg_trade(book, trade_id, book.spec.min_qty, trade_id % 2 == 0, now)
             if base == "trade":
-                return market.trade(book, self._agg_id, book.spec.min_qty,
-                                    self._agg_id % 2 == 0, now)
+                return market.trade(book, trade_id, book.spec.min_qty, trade_id % 2 == 0, now)
             if base.startswith("depth"):
                 return market.depth_update(book, int(base[5:] or 20), now)
             return None
         if cadence == "mark":
             if base == "markPrice":
-                return market.mark_price(book, self.config.prices.funding_rate, now)
+                clock = self.engine.funding[symbol]
+                return market.mark_price(book, clock.next_rate, clock.next_time, now)
             if base == "ticker":
                 return market.ticker_24h(book, self.history[symbol].day(now, book.last), now)
             if base == "miniTicker":
@@ -545,22 +602,29 @@ class SandboxVenue:
         interval = self.config.market_data_interval_ms / 1000
         while True:
             await asyncio.sleep(interval)
+            started = time.perf_counter()
             now = _now_ms()
+            self._publish(self.engine.settle_due_funding(now))
             for symbol, book in self.engine.books.items():
-                self._walk.step(book)
-                self._agg_id += 1
+                self._walks[symbol].step(book)
+                self._trade_ids[symbol] += 1
                 self._klines[symbol].add(book.last, book.spec.min_qty)
                 self.history[symbol].add(now, book.last, book.spec.min_qty)
-                self._after_move(symbol)
-            await self._broadcast("tick", now)
+                self._publish(self.engine.on_market(symbol))
+            self._publish(self.engine.check_liquidations())
+            moved = time.perf_counter()
+            sent = await self._broadcast("tick", now)
+            self.stats.tick(moved - started, time.perf_counter() - moved, sent)
 
     def _after_move(self, symbol: str) -> None:
+        """A price set from outside the walk: match, trigger, then check liquidations."""
         self._publish(self.engine.on_market(symbol))
+        self._publish(self.engine.check_liquidations())
 
     async def _mark_loop(self) -> None:
         while True:
             await asyncio.sleep(self.config.mark_price_interval_ms / 1000)
-            await self._broadcast("mark", _now_ms())
+            self.stats.frames_sent += await self._broadcast("mark", _now_ms())
 
     async def _kline_loop(self) -> None:
         interval = self.config.kline_close_interval_ms
@@ -708,9 +772,9 @@ class SandboxVenue:
 
     async def _admin_action(self, request: web.Request) -> web.StreamResponse:
         try:
-            action = FaultAction(request.match_info["action"])
+            action = action_named(request.match_info["action"])
         except ValueError:
-            names = sorted(a.value for a in FaultAction)
+            names = sorted([a.value for a in FaultAction] + [a.value for a in VenueAction])
             return web.json_response({"error": f"unknown action; one of {names}"}, status=404)
         args = await request.json() if request.can_read_body else {}
         try:
@@ -720,4 +784,4 @@ class SandboxVenue:
         return web.json_response({"action": action.value, "result": result})
 
 
-__all__ = ["SandboxVenue"]
+__all__ = ["SandboxVenue", "VenueAction"]

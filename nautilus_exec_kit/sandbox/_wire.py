@@ -201,13 +201,14 @@ def algo_update(a: AlgoOrder, now: int) -> dict[str, Any]:
 
 
 def position_row(p: Position, mark: Decimal, now: int, *, leverage: int, margin_type: str,
-                 brackets: tuple[Bracket, ...]) -> dict[str, Any]:
+                 brackets: tuple[Bracket, ...], max_notional: Decimal,
+                 liquidation_price: Decimal | None) -> dict[str, Any]:
     """A ``/fapi/v2|v3/positionRisk`` row with every field either version sends."""
     upnl = p.unrealized(mark)
     notional = p.amt * mark
     initial = abs(notional) / leverage
     maint = maintenance_margin(brackets, notional)
-    cap = next((b.cap for b in brackets if b.initial_leverage >= leverage), brackets[0].cap)
+    isolated = margin_type == "ISOLATED"
     return {
         "symbol": p.symbol,
         "positionSide": p.side,
@@ -216,16 +217,15 @@ def position_row(p: Position, mark: Decimal, now: int, *, leverage: int, margin_
         "breakEvenPrice": entry_price(p.entry_price),
         "markPrice": num(mark),
         "unRealizedProfit": num(upnl),
-        "liquidationPrice": "0",
+        "liquidationPrice": entry_price(liquidation_price or Decimal(0)),
         "leverage": str(leverage),
-        "maxNotionalValue": num(max((b.cap for b in brackets
-                                     if b.initial_leverage >= leverage), default=cap)),
-        "marginType": "cross" if margin_type == "CROSSED" else "isolated",
+        "maxNotionalValue": num(max_notional),
+        "marginType": "isolated" if isolated else "cross",
         "isAutoAddMargin": "false",
-        "isolatedMargin": "0",
+        "isolatedMargin": num(p.isolated_wallet + upnl) if isolated and p.amt else "0",
         "notional": num(notional),
         "marginAsset": "USDT",
-        "isolatedWallet": "0",
+        "isolatedWallet": num(p.isolated_wallet) if isolated else "0",
         "initialMargin": num(initial),
         "maintMargin": num(maint),
         "positionInitialMargin": num(initial),
@@ -237,17 +237,24 @@ def position_row(p: Position, mark: Decimal, now: int, *, leverage: int, margin_
     }
 
 
-def account_update(
-    wallet: Decimal, positions: list[Position], reason: str, now: int
-) -> dict[str, Any]:
-    """An ``ACCOUNT_UPDATE`` user-stream frame."""
+#: Binance's wallet amounts (funding, fees) carry 8 decimals.
+MONEY = Decimal("0.00000001")
+
+
+def account_update(wallet: Decimal, cross_wallet: Decimal, positions: list[Position],
+                   reason: str, now: int, *, marks: dict[str, Decimal], isolated: set[str],
+                   balance_change: Decimal = Decimal(0)) -> dict[str, Any]:
+    """An ``ACCOUNT_UPDATE`` user-stream frame: the wallet (``wb``), the cross wallet (``cw``),
+    the change that is neither PnL nor commission (``bc``: funding, clearance fee) and the
+    positions it concerns (``m`` is the reason: ORDER, FUNDING_FEE, INSURANCE_CLEAR...)."""
     return {
         "e": "ACCOUNT_UPDATE",
         "E": now,
         "T": now,
         "a": {
             "m": reason,
-            "B": [{"a": "USDT", "wb": num(wallet), "cw": num(wallet), "bc": "0"}],
+            "B": [{"a": "USDT", "wb": num(wallet), "cw": num(cross_wallet),
+                   "bc": num(balance_change)}],
             "P": [
                 {
                     "s": p.symbol,
@@ -255,9 +262,9 @@ def account_update(
                     "ep": num(p.entry_price),
                     "bep": num(p.entry_price),
                     "cr": num(p.realized),
-                    "up": "0",
-                    "mt": "cross",
-                    "iw": "0",
+                    "up": num(p.unrealized(marks[p.symbol])),
+                    "mt": "isolated" if p.symbol in isolated else "cross",
+                    "iw": num(p.isolated_wallet) if p.symbol in isolated else "0",
                     "ps": p.side,
                 }
                 for p in positions
