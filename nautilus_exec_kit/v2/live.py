@@ -14,12 +14,23 @@ with v1):
 * Credentials come from the profile's environment variables (or the caller) as
   :class:`~nautilus_exec_kit.secrets.Secret`; the value is revealed only into the adapter's
   config, whose repr shows none of it (checked), and a missing one names the variables only.
-* ``max_retries=0``: v2's adapter defaults to 3 HTTP retries. v1's soak measured duplicate
-  executions from the adapter re-sending a -1007 submit under the same client order ID. v2
-  sends orders over the WS API, where the e2e test saw it hold a -1007 as an ambiguous
-  failure and retry nothing (``tests/nautilus2/test_kit_nautilus2.py``). Its REST fallback
-  was not measured on v2, so the kit keeps 0 and lets its error policy retry with fresh IDs
-  after reconciling.
+* ``max_retries=0`` (the environment profile's :class:`~nautilus_exec_kit.core.environments.
+  RetrySettings`, shared with v1). On v1 the adapter re-sends a -1007 submit under the SAME
+  client order ID, and a first attempt that was placed and filled executes twice (v1's fault
+  soak: 9 duplicated executions in 1000 orders with ``max_retries=2``). Re-measured on v2
+  (``benchmarks/v2_retry_soak.py``: 8 orders per run, 7 behind a fault that leaves the
+  outcome unknown: 503 -1007 / -1001 after the venue placed and filled or rested the order,
+  the same with its fill frames dropped, 503 -1007 / 429 -1003 without placing it), over the
+  WS API and over REST (``use_ws_trading=False``): with ``max_retries=0`` and with ``3``,
+  0 duplicated, 0 lost, 0 same-ID re-sends by the adapter. v2's adapter never re-sends a
+  submit: it keeps every ambiguous answer in flight ("Ambiguous submit failure, awaiting
+  reconciliation") until the venue's own events or its in-flight query settle it, and the
+  kit's policy resends (with a fresh ID) only what the venue turns out not to have (2 of the
+  8, both filled once). ``max_retries`` therefore changes nothing on 2.0.0rc6; the kit keeps
+  0 so that, should a later v2 start honouring it for submits as v1 did, its error policy
+  stays the only retrier (reconcile first, fresh IDs) and its ``adapter_max_retries`` budget
+  (0) stays true. ``max_retries=`` and ``use_ws_trading=`` are keyword arguments for
+  measuring exactly this; leave them at their defaults.
 * The exec client's OMS follows the strategies' position mode (NETTING for one-way, HEDGING
   for hedge): v2's adapter checks it against the account's dual-side setting.
 * In-flight checks from the profile: v2 holds every ambiguous WS API submit failure (-1003,
@@ -141,10 +152,18 @@ def build_live_node(
     trader_id: str = "TRADER-001",
     account_id: str = "BINANCE-001",
     environ: Mapping[str, str] | None = None,
+    max_retries: int | None = None,
+    use_ws_trading: bool = True,
 ) -> LiveNode:
     """A v2 ``LiveNode`` with the Binance USDT-M data and execution clients and ``strategies``
     added, checked against the rules in the module docstring (raises before anything
-    connects)."""
+    connects).
+
+    ``max_retries`` (default: the environment profile's, 0) is the exec client's own retry
+    count; ``use_ws_trading=False`` sends orders over REST instead of the WS API. Both exist
+    to measure the adapter (``benchmarks/v2_retry_soak.py``); the defaults are the kit's
+    choice.
+    """
     prof = profile(environment)
     if prof.real_money and not live_opted_in(allow_live, environ):
         raise LiveTradingNotConfirmed(
@@ -188,7 +207,10 @@ def build_live_node(
             environment=binance_env, base_url_http=http, base_url_ws=ws,
             base_url_ws_trading=ws_api, oms_type=_venue_oms(strategies),
             api_key=creds.api_key.reveal(), api_secret=creds.api_secret.reveal(),
-            max_retries=0))
+            use_ws_trading=use_ws_trading,
+            max_retries=prof.default_retry.max_retries if max_retries is None else max_retries,
+            retry_delay_initial_ms=prof.default_retry.initial_ms,
+            retry_delay_max_ms=prof.default_retry.max_ms))
         .build()
     )
     for strategy in strategies:

@@ -11,13 +11,7 @@ check gives up (``INFLIGHT_TIMEOUT``); the kit then reconciles and sends a fresh
 
 from __future__ import annotations
 
-import json
-import os
-import re
 import signal
-import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,10 +20,9 @@ import pytest
 
 from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig, run_sandbox_in_thread
 
-ROOT = Path(__file__).resolve().parents[2]
-V2_PYTHON = Path(os.environ.get("EXEC_KIT_V2_PYTHON", ROOT / ".venv-v2" / "bin" / "python"))
+from .node_runner import V2_PYTHON, run_until_report
+
 SCRIPT = Path(__file__).with_name("v2_kit_node.py")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MARK = "KIT-REPORT "
 
 
@@ -49,38 +42,11 @@ def _run_script(
 ) -> tuple[dict[str, Any], str]:
     """Run ``v2_kit_node.py`` in ``mode`` until its first report, then stop it with ``stop``
     (SIGKILL: a crash, nothing of the node's shutdown runs)."""
-    proc = subprocess.Popen(
+    reports, log = run_until_report(
         [str(V2_PYTHON), str(SCRIPT), venue.base_url_http, f"{venue.base_url_ws}/ws",
-         venue.base_url_ws_api, venue.admin_token, mode],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=str(ROOT),
-        env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")})
-    lines: list[str] = []
-
-    def read() -> None:
-        assert proc.stdout is not None
-        lines.extend(proc.stdout)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and proc.poll() is None:
-            if any(MARK in line for line in lines):
-                break
-            time.sleep(0.3)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(stop)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        reader.join(timeout=5)
-    log = ANSI.sub("", "".join(lines))
-    reports = [line.split(MARK, 1)[1] for line in log.splitlines() if MARK in line]
+         venue.base_url_ws_api, venue.admin_token, mode], MARK, stop=stop)
     assert reports, log[-4000:]
-    return json.loads(reports[0]), log
+    return reports[0], log
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +132,23 @@ def test_each_policy_action_meets_the_real_adapter(run: Any) -> None:
     assert decisions[-1] == ("fail_fast", "-2015")  # the strategy stopped (on_stop reported)
     assert "Ambiguous WS submit failure" in log
     assert "exec-kit bookkeeping failed" not in log and "[policy] internal error" not in log
+
+
+def test_an_ambiguous_answer_to_a_filled_order_executes_it_once(run: Any) -> None:
+    """The venue placed and filled the order, answered 503 -1007 and lost its NEW and TRADE
+    frames. v1's adapter with ``max_retries`` re-sent such a submit under the same client
+    order ID and executed it twice; on the kit's v2 node it executes once, and the node books
+    the fill it never saw (v2 asks the venue). ``benchmarks/v2_retry_soak.py`` measures the
+    wider case (max_retries 0 and 3, WS API and REST)."""
+    report, truth, log = run
+    order = report["orders"]["placed_unseen"]
+    assert order["status"] == "FILLED"
+    [row] = [o for o in truth["orders"] if str(o["orderId"]) == order["venue_order_id"]]
+    assert row["status"] == "FILLED"
+    same_id = [o for o in truth["orders"] if o["clientOrderId"] == row["clientOrderId"]]
+    assert len(same_id) == 1  # the adapter sent it once
+    assert len(report["retries"]) == 3  # the kit resent only the three that were not placed
+    assert "Ambiguous WS submit failure" in log
 
 
 def test_the_node_came_from_the_kit_factory_and_logged_no_secret(run: Any) -> None:

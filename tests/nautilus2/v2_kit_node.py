@@ -5,10 +5,12 @@ v2 factory (``nautilus_exec_kit.v2.live.build_live_node``).
 Run by ``test_kit_nautilus2.py`` under the ``.venv-v2`` interpreter. The strategy walks one
 script on the quote count (a post-only limit, its modify and cancel, a market fill, a
 close_position stop through the Algo Order API and its cancel, a post-only limit that would
-take, a close), then arms one sandbox fault before each of four market orders (a -1003, a
--1007 "not placed", a 418 ban, a -2015), so each policy action meets the real adapter: back off,
-reconcile, halt, fail fast. The fail-fast stop prints ``KIT-REPORT <json>`` with what the cache
-and the kit saw (``on_stop``). The node runs until SIGINT.
+take, a close), then arms one sandbox fault before each of five market orders (a -1003, a
+-1007 "placed" whose fill frames are lost too, a -1007 "not placed", a 418 ban, a -2015), so
+each policy action meets the real adapter: back off, reconcile, halt, fail fast, and an
+ambiguous answer to a filled order is not executed twice. The fail-fast stop prints
+``KIT-REPORT <json>`` with what the cache and the kit saw (``on_stop``). The node runs until
+SIGINT.
 
 Usage: ``python v2_kit_node.py <http base> <ws base>/ws <ws api url> <admin token> [HEDGE]``
 (``HEDGE``: the hedge-mode script, ``HEDGE_STEPS``, against a dual-side sandbox account).
@@ -110,6 +112,7 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
                     "status": cache.order(order.client_order_id).status.name,
                     "price": str(getattr(cache.order(order.client_order_id), "price", None)),
                     "position_id": str(cache.position_id(order.client_order_id)),
+                    "venue_order_id": str(cache.order(order.client_order_id).venue_order_id),
                 }
                 for name, order in self.orders.items() if order is not None
             },
@@ -175,6 +178,11 @@ STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
     70: lambda s, bid, ask: _faulted(s, "backoff", {
         "kind": "binance_error", "status": 429, "code": -1003,
         "msg": "Too many requests; current limit is 2400 requests per minute."}),
+    # placed and filled, then 503 -1007, and its NEW and TRADE frames lost: an adapter that
+    # re-sent it under the same client order ID would execute it twice (v1 with max_retries);
+    # v2 asks the venue and books the fill (benchmarks/v2_retry_soak.py measures more)
+    75: lambda s, bid, ask: _faulted(s, "placed_unseen", {"kind": "timeout_placed"},
+                                     frames_dropped=2),
     100: lambda s, bid, ask: _faulted(s, "reconcile", {"kind": "timeout_not_placed"}),
     130: lambda s, bid, ask: _faulted(s, "halt", {
         "kind": "binance_error", "status": 418, "code": -1003,
@@ -207,17 +215,22 @@ def _admin_action(name: str) -> None:
     urllib.request.urlopen(request, timeout=5).read()
 
 
-def _faulted(s: KitScript, name: str, rule: dict[str, Any]) -> None:
-    """Arm one sandbox fault for the next order (``POST /admin/faults``), then send a market
-    order into it."""
+def _add_fault(rule: dict[str, Any]) -> None:
     request = urllib.request.Request(
-        f"{ADMIN['http']}/admin/faults",
-        data=json.dumps({"path": "/fapi/v1/order", "method": "POST", "count": 1, **rule})
-        .encode(),
+        f"{ADMIN['http']}/admin/faults", data=json.dumps(rule).encode(),
         headers={"X-Sandbox-Admin-Token": ADMIN["token"], "Content-Type": "application/json"},
         method="POST",
     )
     urllib.request.urlopen(request, timeout=5).read()
+
+
+def _faulted(s: KitScript, name: str, rule: dict[str, Any], frames_dropped: int = 0) -> None:
+    """Arm one sandbox fault for the next order (``POST /admin/faults``), and optionally drop
+    its next ``frames_dropped`` ORDER_TRADE_UPDATE frames, then send a market order into it."""
+    if frames_dropped:
+        _add_fault({"kind": "drop_user_frames", "event": "ORDER_TRADE_UPDATE",
+                    "count": frames_dropped})
+    _add_fault({"path": "/fapi/v1/order", "method": "POST", "count": 1, **rule})
     s.orders[name] = s.submit_market(IID, BUY, "0.010")
 
 
