@@ -1277,8 +1277,9 @@ class MatchingEngine:
                 self.wallet -= margin_left
                 self._book_income(symbol, "INSURANCE_CLEAR", -margin_left, now)
                 margin_left = Decimal(0)
-            fee = clearance_fee(notional, book.spec.liquidation_fee, margin_left).quantize(
-                wire.MONEY)
+            fee = clearance_fee(notional, book.spec.liquidation_fee, margin_left)
+            if fee < margin_left:  # the fee in Binance's 8 decimals; all that is left, exactly
+                fee = fee.quantize(wire.MONEY)
             self.wallet -= fee
             self._book_income(symbol, "INSURANCE_CLEAR", -fee, now)
             events.append(self._account_update("INSURANCE_CLEAR", [], now, balance_change=-fee))

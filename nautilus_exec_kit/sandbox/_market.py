@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from nautilus_exec_kit.sandbox._config import PriceProcess
+from nautilus_exec_kit.sandbox._config import PriceProcess, SandboxConfig
 from nautilus_exec_kit.sandbox._engine import Book
 from nautilus_exec_kit.sandbox._wire import num
 
@@ -34,6 +34,14 @@ class PriceWalk:
         shock = self.rng.gauss(p.drift_bps, p.volatility_bps) / 10_000
         raw = Decimal(str(float(book.last) * math.exp(shock)))
         set_price(book, raw, None, p.mark_basis_bps)
+
+
+def walks(config: SandboxConfig) -> dict[str, PriceWalk]:
+    """One walk per symbol, each with its symbol's price process and its own random stream drawn
+    from the venue's seed and the symbol's name: the same seed gives the same paths, and a
+    symbol's path does not change when other symbols are listed or removed."""
+    return {s.symbol: PriceWalk(config.prices_of(s), random.Random(f"{config.seed}:{s.symbol}"))
+            for s in config.symbols}
 
 
 def set_price(book: Book, last: Decimal, mark: Decimal | None, basis_bps: float = 0.0) -> None:

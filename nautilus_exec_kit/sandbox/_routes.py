@@ -272,29 +272,29 @@ def exchange_info(config: SandboxConfig, now: int) -> dict[str, Any]:
     """``GET /fapi/v1/exchangeInfo`` for the venue's symbols and limits."""
     symbols = []
     for spec in config.symbols:
-        price_precision = max(0, -spec.tick_size.normalize().as_tuple().exponent)  # type: ignore[operator]
-        qty_precision = max(0, -spec.step_size.normalize().as_tuple().exponent)  # type: ignore[operator]
+        plain = {"tick": format(spec.tick_size, "f"), "step": format(spec.step_size, "f"),
+                 "min_qty": format(spec.min_qty, "f")}
         symbols.append({
             "symbol": spec.symbol, "pair": spec.symbol, "contractType": "PERPETUAL",
             "deliveryDate": 4133404800000, "onboardDate": 1569398400000, "status": "TRADING",
             "maintMarginPercent": "2.5000", "requiredMarginPercent": "5.0000",
             "baseAsset": spec.base_asset, "quoteAsset": "USDT", "marginAsset": "USDT",
-            "pricePrecision": price_precision, "quantityPrecision": qty_precision,
+            "pricePrecision": spec.price_decimals, "quantityPrecision": spec.quantity_decimals,
             "baseAssetPrecision": 8, "quotePrecision": 8, "underlyingType": "COIN",
             "underlyingSubType": ["PoW"], "settlePlan": 0, "triggerProtect": "0.0500",
-            "liquidationFee": "0.012500", "marketTakeBound": "0.05",
+            "liquidationFee": f"{spec.liquidation_fee:.6f}", "marketTakeBound": "0.05",
             "filters": [
                 {"filterType": "PRICE_FILTER", "minPrice": wire.num(spec.min_price),
-                 "maxPrice": wire.num(spec.max_price), "tickSize": str(spec.tick_size)},
-                {"filterType": "LOT_SIZE", "minQty": str(spec.min_qty),
-                 "maxQty": wire.num(spec.max_qty), "stepSize": str(spec.step_size)},
-                {"filterType": "MARKET_LOT_SIZE", "minQty": str(spec.min_qty),
-                 "maxQty": wire.num(spec.max_qty), "stepSize": str(spec.step_size)},
+                 "maxPrice": wire.num(spec.max_price), "tickSize": plain["tick"]},
+                {"filterType": "LOT_SIZE", "minQty": plain["min_qty"],
+                 "maxQty": wire.num(spec.max_qty), "stepSize": plain["step"]},
+                {"filterType": "MARKET_LOT_SIZE", "minQty": plain["min_qty"],
+                 "maxQty": wire.num(spec.market_lot_max), "stepSize": plain["step"]},
                 {"filterType": "MAX_NUM_ORDERS", "limit": 200},
                 {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": 200},
                 {"filterType": "MIN_NOTIONAL", "notional": wire.num(spec.min_notional)},
-                {"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500",
-                 "multiplierDown": "0.9500", "multiplierDecimal": "4"},
+                {"filterType": "PERCENT_PRICE", "multiplierUp": f"{spec.percent_up:.4f}",
+                 "multiplierDown": f"{spec.percent_down:.4f}", "multiplierDecimal": "4"},
             ],
             "orderTypes": ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT",
                            "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"],

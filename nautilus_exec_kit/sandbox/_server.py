@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -123,12 +122,7 @@ class SandboxVenue:
                                       verify_signatures=config.verify_signatures,
                                       recv_window_ms=config.recv_window_ms)
         self._limiter = RateLimiter(config.rate_limits)
-        #: One walk per symbol, each with its own random stream drawn from the seed and the
-        #: symbol's name: a symbol's path does not change when another symbol is listed.
-        self._walks: dict[str, market.PriceWalk] = {
-            s.symbol: market.PriceWalk(config.prices_of(s),
-                                       random.Random(f"{config.seed}:{s.symbol}"))
-            for s in config.symbols}
+        self._walks = market.walks(config)
         self.listen_keys: ListenKeys = (
             ListenKeys(config.listen_key_validity_ms) if restart_of is None
             else restart_of.listen_keys.copy())

@@ -38,20 +38,25 @@ T = TypeVar("T")
 class DriverStrategy(Strategy):
     """Records every event it sees; the test decides what to submit."""
 
-    def __init__(self) -> None:
+    def __init__(self, instrument_ids: tuple[InstrumentId, ...] = (INSTRUMENT_ID,)) -> None:
         super().__init__()
+        self.instrument_ids = instrument_ids
         self.events: list[Any] = []
         self.quotes = 0
         self.trades = 0
+        #: Quotes and trades received, by instrument.
+        self.quotes_by: dict[InstrumentId, int] = dict.fromkeys(instrument_ids, 0)
         self.started = threading.Event()
 
     def on_start(self) -> None:
-        self.subscribe_quote_ticks(INSTRUMENT_ID)
-        self.subscribe_trade_ticks(INSTRUMENT_ID)
+        for instrument_id in self.instrument_ids:
+            self.subscribe_quote_ticks(instrument_id)
+            self.subscribe_trade_ticks(instrument_id)
         self.started.set()
 
     def on_quote_tick(self, tick: Any) -> None:
         self.quotes += 1
+        self.quotes_by[tick.instrument_id] = self.quotes_by.get(tick.instrument_id, 0) + 1
 
     def on_trade_tick(self, tick: Any) -> None:
         self.trades += 1
@@ -64,10 +69,13 @@ class NodeHarness:
     """Build, start, drive and stop one TradingNode against ``venue``."""
 
     def __init__(self, venue: SandboxVenue, api_key: str, api_secret: str,
-                 log_dir: Path | None = None, trader_id: str = "SANDBOX-001") -> None:
+                 log_dir: Path | None = None, trader_id: str = "SANDBOX-001",
+                 strategy: DriverStrategy | None = None) -> None:
         self.venue = venue
         self.loop = asyncio.new_event_loop()
-        instruments = InstrumentProviderConfig(load_ids=frozenset({INSTRUMENT_ID}))
+        self.strategy = strategy or DriverStrategy()
+        instruments = InstrumentProviderConfig(
+            load_ids=frozenset(self.strategy.instrument_ids))
         common: dict[str, Any] = {
             "api_key": api_key,
             "api_secret": api_secret,
@@ -113,7 +121,6 @@ class NodeHarness:
         self.node = TradingNode(config=config, loop=self.loop)
         self.node.add_data_client_factory(BINANCE, BinanceLiveDataClientFactory)
         self.node.add_exec_client_factory(BINANCE, BinanceLiveExecClientFactory)
-        self.strategy = DriverStrategy()
         self.node.trader.add_strategy(self.strategy)
         self.node.build()
         self._thread = threading.Thread(target=self._run, name="trading-node", daemon=True)
