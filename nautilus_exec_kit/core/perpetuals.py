@@ -46,7 +46,6 @@ Binance Futures Funding Rates"):
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Hashable, Iterable, Sequence
 from decimal import Decimal
 from typing import Final
@@ -99,13 +98,21 @@ BTCUSDT_LIQUIDATION_FEE: Final = Decimal("0.0125")
 DEFAULT_FUNDING_INTERVAL_HOURS: Final = 8
 
 
-@functools.cache
+#: id(table) -> (table, its cums): tables are few and long-lived (one per symbol), and hashing a
+#: tuple of attrs brackets costs more than the lookup it would save.
+_CUMS_BY_ID: dict[int, tuple[tuple[Bracket, ...], tuple[Decimal, ...]]] = {}
+
+
 def _cums(brackets: tuple[Bracket, ...]) -> tuple[Decimal, ...]:
+    hit = _CUMS_BY_ID.get(id(brackets))
+    if hit is not None and hit[0] is brackets:
+        return hit[1]
     out: list[Decimal] = []
     for i, b in enumerate(brackets):
         prev_cum = out[-1] if out else _ZERO
         prev_mmr = brackets[i - 1].maint_margin_ratio if i else b.maint_margin_ratio
         out.append(prev_cum + b.floor * (b.maint_margin_ratio - prev_mmr))
+    _CUMS_BY_ID[id(brackets)] = (brackets, tuple(out))
     return tuple(out)
 
 

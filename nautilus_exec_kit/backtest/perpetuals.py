@@ -1,0 +1,520 @@
+"""Funding, mark price and liquidation on the kit's simulated Binance venue (NautilusTrader 1.231).
+
+Why: the pinned ``SimulatedExchange`` charges no funding and never liquidates
+(``nautilus_backtest_facts.md`` §2: "Liquidation is not simulated"), so a carry strategy's backtest
+can show the wrong sign of PnL and a 50x strategy never blows up. :class:`PerpetualEconomics` is
+a ``SimulationModule`` (the venue's own extension point, as Nautilus' FX rollover module is): it
+reads the data the engine already routes, moves the account with ``adjust_account`` and closes
+liquidated positions with venue orders through the matching engine's public fill API. It decides
+nothing itself: every rule is the core's (:mod:`nautilus_exec_kit.core.perpetuals`), which the
+sandbox venue follows too, so a backtest and the sandbox agree.
+
+* **Mark price.** ``MarkPriceUpdate`` data for the instrument when the run has any (Binance Vision
+  ``markPriceKlines``); otherwise the last trade, else the quote mid, else the book the bars
+  built. The mark drives unrealized PnL, maintenance margin, funding and liquidation. A
+  funding time uses the last mark the venue knew at that time (data stamped exactly at the
+  funding time is not yet in it).
+* **Funding.** From ``FundingRateUpdate`` data: an update without ``next_funding_ns`` is a
+  settlement record (Binance's ``fundingRate`` history and Vision files: ``ts_event`` is the
+  funding time, ``rate`` the settled rate) and is charged when it arrives; one with
+  ``next_funding_ns`` is a live estimate, charged at that time with the latest estimate.
+  Without funding data, :attr:`PerpetualTerms.funding_rate` is charged on Binance's schedule
+  (every ``funding_interval_hours`` from 00:00 UTC). Only positions open at the funding time pay
+  or receive ``size x mark x rate``; each payment is an account adjustment (an ``AccountState``,
+  as live Binance's ``ACCOUNT_UPDATE`` reason ``FUNDING_FEE``).
+* **Liquidation.** After each time step the module checks the core's maintenance-margin rule
+  (cross on the account, isolated per position). A breached contract is liquidated the way the
+  core describes: open orders cancelled, each position closed by an ``autoclose-<ms>`` order
+  (owned by ``EXTERNAL``, booked to the strategy's position ID, as the live v1 adapter books a
+  Binance liquidation) filled at the breaching mark, then the clearance fee. The fill reaches the
+  strategy's ``on_risk_event(LIQUIDATION)`` through the kit's risk-event watcher, as live.
+
+Cost: a step with no open position and no funding due returns after two comparisons. With
+positions, the exact (Decimal) check runs only when the marks have moved by more than the
+account's headroom could absorb (a sound float bound), so a healthy account pays a few float
+operations per mark change.
+
+NautilusTrader 2 has funding and liquidation of its own in its simulated venue (the rc6 engine
+settles funding and liquidates, late); the v2 binding's docs say what this module adds there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Final, cast
+
+import attrs
+from nautilus_trader.backtest.config import SimulationModuleConfig
+from nautilus_trader.backtest.modules import SimulationModule
+from nautilus_trader.common.component import Logger
+from nautilus_trader.core.uuid import UUID4
+from nautilus_trader.model.currencies import USDT
+from nautilus_trader.model.data import FundingRateUpdate
+from nautilus_trader.model.enums import LiquiditySide, OrderSide, PositionSide, PriceType
+from nautilus_trader.model.events import PositionEvent, PositionOpened
+from nautilus_trader.model.identifiers import (
+    ClientOrderId,
+    InstrumentId,
+    StrategyId,
+    VenueOrderId,
+)
+from nautilus_trader.model.objects import FIXED_SCALAR, Money, Price, Quantity
+from nautilus_trader.model.orders import MarketOrder
+from nautilus_trader.model.position import Position
+
+from nautilus_exec_kit.core.perpetuals import (
+    BTCUSDT_BRACKETS,
+    BTCUSDT_LIQUIDATION_FEE,
+    DEFAULT_FUNDING_INTERVAL_HOURS,
+    Bracket,
+    ContractExposure,
+    Leg,
+    MarginMode,
+    clearance_fee,
+    due_liquidations,
+    funding_payment,
+    funding_times,
+    liquidation_price,
+)
+
+#: Who owns the venue's liquidation orders (the live v1 engine's owner of external orders).
+EXTERNAL_STRATEGY: Final = StrategyId("EXTERNAL")
+_NS_PER_MS: Final = 1_000_000
+_MONEY_STEP: Final = Decimal("0.00000001")  # USDT's precision on Binance and in Nautilus
+_RAW_SCALE: Final = int(FIXED_SCALAR)  # Nautilus' fixed-point raw per unit
+
+
+@attrs.frozen
+class PerpetualTerms:
+    """One perpetual's terms on the venue (exchangeInfo / leverageBracket / fundingInfo).
+
+    ``funding_rate`` is charged on the schedule when the run has no ``FundingRateUpdate`` data
+    for the instrument (``None``: no funding without data). ``margin_mode`` is Binance's
+    ``marginType`` for the symbol.
+    """
+
+    brackets: tuple[Bracket, ...] = BTCUSDT_BRACKETS
+    liquidation_fee: Decimal = attrs.field(default=BTCUSDT_LIQUIDATION_FEE, converter=Decimal)
+    funding_interval_hours: int = DEFAULT_FUNDING_INTERVAL_HOURS
+    funding_rate: Decimal | None = attrs.field(
+        default=None, converter=attrs.converters.optional(Decimal))
+    margin_mode: MarginMode = MarginMode.CROSS
+
+
+@attrs.frozen
+class FundingCharge:
+    """One position's funding at one funding time (``amount`` > 0: the account received)."""
+
+    ts: int
+    instrument_id: str
+    position_id: str
+    signed_qty: Decimal
+    mark: Decimal
+    rate: Decimal
+    amount: Decimal
+
+
+@attrs.frozen
+class Liquidation:
+    """One liquidated position: where it was closed and what the clearance fee took."""
+
+    ts: int
+    instrument_id: str
+    position_id: str
+    client_order_id: str
+    side: str
+    quantity: Decimal
+    mark: Decimal
+    fill_price: Decimal
+    liquidation_price: Decimal | None
+    clearance_fee: Decimal
+
+
+@attrs.define
+class PerpetualLedger:
+    """What funding, liquidations and fills did to the account over a run (the summary reads
+    it). ``realized_pnl`` sums every position lifecycle's realized PnL (net of commissions, as
+    Nautilus books it): a reused ``-BOTH`` position ID forgets the lifecycles before its last."""
+
+    funding: list[FundingCharge] = attrs.field(factory=list)
+    liquidations: list[Liquidation] = attrs.field(factory=list)
+    #: the realized PnL as Nautilus' fixed-point raw (summed exactly, per fill, cheaply)
+    realized_pnl_raw: int = 0
+
+    @property
+    def realized_pnl(self) -> Decimal:
+        return Decimal(self.realized_pnl_raw) / _RAW_SCALE
+
+    def funding_total(self) -> Decimal:
+        return sum((c.amount for c in self.funding), Decimal(0))
+
+    def clearance_fees(self) -> Decimal:
+        return sum((liq.clearance_fee for liq in self.liquidations), Decimal(0))
+
+
+class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
+    """Funding, mark price and liquidation for every perpetual on the kit's venue.
+
+    ``terms`` per instrument, ``default`` for the rest::
+
+        module = PerpetualEconomics(default=PerpetualTerms(funding_rate="0.0001"))
+        add_binance_venue(engine, instrument, modules=[module])
+        ...
+        module.ledger.funding_total()
+    """
+
+    def __init__(
+        self,
+        terms: Mapping[InstrumentId, PerpetualTerms] | None = None,
+        default: PerpetualTerms | None = None,
+    ) -> None:
+        super().__init__(SimulationModuleConfig())
+        self._terms: dict[InstrumentId, PerpetualTerms] = dict(terms or {})
+        self._default = default or PerpetualTerms()
+        self.ledger = PerpetualLedger()
+        self._exchange: Any = None
+        # funding: instrument -> next scheduled time (constant rate) / pending estimate
+        self._scheduled: dict[InstrumentId, int] = {}
+        self._estimates: dict[InstrumentId, FundingRateUpdate] = {}
+        self._with_rate_data: set[InstrumentId] = set()
+        self._next_due = 2**63
+        # liquidation: positions open per instrument, kept from position events
+        self._open: dict[InstrumentId, dict[Any, Position]] = {}
+        self._last_mark: dict[InstrumentId, float] = {}
+        self._headroom = 0.0  # margin minus maintenance at the last exact check (cross)
+        self._drift = 0.0  # worst-case loss of headroom since then
+        self._isolated_funding: dict[Any, Decimal] = {}  # (instrument, position) -> funding
+        self._realized: dict[Any, int] = {}  # position ID -> its lifecycle's realized PnL (raw)
+        self._max_mmr: dict[InstrumentId, float] = {}
+        self._started_ns: int | None = None
+
+    def terms_of(self, instrument_id: InstrumentId) -> PerpetualTerms:
+        return self._terms.get(instrument_id, self._default)
+
+    # -- Nautilus hooks ---------------------------------------------------------------------
+
+    def register_venue(self, exchange: Any) -> None:
+        super().register_venue(exchange)
+        self._exchange = exchange
+        self.msgbus.subscribe(topic="data.funding_rates.*", handler=self._on_funding_rate)
+        self.msgbus.subscribe(topic="events.position.*", handler=self._on_position_event)
+
+    def pre_process(self, data: Any) -> None:
+        # Market data at or after a funding time: settle before it can move any position, so
+        # exactly the positions open at the funding time pay.
+        if data.ts_init >= self._next_due:
+            self._settle_due(data.ts_init)
+
+    def process(self, ts_now: int) -> None:
+        if self._started_ns is None:
+            self._start(ts_now)
+        if ts_now >= self._next_due:
+            self._settle_due(ts_now)
+        if self._open:
+            self._track_marks()
+            if self._drift >= self._headroom:
+                self._check_liquidation(ts_now)
+
+    def log_diagnostics(self, logger: Logger) -> None:
+        logger.info(
+            f"funding {self.ledger.funding_total()} USDT in {len(self.ledger.funding)} charges, "
+            f"{len(self.ledger.liquidations)} liquidations",
+        )
+
+    def reset(self) -> None:
+        self.ledger = PerpetualLedger()
+        self._realized.clear()
+        self._scheduled.clear()
+        self._estimates.clear()
+        self._open.clear()
+        self._isolated_funding.clear()
+        self._started_ns = None
+        self._next_due = 2**63
+
+    # -- funding ----------------------------------------------------------------------------
+
+    def _start(self, ts_now: int) -> None:
+        self._started_ns = ts_now
+        for instrument_id in self._exchange.instruments:
+            terms = self.terms_of(instrument_id)
+            if terms.funding_rate is not None:
+                self._scheduled[instrument_id] = self._next_funding_time(instrument_id, ts_now)
+        self._update_next_due()
+
+    def _next_funding_time(self, instrument_id: InstrumentId, after_ns: int) -> int:
+        hours = self.terms_of(instrument_id).funding_interval_hours
+        return funding_times(after_ns, after_ns + hours * 3_600 * 10**9, hours)[0]
+
+    def _update_next_due(self) -> None:
+        times = [t for i, t in self._scheduled.items() if i not in self._with_rate_data]
+        times += [e.next_funding_ns for e in self._estimates.values() if e.next_funding_ns]
+        self._next_due = min(times, default=2**63)
+
+    def _on_funding_rate(self, update: FundingRateUpdate) -> None:
+        if update.instrument_id not in self._exchange.instruments:
+            return
+        self._with_rate_data.add(update.instrument_id)
+        if update.next_funding_ns:
+            self._estimates[update.instrument_id] = update
+        else:
+            self._charge(update.instrument_id, update.ts_event, Decimal(str(update.rate)))
+        self._update_next_due()
+
+    def _settle_due(self, ts_now: int) -> None:
+        for instrument_id, due in list(self._scheduled.items()):
+            if instrument_id in self._with_rate_data:
+                continue
+            rate = self.terms_of(instrument_id).funding_rate
+            while due <= ts_now and rate is not None:
+                self._charge(instrument_id, due, rate)
+                due = self._next_funding_time(instrument_id, due)
+            self._scheduled[instrument_id] = due
+        for instrument_id, estimate in list(self._estimates.items()):
+            if estimate.next_funding_ns and estimate.next_funding_ns <= ts_now:
+                self._charge(instrument_id, estimate.next_funding_ns, Decimal(str(estimate.rate)))
+                del self._estimates[instrument_id]
+        self._update_next_due()
+
+    def _charge(self, instrument_id: InstrumentId, ts: int, rate: Decimal) -> None:
+        positions = self.cache.positions_open(venue=None, instrument_id=instrument_id)
+        if not positions:
+            return
+        mark = self._mark(instrument_id)
+        if mark is None:
+            self.log.warning(f"no mark price for {instrument_id} at funding time {ts}: skipped")
+            return
+        for position in positions:
+            qty = position.signed_decimal_qty()
+            amount = funding_payment(qty, mark, rate).quantize(_MONEY_STEP)
+            if not amount:
+                continue
+            self._exchange.adjust_account(Money(amount, USDT))
+            key = (instrument_id, position.id)
+            if key in self._isolated_funding:
+                self._isolated_funding[key] += amount
+            self.ledger.funding.append(FundingCharge(
+                ts, instrument_id.value, position.id.value, qty, mark, rate, amount))
+        self._force_check()
+
+    # -- mark price -------------------------------------------------------------------------
+
+    def _mark(self, instrument_id: InstrumentId) -> Decimal | None:
+        price = self._mark_price(instrument_id)
+        return None if price is None else price.as_decimal()
+
+    def _mark_price(self, instrument_id: InstrumentId) -> Price | None:
+        cache = self.cache
+        update = cache.mark_price(instrument_id)
+        if update is not None:
+            return update.value  # type: ignore[no-any-return]
+        for price_type in (PriceType.LAST, PriceType.MID):
+            price = cache.price(instrument_id, price_type)
+            if price is not None:
+                return price  # type: ignore[no-any-return]
+        bid = self._exchange.best_bid_price(instrument_id)
+        ask = self._exchange.best_ask_price(instrument_id)
+        if bid is None or ask is None:
+            return bid or ask  # type: ignore[no-any-return]
+        return Price((bid.as_double() + ask.as_double()) / 2, bid.precision)
+
+    # -- liquidation ------------------------------------------------------------------------
+
+    def _on_position_event(self, event: PositionEvent) -> None:
+        instrument_id = event.instrument_id
+        if instrument_id not in self._exchange.instruments:
+            return
+        key = event.position_id
+        opened = isinstance(event, PositionOpened)
+        pnl = event.realized_pnl
+        if pnl is not None and pnl.currency == USDT:
+            realized = pnl.raw
+            self.ledger.realized_pnl_raw += realized - (0 if opened else self._realized.get(key, 0))
+            self._realized[key] = realized
+        if opened:
+            self._isolated_funding[(instrument_id, key)] = Decimal(0)
+        positions = self._open.setdefault(instrument_id, {})
+        position = self.cache.position(key)
+        if position is not None and position.is_open:
+            positions[key] = position
+        else:
+            positions.pop(key, None)
+            self._isolated_funding.pop((instrument_id, key), None)
+            if not positions:
+                del self._open[instrument_id]
+        # A fill moves the margin balance by at most its commission and its distance from the
+        # mark, and the maintenance margin by at most its notional times the table's largest
+        # rate: a sound bound on the headroom it can cost (0.5 % covers any Binance commission).
+        price = event.last_px.as_double()
+        mark = self._last_mark.get(instrument_id, price)
+        mmr = self._max_mmr.get(instrument_id)
+        if mmr is None:
+            brackets = self.terms_of(instrument_id).brackets
+            mmr = self._max_mmr[instrument_id] = float(max(b.maint_margin_ratio for b in brackets))
+        self._drift += event.last_qty.as_double() * (price * (mmr + 0.005) + abs(price - mark))
+
+    def _leverage(self, instrument_id: InstrumentId) -> Decimal:
+        account = self.cache.account_for_venue(self._exchange.id)
+        return Decimal(str(account.leverage(instrument_id) or 1))
+
+    def _force_check(self) -> None:
+        self._drift = float("inf")
+
+    def _track_marks(self) -> None:
+        """Add what the marks' moves since the last step can cost the headroom (a move of ``d``
+        costs at most ``|qty| x d x (1 + mmr)``, and no tier's mmr exceeds 0.5)."""
+        for instrument_id, positions in self._open.items():
+            price = self._mark_price(instrument_id)
+            if price is None:
+                continue
+            mark = price.as_double()
+            last = self._last_mark.get(instrument_id)
+            if last != mark:
+                self._last_mark[instrument_id] = mark
+                size = sum(abs(p.signed_qty) for p in positions.values())
+                self._drift += size * abs(mark - (mark if last is None else last)) * 1.5
+
+    def _exposures(self) -> tuple[Decimal, list[ContractExposure]]:
+        """The cross wallet and every contract's exposure at its mark, for the core's rule."""
+        account = self.cache.account_for_venue(self._exchange.id)
+        wallet = account.balance_total(USDT).as_decimal()
+        contracts: list[ContractExposure] = []
+        for instrument_id, by_id in self._open.items():
+            mark = self._mark(instrument_id)
+            if mark is None:
+                continue
+            terms = self.terms_of(instrument_id)
+            positions = list(by_id.values())
+            legs = tuple(
+                Leg(p.signed_decimal_qty(), Decimal(str(p.avg_px_open))) for p in positions)
+            if terms.margin_mode is MarginMode.ISOLATED:
+                leverage = self._leverage(instrument_id)
+                for p, leg in zip(positions, legs, strict=True):
+                    # Binance's isolated wallet: the margin the position was opened with at the
+                    # symbol's leverage, moved by the funding it paid or received since.
+                    iso = abs(leg.signed_qty) * leg.entry_price / leverage + (
+                        self._isolated_funding.get((instrument_id, p.id), Decimal(0)))
+                    wallet -= iso
+                    contracts.append(ContractExposure(
+                        (instrument_id, p.id), (leg,), mark, terms.brackets, iso))
+            else:
+                contracts.append(
+                    ContractExposure((instrument_id, None), legs, mark, terms.brackets))
+        return wallet, contracts
+
+    def _check_liquidation(self, ts_now: int) -> None:
+        wallet, contracts = self._exposures()
+        due = set(due_liquidations(wallet, contracts))
+        cross = [c for c in contracts if c.isolated_wallet is None]
+        if due:
+            self._liquidate(ts_now, wallet, [c for c in contracts if c.key in due])
+            self._force_check()
+            return
+        # Headroom of the cross account and of the tightest isolated position.
+        margins = [wallet + sum((c.unrealized_pnl() for c in cross), Decimal(0))
+                   - sum((c.maintenance() for c in cross), Decimal(0))] if cross else []
+        margins += [c.isolated_wallet + c.unrealized_pnl() - c.maintenance()
+                    for c in contracts if c.isolated_wallet is not None]
+        self._headroom = float(min(margins, default=Decimal(0)))
+        self._drift = 0.0
+
+    def _liquidate(
+        self, ts_now: int, cross_wallet: Decimal, contracts: list[ContractExposure],
+    ) -> None:
+        exchange = self._exchange
+        cross = any(c.isolated_wallet is None for c in contracts)
+        # Binance cancels the open orders first: the account's (cross) or the symbol's.
+        keys = [cast(tuple[Any, Any], c.key) for c in contracts]  # (instrument, position | None)
+        for instrument_id in exchange.instruments if cross else {k[0] for k in keys}:
+            engine = exchange.get_matching_engine(instrument_id)
+            for order in engine.get_open_orders():
+                engine.cancel_order(order)
+        closed: list[tuple[ContractExposure, Any, Liquidation]] = []
+        for contract, (instrument_id, position_id) in zip(contracts, keys, strict=True):
+            terms = self.terms_of(instrument_id)
+            lp = liquidation_price(
+                contract.legs, terms.brackets,
+                cross_wallet if contract.isolated_wallet is None else contract.isolated_wallet)
+            for position in list(self._open[instrument_id].values()):
+                if position_id is None or position.id == position_id:
+                    closed.append(
+                        (contract, instrument_id, self._close(ts_now, position, contract, lp)))
+        # The clearance fee comes out of the margin left once the positions are closed: the
+        # cross wallet (what the remaining isolated positions do not hold), or the isolated
+        # position's own margin at the breaching mark.
+        cross_left, _ = self._exposures()
+        for contract, instrument_id, record in closed:
+            if contract.isolated_wallet is None:
+                left = cross_left
+            else:
+                left = contract.isolated_wallet + contract.unrealized_pnl()
+            fee = clearance_fee(record.quantity * record.fill_price,
+                                self.terms_of(instrument_id).liquidation_fee,
+                                left).quantize(_MONEY_STEP)
+            if contract.isolated_wallet is None:
+                cross_left -= fee
+            if fee:
+                exchange.adjust_account(Money(-fee, USDT))
+            self.ledger.liquidations.append(attrs.evolve(record, clearance_fee=fee))
+
+    def _close(
+        self, ts_now: int, position: Position, contract: ContractExposure, lp: Decimal | None,
+    ) -> Liquidation:
+        exchange = self._exchange
+        instrument_id = position.instrument_id
+        instrument = self.cache.instrument(instrument_id)
+        side = OrderSide.SELL if position.side == PositionSide.LONG else OrderSide.BUY
+        # Binance's ID; a second liquidation in the same millisecond gets a suffix (IDs are unique)
+        coid = f"autoclose-{ts_now // _NS_PER_MS}"
+        n = 1
+        while self.cache.order(ClientOrderId(coid if n == 1 else f"{coid}-{n}")) is not None:
+            n += 1
+        client_order_id = ClientOrderId(coid if n == 1 else f"{coid}-{n}")
+        order = MarketOrder(
+            trader_id=position.trader_id,
+            strategy_id=EXTERNAL_STRATEGY,
+            instrument_id=instrument_id,
+            client_order_id=client_order_id,
+            order_side=side,
+            quantity=Quantity(position.quantity.as_decimal(), instrument.size_precision),
+            init_id=UUID4(),
+            ts_init=ts_now,
+            reduce_only=True,
+            tags=["LIQUIDATION"],
+        )
+        self.cache.add_order(order, position_id=position.id)
+        engine = exchange.get_matching_engine(instrument_id)
+        exchange.exec_client.generate_order_accepted(
+            EXTERNAL_STRATEGY, instrument_id, client_order_id,
+            VenueOrderId(client_order_id.value), ts_now)
+        # filled at the breaching mark, on the instrument's price grid
+        fill_price = instrument.make_price(contract.mark)
+        engine.apply_fills(
+            order=order,
+            fills=[(fill_price, order.quantity)],
+            liquidity_side=LiquiditySide.TAKER,
+            venue_position_id=position.id,
+            position=position,
+        )
+        return Liquidation(
+            ts=ts_now,
+            instrument_id=instrument_id.value,
+            position_id=position.id.value,
+            client_order_id=client_order_id.value,
+            side="LONG" if side == OrderSide.SELL else "SHORT",
+            quantity=order.quantity.as_decimal(),
+            mark=contract.mark,
+            fill_price=fill_price.as_decimal(),
+            liquidation_price=None if lp is None else lp.quantize(_MONEY_STEP),
+            clearance_fee=Decimal(0),
+        )
+
+
+__all__ = [
+    "EXTERNAL_STRATEGY",
+    "FundingCharge",
+    "Liquidation",
+    "PerpetualEconomics",
+    "PerpetualLedger",
+    "PerpetualTerms",
+]
