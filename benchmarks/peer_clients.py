@@ -30,6 +30,7 @@ from nautilus_exec_kit.sandbox import (  # noqa: E402
     SandboxConfig,
     run_sandbox_in_thread,
 )
+from nautilus_exec_kit.sandbox.symbols import universe  # noqa: E402
 from tests.peers.ccxt_flow import ccxt_steps  # noqa: E402
 from tests.peers.ccxt_pro_flow import ccxt_pro_steps  # noqa: E402
 from tests.peers.probes import (  # noqa: E402
@@ -51,7 +52,7 @@ def main() -> int:
                         help="malformed requests per route")
     args = parser.parse_args()
     config = SandboxConfig(prices=PriceProcess(volatility_bps=0), gtd_min_lead_ms=0,
-                           mark_price_interval_ms=200, seed=args.seed,
+                           mark_price_interval_ms=200, seed=args.seed, symbols=universe(6),
                            extra_credentials=(ApiCredential(SECOND_KEY, SECOND_SECRET),))
     ok = total = 0
     for client, flow in FLOWS.items():

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from nautilus_exec_kit.sandbox import SandboxVenue
-from tests.peers.flows import API_KEY, API_SECRET, SYMBOL, StepResult, retarget, run_steps
+from tests.peers.flows import (
+    API_KEY,
+    API_SECRET,
+    SYMBOL,
+    StepResult,
+    retarget,
+    run_steps,
+)
+
+#: The account's second symbol in the flows (the venue lists the presets: sandbox.symbols).
+SECOND_SYMBOL = "DOGE/USDT:USDT"
 
 
 def ccxt_client(venue: SandboxVenue, api_key: str = API_KEY,
@@ -100,5 +110,13 @@ def ccxt_steps(venue: SandboxVenue) -> list[StepResult]:
             SYMBOL, limit=3)) == 3),
         ("fetch_leverage_tiers", lambda: len(ex.fetch_leverage_tiers([SYMBOL])[SYMBOL]) > 1),
         ("fetch_trading_fee", lambda: ex.fetch_trading_fee(SYMBOL)["taker"] == 0.0005),
+        # a second symbol of the account, with its own filters (DOGE: step 1, tick 0.00001)
+        ("market_sell_second_symbol", lambda: ex.create_order(
+            SECOND_SYMBOL, "market", "sell", 1000)["filled"] == 1000),
+        ("fetch_positions_both_symbols", lambda: {
+            p["symbol"] for p in ex.fetch_positions() if p["contracts"]} == {SYMBOL,
+                                                                             SECOND_SYMBOL}),
+        ("fetch_funding_history", lambda: venue.settle_funding() and [
+            f["amount"] > 0 for f in ex.fetch_funding_history(SECOND_SYMBOL)] == [True]),
     ]
     return run_steps("ccxt", steps)

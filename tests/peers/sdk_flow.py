@@ -157,6 +157,14 @@ def sdk_rest_steps(venue: SandboxVenue) -> list[StepResult]:
         ("get_funding_rate_history", lambda: len(_data(rest.get_funding_rate_history(
             symbol=SYMBOL, limit=3))) == 3),
         ("get_funding_rate_info", lambda: rest.get_funding_rate_info()),
+        ("new_order_second_symbol", lambda: _data(rest.new_order(
+            symbol="ETHUSDT", side=sell, type="MARKET", quantity=0.1)).order_id > 0),
+        ("get_income_history_funding", lambda: venue.settle_funding("ETHUSDT") == 1 and [
+            r.symbol for r in _data(rest.get_income_history(
+                symbol="ETHUSDT", income_type="FUNDING_FEE"))] == ["ETHUSDT"]),
+        ("position_information_v3_every_symbol", lambda: {
+            r.symbol for r in _data(rest.position_information_v3())} == {
+            s.symbol for s in venue.config.symbols}),
         ("start_user_data_stream", lambda: bool(_data(rest.start_user_data_stream()).listen_key)),
         ("keepalive_user_data_stream", lambda: rest.keepalive_user_data_stream()),
         ("close_user_data_stream", lambda: rest.close_user_data_stream()),

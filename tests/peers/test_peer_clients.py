@@ -19,14 +19,16 @@ from nautilus_exec_kit.sandbox import (
     SandboxVenue,
     run_sandbox_in_thread,
 )
+from nautilus_exec_kit.sandbox.symbols import universe
 from tests.peers.ccxt_flow import ccxt_client, ccxt_steps
 from tests.peers.ccxt_pro_flow import ccxt_pro_steps
 from tests.peers.flows import StepResult
 from tests.peers.probes import SECOND_KEY, SECOND_SECRET, auth_probes, malformed_probe
 from tests.peers.sdk_flow import sdk_client, sdk_rest_steps, sdk_ws_steps
 
+#: The flows trade BTCUSDT and a second symbol of the account (DOGEUSDT / ETHUSDT).
 CONFIG = SandboxConfig(prices=PriceProcess(volatility_bps=0), gtd_min_lead_ms=0,
-                       mark_price_interval_ms=200)
+                       mark_price_interval_ms=200, symbols=universe(6))
 FLOWS: dict[str, Callable[[SandboxVenue], list[StepResult]]] = {
     "ccxt": ccxt_steps, "ccxt.pro": ccxt_pro_steps, "sdk-rest": sdk_rest_steps,
     "sdk-ws": sdk_ws_steps,
