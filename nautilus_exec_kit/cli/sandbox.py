@@ -48,6 +48,19 @@ def add_venue_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--faults", default=None, metavar="FILE", help="fault plan JSON file (docs/live.md)"
     )
+    parser.add_argument(
+        "--symbols", type=int, default=None, metavar="N",
+        help="list N symbols: the real presets (BTCUSDT, ETHUSDT, SOLUSDT, ...) then synthetic "
+             "ones (default: BTCUSDT only)",
+    )
+    parser.add_argument(
+        "--symbol", action="append", default=None, metavar="NAME",
+        help="list this preset symbol (repeatable, e.g. --symbol ETHUSDT --symbol DOGEUSDT)",
+    )
+    parser.add_argument(
+        "--funding-interval-ms", type=int, default=None, metavar="MS",
+        help="settle funding every MS milliseconds instead of Binance's 8 h / 4 h / 1 h",
+    )
 
 
 def sandbox_config(args: argparse.Namespace, **overrides: Any) -> Any:
@@ -68,8 +81,40 @@ def sandbox_config(args: argparse.Namespace, **overrides: Any) -> Any:
         kwargs["admin_token"] = os.environ[SANDBOX_ADMIN_TOKEN_VAR]
     if args.faults:
         kwargs["faults"] = FaultPlan.from_json_file(args.faults)
+    symbols = _symbols(args)
+    if symbols is not None:
+        kwargs["symbols"] = symbols
     kwargs.update(overrides)
     return SandboxConfig(**kwargs)
+
+
+def _symbols(args: argparse.Namespace) -> tuple[Any, ...] | None:
+    """The symbols ``--symbols`` / ``--symbol`` / ``--funding-interval-ms`` ask for (None: the
+    venue's default)."""
+    import attrs
+
+    from nautilus_exec_kit.core.errors import ConfigurationError
+    from nautilus_exec_kit.sandbox.symbols import PRESETS, preset, universe
+
+    count, names = getattr(args, "symbols", None), getattr(args, "symbol", None)
+    interval = getattr(args, "funding_interval_ms", None)
+    if count is None and not names and interval is None:
+        return None
+    if count is not None and count < 1:
+        raise ConfigurationError(f"--symbols {count}: list at least one symbol")
+    unknown = [n for n in names or () if n.upper() not in PRESETS]
+    if unknown:
+        raise ConfigurationError(f"--symbol {unknown[0]}: not a preset; one of "
+                                 f"{', '.join(PRESETS)}")
+    specs = list(universe(count)) if count else []
+    for name in names or ():
+        if all(s.symbol != name.upper() for s in specs):
+            specs.append(preset(name))
+    specs = specs or [preset("BTCUSDT")]
+    if interval is not None:
+        specs = [attrs.evolve(s, funding=attrs.evolve(s.funding, interval_ms=interval))
+                 for s in specs]
+    return tuple(specs)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,6 +140,9 @@ def run(args: argparse.Namespace) -> int:
             f"(secret: {SANDBOX_SECRET_VAR} or the SandboxConfig default)"
         )
         print(f"  position mode    : {'HEDGE' if config.dual_side_position else 'ONE_WAY'}")
+        names = [spec.symbol for spec in config.symbols]
+        shown = ", ".join(names[:8]) + (f", ... ({len(names)} symbols)" if len(names) > 8 else "")
+        print(f"  symbols          : {shown}")
         # The admin token guards /admin/* on this local venue only; it is printed (unless the
         # operator chose it) because nobody else can learn it, and the admin API needs it.
         token = (Secret(venue.admin_token).masked() if config.admin_token

@@ -143,3 +143,25 @@ def test_funding_spec_times_and_series() -> None:
     assert not FundingSpec().is_adjusted and FundingSpec(interval_hours=4).is_adjusted
     with pytest.raises(ValueError):
         FundingSpec(interval_hours=5)
+
+
+def test_the_cli_lists_the_symbols_asked_for() -> None:
+    import argparse
+
+    from nautilus_exec_kit.cli.sandbox import add_venue_arguments, sandbox_config
+    from nautilus_exec_kit.core.errors import ConfigurationError
+
+    parser = argparse.ArgumentParser()
+    add_venue_arguments(parser)
+
+    def config(*argv: str) -> SandboxConfig:
+        return sandbox_config(parser.parse_args(list(argv)))  # type: ignore[no-any-return]
+
+    assert [s.symbol for s in config().symbols] == ["BTCUSDT"]
+    many = config("--symbols", "3", "--symbol", "avaxusdt", "--symbol", "ETHUSDT")
+    assert [s.symbol for s in many.symbols] == ["BTCUSDT", "ETHUSDT", "SOLUSDT", "AVAXUSDT"]
+    assert len(config("--symbols", "25").symbols) == 25
+    fast = config("--symbol", "ETHUSDT", "--funding-interval-ms", "5000")
+    assert [(s.symbol, s.funding.period_ms) for s in fast.symbols] == [("ETHUSDT", 5000)]
+    with pytest.raises(ConfigurationError, match="not a preset"):
+        config("--symbol", "FOOUSDT")
