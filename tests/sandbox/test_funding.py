@@ -183,3 +183,19 @@ def test_funding_over_the_wire_frames_income_and_history() -> None:
         assert venue.settle_funding() == 2
         eth_paid = -(Decimal(-1) * Decimal("3000") * Decimal("-0.0002"))
         assert Decimal(venue.truth()["balances"]["USDT"]) - wallet == expected + eth_paid
+
+
+def test_hedge_mode_legs_pay_and_receive_each_on_its_own() -> None:
+    clock = [T0]
+    config = SandboxConfig(symbols=(preset("BTCUSDT", funding=FundingSpec(interval_ms=MINUTE)),),
+                           dual_side_position=True)
+    eng = MatchingEngine(config, lambda: clock[0])
+    eng.new_order({"symbol": "BTCUSDT", "side": "BUY", "positionSide": "LONG",
+                   "type": "MARKET", "quantity": "0.3"})
+    eng.new_order({"symbol": "BTCUSDT", "side": "SELL", "positionSide": "SHORT",
+                   "type": "MARKET", "quantity": "0.1"})
+    clock[0] = T0 - T0 % MINUTE + MINUTE
+    paid = [Decimal(f["B"][0]["bc"]) for f in _funding_frames(eng.settle_due_funding(clock[0]))]
+    mark = eng.books["BTCUSDT"].mark
+    assert paid == [-(Decimal("0.3") * mark * Decimal("0.0001")),
+                    Decimal("0.1") * mark * Decimal("0.0001")]

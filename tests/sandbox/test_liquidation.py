@@ -127,3 +127,26 @@ def test_no_liquidation_while_margin_covers_the_maintenance() -> None:
     assert _risk(eng, "BTCUSDT")["liquidationPrice"] == "0"   # never: the wallet covers it all
     assert _mark(eng, "BTCUSDT", Decimal("1000")) == []
     assert eng.position("BTCUSDT", "BOTH").amt == Decimal("0.1")
+
+
+def test_hedge_mode_legs_share_one_cross_liquidation_price() -> None:
+    config = SandboxConfig(symbols=(preset("BTCUSDT"),), dual_side_position=True,
+                           balances=(("USDT", Decimal(1500)),))
+    eng = MatchingEngine(config, lambda: NOW)
+    eng.new_order({"symbol": "BTCUSDT", "side": "BUY", "positionSide": "LONG",
+                   "type": "MARKET", "quantity": "0.3"})        # at 50000.1
+    eng.new_order({"symbol": "BTCUSDT", "side": "SELL", "positionSide": "SHORT",
+                   "type": "MARKET", "quantity": "0.1"})        # at 50000
+    wallet = eng.wallet
+    long_qty, long_ep, short_qty, short_ep = (Decimal("0.3"), Decimal("50000.1"),
+                                              Decimal("0.1"), Decimal("50000"))
+    mmr = Decimal("0.004")  # both legs in tier 1 near the price
+    price = ((wallet - long_qty * long_ep + short_qty * short_ep)
+             / (long_qty * mmr + short_qty * mmr - long_qty + short_qty))
+    rows = {r["positionSide"]: r["liquidationPrice"] for r in eng.position_risk("BTCUSDT")}
+    assert rows == {"LONG": str(price.quantize(Decimal("1E-8"))),
+                    "SHORT": str(price.quantize(Decimal("1E-8")))}
+    assert _mark(eng, "BTCUSDT", price + CENT) == []
+    closed = _autoclose(_mark(eng, "BTCUSDT", price - CENT))
+    assert sorted((f["ps"], f["S"]) for f in closed) == [("LONG", "SELL"), ("SHORT", "BUY")]
+    assert eng.open_positions() == []
