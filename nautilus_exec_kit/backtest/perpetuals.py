@@ -22,6 +22,10 @@ sandbox venue follows too, so a backtest and the sandbox agree.
   (every ``funding_interval_hours`` from 00:00 UTC). Only positions open at the funding time pay
   or receive ``size x mark x rate``; each payment is an account adjustment (an ``AccountState``,
   as live Binance's ``ACCOUNT_UPDATE`` reason ``FUNDING_FEE``).
+* **Mark-price triggers.** Stops and take-profits with ``trigger_type=MARK_PRICE`` (Binance's
+  ``workingType=MARK_PRICE``) trigger on this mark
+  (:class:`~nautilus_exec_kit.backtest.mark_triggers.MarkPriceTriggers`, installed by
+  ``add_binance_venue``).
 * **Liquidation.** After each time step the module checks the core's maintenance-margin rule
   (cross on the account, isolated per position). A breached contract is liquidated the way the
   core describes: open orders cancelled, each position closed by an ``autoclose-<ms>`` order
@@ -63,6 +67,7 @@ from nautilus_trader.model.objects import FIXED_SCALAR, Money, Price, Quantity
 from nautilus_trader.model.orders import MarketOrder
 from nautilus_trader.model.position import Position
 
+from nautilus_exec_kit.backtest.mark_triggers import MarkPriceTriggers
 from nautilus_exec_kit.core.perpetuals import (
     BTCUSDT_BRACKETS,
     BTCUSDT_LIQUIDATION_FEE,
@@ -188,6 +193,8 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._realized: dict[Any, int] = {}  # position ID -> its lifecycle's realized PnL (raw)
         self._max_mmr: dict[InstrumentId, float] = {}
         self._started_ns: int | None = None
+        self._warned_unsupported = False
+        self.mark_triggers: MarkPriceTriggers
 
     def terms_of(self, instrument_id: InstrumentId) -> PerpetualTerms:
         return self._terms.get(instrument_id, self._default)
@@ -197,8 +204,14 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def register_venue(self, exchange: Any) -> None:
         super().register_venue(exchange)
         self._exchange = exchange
+        self.mark_triggers = MarkPriceTriggers(exchange, self._mark_float, self.clock.timestamp_ns)
         self.msgbus.subscribe(topic="data.funding_rates.*", handler=self._on_funding_rate)
         self.msgbus.subscribe(topic="events.position.*", handler=self._on_position_event)
+
+    def install(self, engine: Any) -> None:
+        """Put the venue's mark-price triggers in front of ``engine``'s execution engine
+        (``add_binance_venue`` calls this after ``add_venue``)."""
+        self.mark_triggers.install(engine)
 
     def pre_process(self, data: Any) -> None:
         # Market data at or after a funding time: settle before it can move any position, so
@@ -211,6 +224,19 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
             self._start(ts_now)
         if ts_now >= self._next_due:
             self._settle_due(ts_now)
+        triggers = self.mark_triggers
+        if triggers.held():
+            for instrument_id in {o.instrument_id for o in triggers.held()}:
+                mark = self._mark_float(instrument_id)
+                if mark is not None:
+                    triggers.on_mark(instrument_id, mark)
+        if triggers.unsupported_seen and not self._warned_unsupported:
+            self._warned_unsupported = True
+            names = ", ".join(sorted(t.name for t in triggers.unsupported_seen))
+            self.log.warning(
+                f"{names} with trigger_type=MARK_PRICE trigger on the contract price in a "
+                "backtest (Binance triggers them on the mark); only STOP_MARKET and "
+                "MARKET_IF_TOUCHED are triggered on the mark here")
         if self._open:
             self._track_marks()
             if self._drift >= self._headroom:
@@ -298,6 +324,10 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._force_check()
 
     # -- mark price -------------------------------------------------------------------------
+
+    def _mark_float(self, instrument_id: InstrumentId) -> float | None:
+        price = self._mark_price(instrument_id)
+        return None if price is None else price.as_double()
 
     def _mark(self, instrument_id: InstrumentId) -> Decimal | None:
         price = self._mark_price(instrument_id)
@@ -429,6 +459,8 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
             engine = exchange.get_matching_engine(instrument_id)
             for order in engine.get_open_orders():
                 engine.cancel_order(order)
+            for order in self.mark_triggers.held(instrument_id):
+                self.mark_triggers.cancel(order)
         closed: list[tuple[ContractExposure, Any, Liquidation]] = []
         for contract, (instrument_id, position_id) in zip(contracts, keys, strict=True):
             terms = self.terms_of(instrument_id)

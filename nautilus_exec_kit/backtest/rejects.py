@@ -3,8 +3,8 @@
 Nautilus 1.231.0 has no hook for venue rejects in backtests (FillModel cannot reject, the
 exchange is built inside ``add_venue``). The one seam that works is the ``"ExecEngine.execute"``
 message-bus endpoint, which the RiskEngine sends every surviving command to. The
-:class:`RejectInjector` swaps that endpoint for its own handler (public ``deregister`` /
-``register``), matches each command against its rules and either forwards it to the real
+:class:`RejectInjector` sits first in that seam (:class:`~nautilus_exec_kit.backtest.seam.
+ExecuteSeam`), matches each command against its rules and either passes it on towards the real
 execution engine or answers it itself, through ``"ExecEngine.process"``, exactly as the live
 adapter would: ``OrderSubmitted`` then ``OrderRejected(reason="{'code': -2019, 'msg': ...}")``
 (or ``OrderCancelRejected`` / ``OrderModifyRejected``). The cache and the order state machine
@@ -48,7 +48,7 @@ Caveat: the seam relies on the endpoint name and on ExecEngine internals of the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import attrs
@@ -64,6 +64,7 @@ from nautilus_trader.model.events import (
     OrderSubmitted,
 )
 
+from nautilus_exec_kit.backtest.seam import ExecuteSeam
 from nautilus_exec_kit.core.rejects import (
     CommandKind,
     RejectPlan,
@@ -73,6 +74,8 @@ from nautilus_exec_kit.core.rejects import (
 )
 
 _MS: Final = 1_000_000
+#: The injector answers a command first in the venue seam (before mark-price triggers hold it).
+INJECTOR_PRIORITY: Final = 0
 @attrs.frozen
 class CommandSeen:
     """One command that reached the venue seam (for benchmarks and tests)."""
@@ -113,7 +116,6 @@ class RejectInjector(Actor):  # type: ignore[misc]
     def __init__(self, rules: Sequence[RejectRule] | str) -> None:
         super().__init__(ActorConfig(component_id="RejectInjector"))
         self._plan = RejectPlan(rules)
-        self._forward: Any = None
         self._t0: int | None = None
         self._latency_seq = 0
         self._placed_pending: dict[str, Any] = {}
@@ -131,12 +133,8 @@ class RejectInjector(Actor):  # type: ignore[misc]
         Call after ``add_venue``/``add_instrument`` and before ``run``. Works for a
         ``BacktestEngine`` and for ``BacktestNode.get_engine(run_id)`` after ``build()``.
         """
-        exec_engine = engine.kernel.exec_engine
-        msgbus = engine.kernel.msgbus
         engine.add_actor(self)
-        self._forward = exec_engine.execute
-        msgbus.deregister("ExecEngine.execute", exec_engine.execute)
-        msgbus.register("ExecEngine.execute", self._on_command)
+        ExecuteSeam.of(engine).add(self._on_command, priority=INJECTOR_PRIORITY)
 
     def on_start(self) -> None:
         """Windows are measured from here (the start of the run)."""
@@ -166,14 +164,14 @@ class RejectInjector(Actor):  # type: ignore[misc]
             now - (self._t0 or now),
         )
 
-    def _on_command(self, command: Any) -> None:
+    def _on_command(self, command: Any, forward: Callable[[Any], None]) -> None:
         if isinstance(command, QueryOrder):
             # the backtest client raises NotImplementedError; the venue's events are the answer
             self.queries.append(str(command.client_order_id))
             return
         kind = _COMMAND_KINDS.get(type(command))
         if kind is None:
-            self._forward(command)
+            forward(command)
             return
         now = self.clock.timestamp_ns()
         if self._t0 is None:
@@ -191,7 +189,7 @@ class RejectInjector(Actor):  # type: ignore[misc]
             )
         )
         if rule is None:
-            self._forward(command)
+            forward(command)
             return
         reason = rule.reason(now, self._t0)
         emit = lambda: self._emit_reject(kind, command, reason)  # noqa: E731
@@ -200,7 +198,7 @@ class RejectInjector(Actor):  # type: ignore[misc]
             # (so the cache, fills and positions stay consistent) - what the policy must then
             # find out by reconciling.
             self._placed_pending[coid] = emit
-            self._forward(command)
+            forward(command)
             return
         if kind == "submit":
             self._emit_submitted(command, now)

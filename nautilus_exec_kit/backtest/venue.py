@@ -41,7 +41,10 @@ def add_binance_venue(
 
     Every instrument trades at ``leverage`` on the one USDT account, as on Binance's
     multi-symbol futures account. ``venue_options`` pass through to
-    ``BacktestEngine.add_venue`` (e.g. ``bar_execution``, ``modules``).
+    ``BacktestEngine.add_venue`` (e.g. ``bar_execution``, ``modules``); a module with an
+    ``install(engine)`` method (the kit's
+    :class:`~nautilus_exec_kit.backtest.perpetuals.PerpetualEconomics`) is then installed in
+    front of the engine's execution engine.
     """
     listed = [instruments] if isinstance(instruments, Instrument) else list(instruments)
     engine.add_venue(
@@ -56,6 +59,10 @@ def add_binance_venue(
     )
     for instrument in listed:
         engine.add_instrument(instrument)
+    for module in venue_options.get("modules") or ():
+        install = getattr(module, "install", None)
+        if callable(install):
+            install(engine)
 
 
 __all__ = ["BINANCE_VENUE", "add_binance_venue"]

@@ -13,13 +13,14 @@ from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
 from nautilus_trader.config import LoggingConfig, RiskEngineConfig
 from nautilus_trader.model.currencies import USDT
 from nautilus_trader.model.data import FundingRateUpdate, MarkPriceUpdate, QuoteTick
-from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.enums import OrderSide, OrderStatus, OrderType, TriggerType
 from nautilus_trader.model.identifiers import TraderId
-from nautilus_trader.model.objects import Price
+from nautilus_trader.model.objects import Price, Quantity
 
 from nautilus_exec_kit.backtest.perpetuals import PerpetualEconomics, PerpetualTerms
 from nautilus_exec_kit.backtest.runner import BacktestRunner, RunnerConfig
 from nautilus_exec_kit.backtest.venue import add_binance_venue
+from nautilus_exec_kit.core.errors import TriggerPriceError
 from nautilus_exec_kit.core.perpetuals import Leg, MarginMode, liquidation_price
 from nautilus_exec_kit.risk_events import RiskEvent, RiskEventKind
 from tests.conftest import (
@@ -164,8 +165,8 @@ def test_mark_price_data_decides_liquidation_not_the_quotes(engines: list[Backte
     marks = [MarkPriceUpdate(IID, Price(50_000.0 - 30 * i, 1), START_NS + i * MINUTE_MS * 10**6,
                              START_NS + i * MINUTE_MS * 10**6) for i in range(200)]
     module = PerpetualEconomics()
-    engine, strategy = _run(engines, {2: _buy("1.000")}, [*_minute_quotes(bids), *marks], module,
-                            balance=2_600)
+    _, strategy = _run(engines, {2: _buy("1.000")}, [*_minute_quotes(bids), *marks], module,
+                       balance=2_600)
     (liq,) = module.ledger.liquidations
     assert liq.mark < 47_700  # the mark's path, the quotes stayed at 50 000
     assert [e.kind for e in strategy.risk] == [RiskEventKind.LIQUIDATION]
@@ -173,7 +174,6 @@ def test_mark_price_data_decides_liquidation_not_the_quotes(engines: list[Backte
     module2 = PerpetualEconomics()
     _run(engines, {2: _buy("1.000")}, _minute_quotes(bids), module2, balance=2_600)
     assert module2.ledger.liquidations == []
-    del engine
 
 
 def test_an_isolated_position_is_liquidated_on_its_own_margin(
@@ -190,6 +190,7 @@ def test_an_isolated_position_is_liquidated_on_its_own_margin(
     expected = liquidation_price([Leg(D(1), D("50000.1"))], module.terms_of(IID).brackets,
                                  iso_wallet)
     assert liq.liquidation_price == expected.quantize(D("1e-8"))  # type: ignore[union-attr]
+    assert [e.kind for e in strategy.risk] == [RiskEventKind.LIQUIDATION]
     # it lost its isolated margin, not the account: the balance is the wallet minus ~2 500
     assert D(97_000) < _balance(engine) < D(97_600)
     cross = PerpetualEconomics()
@@ -215,3 +216,92 @@ def test_the_runner_report_splits_pnl_and_lists_liquidations() -> None:
     assert split.total == pytest.approx(report.balances["USDT"] - 2_600, abs=1e-6)
     assert len(report.liquidations) == 1
     assert report.liquidations[0].liquidation_price is not None
+
+
+# -- mark-price triggers ----------------------------------------------------------------------
+
+def _wick_data(wick_at: int, recover_at: int, mark_fall_at: int) -> list[Any]:
+    """Quotes at 50 000 with a last-price wick to 48 500 (minutes ``wick_at..recover_at``) that
+    the mark ignores; the mark falls to 48 900 from ``mark_fall_at``."""
+    bids = [48_500.0 if wick_at <= i < recover_at else 50_000.0 for i in range(120)]
+    marks = [MarkPriceUpdate(IID, Price(48_900.0 if i >= mark_fall_at else 49_990.0, 1),
+                             START_NS + i * MINUTE_MS * 10**6, START_NS + i * MINUTE_MS * 10**6)
+             for i in range(120)]
+    return [*_minute_quotes(bids), *marks]
+
+
+def _stop(trigger_type: TriggerType, trigger: str = "49000.0") -> Any:
+    return lambda s: s.submit_stop_market(IID, OrderSide.SELL, "0.500", trigger,
+                                          trigger_type=trigger_type, reduce_only=True)
+
+
+def test_a_mark_price_stop_ignores_a_last_price_wick_and_triggers_on_the_mark(
+    engines: list[BacktestEngine],
+) -> None:
+    script = {2: _buy("0.500"), 3: _stop(TriggerType.MARK_PRICE)}
+    module = PerpetualEconomics()
+    engine, strategy = _run(engines, script, _wick_data(20, 25, 60), module)
+    stop = strategy.results[3]
+    assert stop.status == OrderStatus.FILLED
+    fill = stop.events[-1]
+    # filled when the mark fell (minute 60), not in the wick (minutes 20-24)
+    assert fill.ts_event == START_NS + 60 * MINUTE_MS * 10**6
+    assert module.mark_triggers.triggered == 1
+    assert engine.cache.positions_open() == []
+    # the same stop on the contract price fills in the wick: what the module changes
+    _, strategy2 = _run(engines, {2: _buy("0.500"), 3: _stop(TriggerType.DEFAULT)},
+                              _wick_data(20, 25, 60), PerpetualEconomics())
+    assert strategy2.results[3].events[-1].ts_event == START_NS + 20 * MINUTE_MS * 10**6
+
+
+def test_held_mark_orders_cancel_modify_and_refuse_as_binance(
+    engines: list[BacktestEngine],
+) -> None:
+    script = {
+        2: _buy("0.500"),
+        3: _stop(TriggerType.MARK_PRICE),
+        4: _stop(TriggerType.MARK_PRICE, "49500.0"),
+        5: lambda s: s.cancel(s.results[3]),
+        # Binance cannot modify an algo order (the kit refuses it); the kit's own close_position
+        # emulation resizes one through Nautilus' modify_order, which the venue answers here
+        6: lambda s: s.modify_order(s.results[4], trigger_price=Price.from_str("48000.0")),
+        # the mark (49 990) is already below this sell stop: the kit's validator refuses it,
+        # and sent past the kit the venue answers Binance's -2021
+        7: _stop(TriggerType.MARK_PRICE, "50000.0"),
+        8: lambda s: s.submit_order(s.order_factory.stop_market(
+            IID, OrderSide.SELL, Quantity.from_str("0.500"), Price.from_str("50000.0"),
+            trigger_type=TriggerType.MARK_PRICE, reduce_only=True)),
+    }
+    module = PerpetualEconomics()
+    engine, strategy = _run(engines, script, _wick_data(200, 200, 60), module)
+    assert strategy.results[3].status == OrderStatus.CANCELED
+    assert module.mark_triggers.held() == [strategy.results[4]]
+    modified = strategy.results[4]
+    assert modified.trigger_price == Price.from_str("48000.0")
+    assert modified.status == OrderStatus.ACCEPTED  # the mark (48 900) never reached 48 000
+    assert isinstance(strategy.errors[7], TriggerPriceError)
+    (refused,) = [o for o in engine.cache.orders()
+                  if o.has_trigger_price and o.trigger_price == Price.from_str("50000.0")]
+    assert refused.status == OrderStatus.REJECTED
+    assert "-2021" in refused.events[-1].reason
+
+
+def test_mark_orders_work_behind_reject_injection(engines: list[BacktestEngine]) -> None:
+    from nautilus_exec_kit.backtest.rejects import RejectInjector
+
+    module = PerpetualEconomics()
+    engine = BacktestEngine(BacktestEngineConfig(
+        trader_id=TraderId("TESTER-001"), logging=LoggingConfig(log_level="ERROR"),
+        run_analysis=False))
+    engines.append(engine)
+    add_binance_venue(engine, INSTRUMENT, balance_usdt=10_000, leverage=20, modules=[module])
+    RejectInjector("-1003@type=STOP_MARKET,nth=1").install(engine)
+    engine.add_data(_wick_data(20, 25, 60))
+    strategy = RiskAware(ScriptedConfig(), {2: _buy("0.500"), 3: _stop(TriggerType.MARK_PRICE)})
+    engine.add_strategy(strategy)
+    engine.run()
+    assert strategy.results[3].status == OrderStatus.REJECTED  # the injector answered first
+    # the error policy's retry went to the venue, which held it for the mark
+    (retry,) = [o for o in engine.cache.orders() if o.order_type == OrderType.STOP_MARKET
+                and o.status == OrderStatus.FILLED]
+    assert retry.events[-1].ts_event == START_NS + 60 * MINUTE_MS * 10**6
