@@ -104,6 +104,59 @@ def measure(count: int, seconds: float, orders: int = 0) -> dict[str, float]:
             "ticks_per_s": ticks / seconds}
 
 
+def measure_with_node(count: int, seconds: float, orders_per_s: float) -> dict[str, float]:
+    """A real TradingNode (the real Binance data + exec clients) subscribed to quotes and trades
+    of every symbol, sending market orders round the symbols at ``orders_per_s``."""
+    from nautilus_trader.model.enums import OrderSide
+    from nautilus_trader.model.events import OrderFilled
+    from nautilus_trader.model.identifiers import InstrumentId
+    from nautilus_trader.model.objects import Quantity
+
+    from tests.sandbox.node_harness import DriverStrategy, NodeHarness
+
+    config = SandboxConfig(symbols=universe(count), balances=(("USDT", 10_000_000),),
+                           rate_limits=_unlimited())
+    ids = tuple(InstrumentId.from_str(f"{s.symbol}-PERP.BINANCE") for s in config.symbols)
+    with run_sandbox_in_thread(config) as handle:
+        venue = handle.venue
+        node = NodeHarness(venue, config.api_key, str(config.api_secret),
+                           strategy=DriverStrategy(ids), trader_id="BENCH-001",
+                           log_level="ERROR")
+        try:
+            node.start()
+            node.wait_until(lambda: all(node.strategy.quotes_by[i] for i in ids), 30)
+            before, quotes = venue.truth()["market_stats"], node.strategy.quotes
+            sent = 0
+            started = time.monotonic()
+            while (elapsed := time.monotonic() - started) < seconds:
+                if sent < elapsed * orders_per_s:
+                    spec = config.symbols[sent % count]
+                    side = OrderSide.BUY if (sent // count) % 2 == 0 else OrderSide.SELL
+                    qty = max(spec.min_qty, (spec.min_notional * 2 / spec.start_price
+                                             // spec.step_size + 1) * spec.step_size)
+
+                    def submit(i: InstrumentId = ids[sent % count], q: Decimal = qty,
+                               s: OrderSide = side) -> None:
+                        f = node.strategy.order_factory
+                        node.strategy.submit_order(f.market(i, s, Quantity.from_str(str(q))))
+
+                    node.call(submit)
+                    sent += 1
+                time.sleep(0.005)
+            node.wait_until(lambda: sum(isinstance(e, OrderFilled)
+                                        for e in node.strategy.events) >= sent, 30)
+            after = venue.truth()["market_stats"]
+            quotes = node.strategy.quotes - quotes
+        finally:
+            node.stop()
+    ticks = max(1, after["ticks"] - before["ticks"])
+    tick_ms = (after["move_ms_per_tick"] * after["ticks"] + after["send_ms_per_tick"]
+               * after["ticks"] - before["move_ms_per_tick"] * before["ticks"]
+               - before["send_ms_per_tick"] * before["ticks"]) / ticks
+    return {"orders": sent, "node_quotes_per_s": quotes / seconds, "tick_ms": tick_ms,
+            "max_tick_ms": after["max_tick_ms"], "ticks_per_s": ticks / seconds}
+
+
 def _unlimited() -> Any:
     from nautilus_exec_kit.sandbox import RateLimits
 
@@ -116,6 +169,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--orders", type=int, default=3000,
                         help="orders placed and cancelled before the last measurement")
+    parser.add_argument("--node-orders-per-s", type=float, default=20.0,
+                        help="market orders a second the TradingNode sends (0: no node run)")
     args = parser.parse_args()
     results = {}
     print(f"{'symbols':>8} {'frames/s':>10} {'ticks/s':>8} {'move ms':>8} {'send ms':>8} "
@@ -130,6 +185,13 @@ def main() -> int:
     print(f"{most} symbols after {args.orders} orders: tick {loaded['tick_ms']:.2f} ms "
           f"(move {loaded['move_ms']:.2f}, send {loaded['send_ms']:.2f}), "
           f"{loaded['frames_per_s']:.0f} frames/s")
+    node = None
+    if args.node_orders_per_s:
+        node = measure_with_node(most, args.seconds * 2, args.node_orders_per_s)
+        print(f"{most} symbols with a TradingNode sending {args.node_orders_per_s:.0f} orders/s: "
+              f"{node['orders']} orders filled, node got {node['node_quotes_per_s']:.0f} "
+              f"quotes/s, tick {node['tick_ms']:.2f} ms (max {node['max_tick_ms']:.1f}), "
+              f"{node['ticks_per_s']:.1f} ticks/s")
     first = min(args.symbols)
     print(f"frames_per_s_{first}={results[first]['frames_per_s']:.0f} "
           f"frames_per_s_{most}={results[most]['frames_per_s']:.0f} "
@@ -137,7 +199,9 @@ def main() -> int:
           f"tick_ms_{most}={results[most]['tick_ms']:.3f} "
           f"tick_us_per_symbol_{first}={results[first]['tick_us_per_symbol']:.0f} "
           f"tick_us_per_symbol_{most}={results[most]['tick_us_per_symbol']:.0f} "
-          f"tick_ms_after_orders={loaded['tick_ms']:.3f}")
+          f"tick_ms_after_orders={loaded['tick_ms']:.3f}"
+          + (f" node_quotes_per_s={node['node_quotes_per_s']:.0f} "
+             f"tick_ms_with_node={node['tick_ms']:.3f}" if node else ""))
     return 0
 
 

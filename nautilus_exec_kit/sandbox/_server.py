@@ -593,9 +593,15 @@ class SandboxVenue:
         return None
 
     async def _market_loop(self) -> None:
+        """One tick every ``market_data_interval_ms`` on a fixed schedule (a slow tick does not
+        push the next ones back): funding due, each symbol's walk, matching and triggers, the
+        liquidation check once for the account, then the frames."""
         interval = self.config.market_data_interval_ms / 1000
+        loop = asyncio.get_running_loop()
+        deadline = loop.time()
         while True:
-            await asyncio.sleep(interval)
+            deadline = max(deadline + interval, loop.time())
+            await asyncio.sleep(deadline - loop.time())
             started = time.perf_counter()
             now = _now_ms()
             self._publish(self.engine.settle_due_funding(now))

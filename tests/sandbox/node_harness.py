@@ -70,7 +70,7 @@ class NodeHarness:
 
     def __init__(self, venue: SandboxVenue, api_key: str, api_secret: str,
                  log_dir: Path | None = None, trader_id: str = "SANDBOX-001",
-                 strategy: DriverStrategy | None = None) -> None:
+                 strategy: DriverStrategy | None = None, log_level: str = "INFO") -> None:
         self.venue = venue
         self.loop = asyncio.new_event_loop()
         self.strategy = strategy or DriverStrategy()
@@ -84,7 +84,7 @@ class NodeHarness:
             "instrument_provider": instruments,
         }
         logging = LoggingConfig(
-            log_level="INFO",
+            log_level=log_level,
             log_level_file="DEBUG" if log_dir else None,
             log_directory=str(log_dir) if log_dir else None,
             log_file_name="node" if log_dir else None,
