@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +29,7 @@ from nautilus_trader.live.node import TradingNode
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_exec_kit.sandbox import SandboxVenue
+from nautilus_exec_kit.sandbox import SandboxConfig, SandboxVenue, run_sandbox_in_thread
 
 INSTRUMENT_ID = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
 T = TypeVar("T")
@@ -185,3 +185,19 @@ class NodeHarness:
             return None
 
         return self.wait_until(find, timeout)
+
+
+@contextlib.contextmanager
+def running_node(config: SandboxConfig, api_key: str | None = None,
+                 api_secret: str | None = None, **harness: Any) -> Iterator[NodeHarness]:
+    """A sandbox on ``config`` and a started node against it (the config's own credentials
+    unless given); both stopped on exit."""
+    sandbox = run_sandbox_in_thread(config)
+    node = NodeHarness(sandbox.venue, api_key or config.api_key,
+                       api_secret or str(config.api_secret), **harness)
+    try:
+        node.start()
+        yield node
+    finally:
+        node.stop()
+        sandbox.stop()

@@ -12,9 +12,9 @@ from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.events import OrderFilled
 from nautilus_trader.model.objects import Quantity
 
-from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig, run_sandbox_in_thread
+from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig
 
-from .node_harness import INSTRUMENT_ID, NodeHarness
+from .node_harness import INSTRUMENT_ID, NodeHarness, running_node
 
 pytestmark = pytest.mark.live
 
@@ -33,14 +33,8 @@ def node() -> Iterator[NodeHarness]:
     private_pem, public_pem = _keypair()
     config = SandboxConfig(prices=PriceProcess(volatility_bps=0), api_key="ed-key",
                            api_secret=None, ed25519_public_key=public_pem)
-    sandbox = run_sandbox_in_thread(config)
-    harness = NodeHarness(sandbox.venue, "ed-key", private_pem, trader_id="SANDBOX-003")
-    try:
-        harness.start()
+    with running_node(config, "ed-key", private_pem, trader_id="SANDBOX-003") as harness:
         yield harness
-    finally:
-        harness.stop()
-        sandbox.stop()
 
 
 def test_ed25519_node_logs_in_over_ws_api_and_trades(node: NodeHarness) -> None:

@@ -16,10 +16,10 @@ from nautilus_trader.model.events import OrderAccepted, OrderCanceled, OrderFill
 from nautilus_trader.model.identifiers import ClientOrderId, PositionId
 from nautilus_trader.model.objects import Price, Quantity
 
-from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig, run_sandbox_in_thread
+from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig
 
 from . import rest_client
-from .node_harness import INSTRUMENT_ID, NodeHarness
+from .node_harness import INSTRUMENT_ID, NodeHarness, running_node
 
 pytestmark = pytest.mark.live
 
@@ -36,15 +36,8 @@ Q, P = Quantity.from_str, Price.from_str
 
 @pytest.fixture(scope="module")
 def node() -> Iterator[NodeHarness]:
-    sandbox = run_sandbox_in_thread(CONFIG)
-    harness = NodeHarness(sandbox.venue, CONFIG.api_key, str(CONFIG.api_secret),
-                          trader_id="SANDBOX-002")
-    try:
-        harness.start()
+    with running_node(CONFIG, trader_id="SANDBOX-002") as harness:
         yield harness
-    finally:
-        harness.stop()
-        sandbox.stop()
 
 
 @pytest.fixture(autouse=True)

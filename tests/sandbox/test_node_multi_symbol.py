@@ -22,11 +22,11 @@ from nautilus_trader.model.objects import Price, Quantity
 
 from nautilus_exec_kit.core.risk import RiskEventKind
 from nautilus_exec_kit.risk_events import RiskEvent, RiskEventWatcher
-from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig, run_sandbox_in_thread
+from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig
 from nautilus_exec_kit.sandbox.symbols import preset
 
 from . import rest_client
-from .node_harness import DriverStrategy, NodeHarness
+from .node_harness import DriverStrategy, NodeHarness, running_node
 
 pytestmark = pytest.mark.live
 
@@ -57,15 +57,8 @@ class RiskDriver(DriverStrategy):
 
 @pytest.fixture(scope="module")
 def node() -> Iterator[NodeHarness]:
-    sandbox = run_sandbox_in_thread(CONFIG)
-    harness = NodeHarness(sandbox.venue, CONFIG.api_key, str(CONFIG.api_secret),
-                          strategy=RiskDriver(), trader_id="MULTI-001")
-    try:
-        harness.start()
+    with running_node(CONFIG, strategy=RiskDriver(), trader_id="MULTI-001") as harness:
         yield harness
-    finally:
-        harness.stop()
-        sandbox.stop()
 
 
 def _submit(node: NodeHarness, build: Any) -> ClientOrderId:

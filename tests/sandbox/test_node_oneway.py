@@ -33,10 +33,10 @@ from nautilus_trader.model.events import (
 from nautilus_trader.model.identifiers import ClientOrderId
 from nautilus_trader.model.objects import Price, Quantity
 
-from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig, run_sandbox_in_thread
+from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig
 
 from . import rest_client
-from .node_harness import INSTRUMENT_ID, NodeHarness
+from .node_harness import INSTRUMENT_ID, NodeHarness, running_node
 
 pytestmark = pytest.mark.live
 
@@ -51,14 +51,8 @@ Q = Quantity.from_str
 
 @pytest.fixture(scope="module")
 def node() -> Iterator[NodeHarness]:
-    sandbox = run_sandbox_in_thread(CONFIG)
-    harness = NodeHarness(sandbox.venue, CONFIG.api_key, str(CONFIG.api_secret))
-    try:
-        harness.start()
+    with running_node(CONFIG) as harness:
         yield harness
-    finally:
-        harness.stop()
-        sandbox.stop()
 
 
 @pytest.fixture(autouse=True)
