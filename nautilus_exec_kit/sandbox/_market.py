@@ -195,57 +195,74 @@ INTERVAL_MS: dict[str, int] = {
 }
 
 
+def _bucket(buckets: list[KlineBuilder], open_time: int, price: Decimal, amount: Decimal,
+            keep: int) -> None:
+    """Add a print to the bucket opening at ``open_time`` (a new one if needed; at most
+    ``keep`` buckets are kept)."""
+    if not buckets or buckets[-1].open_time != open_time:
+        buckets.append(KlineBuilder.start(open_time, price))
+        if len(buckets) > keep:
+            del buckets[: len(buckets) - keep]
+    buckets[-1].add(price, amount)
+
+
 @attrs.define
 class KlineHistory:
-    """One-second OHLCV buckets of the walk (a day's worth), aggregated into any interval.
+    """The walk's prints in one-second and one-minute OHLCV buckets.
 
-    ``GET /fapi/v1/klines`` and the 24 h tickers read it; a second is the finest the sandbox's
-    market loop needs, and a day of seconds is small.
+    ``GET /fapi/v1/trades`` / ``aggTrades`` read the seconds (at most 1000, their largest
+    ``limit``); ``GET /fapi/v1/klines`` (every Binance interval is whole minutes) and the 24 h
+    tickers read the minutes, so a ticker costs at most a day of minutes (1440) however long the
+    venue has run, and adding a print costs the same at any age.
     """
 
     seconds: list[KlineBuilder] = attrs.field(factory=list)
-    max_seconds: int = 86_400
+    minutes: list[KlineBuilder] = attrs.field(factory=list)
+    max_seconds: int = 1000
+    #: klines' largest ``limit`` of 1m candles, and more than a day.
+    max_minutes: int = 1500
 
     def add(self, now: int, price: Decimal, amount: Decimal) -> None:
-        second = now - now % 1000
-        if not self.seconds or self.seconds[-1].open_time != second:
-            self.seconds.append(KlineBuilder.start(second, price))
-            if len(self.seconds) > self.max_seconds:
-                del self.seconds[: len(self.seconds) - self.max_seconds]
-        self.seconds[-1].add(price, amount)
+        _bucket(self.seconds, now - now % 1000, price, amount, self.max_seconds)
+        _bucket(self.minutes, now - now % 60_000, price, amount, self.max_minutes)
 
     def klines(self, interval_ms: int, start: int | None, end: int | None,
                limit: int) -> list[KlineBuilder]:
         """The klines of ``interval_ms`` overlapping [start, end], the last ``limit`` of them."""
         buckets: dict[int, KlineBuilder] = {}
-        for sec in self.seconds:
-            if (start is not None and sec.open_time < start - start % interval_ms) or (
-                    end is not None and sec.open_time > end):
+        for minute in self.minutes:
+            if (start is not None and minute.open_time < start - start % interval_ms) or (
+                    end is not None and minute.open_time > end):
                 continue
-            open_time = sec.open_time - sec.open_time % interval_ms
+            open_time = minute.open_time - minute.open_time % interval_ms
             k = buckets.get(open_time)
             if k is None:
-                buckets[open_time] = KlineBuilder(open_time, sec.open, sec.high, sec.low,
-                                                  sec.close, sec.volume, sec.trades)
+                buckets[open_time] = KlineBuilder(open_time, minute.open, minute.high,
+                                                  minute.low, minute.close, minute.volume,
+                                                  minute.trades)
             else:
-                k.high, k.low, k.close = max(k.high, sec.high), min(k.low, sec.low), sec.close
-                k.volume += sec.volume
-                k.trades += sec.trades
+                k.high, k.low = max(k.high, minute.high), min(k.low, minute.low)
+                k.close = minute.close
+                k.volume += minute.volume
+                k.trades += minute.trades
         rows = [buckets[t] for t in sorted(buckets)]
         return rows[-limit:] if limit else rows
 
     def day(self, now: int, price: Decimal) -> KlineBuilder:
-        """The last 24 h as one kline (for tickers); a flat one at ``price`` before any trade."""
-        rows = self.klines(86_400_000 * 2, now - 86_400_000, None, 0)
+        """The last 24 h (by minute) as one kline, for tickers; a flat one at ``price`` before
+        any print."""
+        since = now - 86_400_000
+        rows = [m for m in self.minutes if m.open_time >= since - since % 60_000]
         if not rows:
-            return KlineBuilder.start(now - 86_400_000, price)
-        first, *rest = rows
-        for k in rest:
-            first.high, first.low, first.close = (max(first.high, k.high), min(first.low, k.low),
-                                                  k.close)
-            first.volume += k.volume
-            first.trades += k.trades
-        return first
+            return KlineBuilder.start(since, price)
+        first = rows[0]
+        day = KlineBuilder(first.open_time, first.open, first.high, first.low, first.close,
+                           first.volume, first.trades)
+        for k in rows[1:]:
+            day.high, day.low, day.close = max(day.high, k.high), min(day.low, k.low), k.close
+            day.volume += k.volume
+            day.trades += k.trades
+        return day
 
 
 def kline_row(book: Book, k: KlineBuilder, interval_ms: int) -> list[Any]:

@@ -226,3 +226,18 @@ def test_price_walk_same_seed_same_path() -> None:
     assert path(3) == path(3)
     assert path(3) != path(4)
     assert all(p % Decimal("0.1") == 0 for p in path(3))
+
+
+def test_kline_history_stays_a_day_of_minutes_and_aggregates_them() -> None:
+    from nautilus_exec_kit.sandbox._market import KlineHistory
+
+    history = KlineHistory()
+    start = 1_800_000_000_000
+    for second in range(2 * 86_400 // 30):  # two days, a print every 30 s
+        history.add(start + second * 30_000, Decimal(100 + second % 7), Decimal(1))
+    assert len(history.minutes) == 1500 and len(history.seconds) <= 1000
+    now = start + 2 * 86_400_000
+    day = history.day(now, Decimal(0))
+    assert day.trades == 2880 and (day.low, day.high) == (Decimal(100), Decimal(106))
+    hours = history.klines(3_600_000, None, None, 5)
+    assert len(hours) == 5 and all(k.trades == 120 for k in hours[:-1])
