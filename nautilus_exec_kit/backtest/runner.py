@@ -16,20 +16,22 @@ Example::
 
 from __future__ import annotations
 
-import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
 from nautilus_trader.config import ExecEngineConfig, LoggingConfig, RiskEngineConfig
 from nautilus_trader.model.events import OrderEvent
-from nautilus_trader.model.identifiers import TraderId
+from nautilus_trader.model.identifiers import InstrumentId, TraderId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.backtest import perf
+from nautilus_exec_kit.backtest.feed import DataFeed, ListFeed
+from nautilus_exec_kit.backtest.perpetuals import PerpetualEconomics, PerpetualTerms
+from nautilus_exec_kit.backtest.subscriptions import unfed_subscriptions, warn_unfed
 from nautilus_exec_kit.backtest.summary import BacktestReport, OrderTally, summarize
 from nautilus_exec_kit.backtest.tape import default_instrument
 from nautilus_exec_kit.backtest.venue import add_binance_venue
@@ -64,6 +66,11 @@ class RunnerConfig:
         Let bars move the simulated market (Nautilus' ``bar_execution``). Turn it off when the
         data has quotes too: the bars are then only signals for the strategy, and the quotes
         alone decide fills (otherwise OHLC points would re-trade prices the quotes already did).
+    perpetuals : PerpetualTerms | None
+        Funding, mark price and liquidation as Binance charges them (the venue's
+        :class:`~nautilus_exec_kit.backtest.perpetuals.PerpetualEconomics` module): these terms
+        for every instrument, plus ``perpetual_terms`` per instrument ID. ``None`` runs the
+        plain SimulatedExchange, which charges no funding and never liquidates.
     batches : int
         How many streaming batches (progress callbacks) to split the data into.
     verbose : bool
@@ -83,6 +90,8 @@ class RunnerConfig:
     verbose: bool = False
     max_order_submit_rate: str = "100/00:00:01"
     hooks: tuple[EngineHook, ...] = ()
+    perpetuals: PerpetualTerms | None = attrs.field(factory=PerpetualTerms)
+    perpetual_terms: Mapping[InstrumentId, PerpetualTerms] = attrs.field(factory=dict)
 
 
 class BacktestRunner:
@@ -91,11 +100,21 @@ class BacktestRunner:
     Call :meth:`dispose` when done (the CLI writes the tearsheet from ``engine`` first).
     """
 
-    def __init__(self, config: RunnerConfig | None = None, instrument: Instrument | None = None):
+    def __init__(
+        self,
+        config: RunnerConfig | None = None,
+        instruments: Instrument | Sequence[Instrument] | None = None,
+    ) -> None:
         self.config = config or RunnerConfig()
-        self.instrument = instrument or default_instrument()
+        if isinstance(instruments, Instrument):
+            instruments = [instruments]
+        #: every instrument the venue lists (default: the kit's BTCUSDT-PERP test instrument)
+        self.instruments: tuple[Instrument, ...] = tuple(instruments or [default_instrument()])
         self.workarounds: dict[str, str | None] = {}
+        #: one message per subscription the run's data could not feed (see ``subscriptions``)
+        self.data_warnings: list[str] = []
         self.tally = OrderTally()
+        self.perpetuals: PerpetualEconomics | None = None
         self.engine = self._build_engine()
 
     def _build_engine(self) -> BacktestEngine:
@@ -118,18 +137,28 @@ class BacktestRunner:
                 run_analysis=cfg.run_analysis,
             )
         )
+        modules = []
+        if cfg.perpetuals is not None:
+            self.perpetuals = PerpetualEconomics(cfg.perpetual_terms, cfg.perpetuals)
+            modules.append(self.perpetuals)
         add_binance_venue(
             engine,
-            self.instrument,
+            self.instruments,
             balance_usdt=cfg.starting_balance_usdt,
             leverage=cfg.leverage,
             bar_execution=cfg.bar_execution,
+            modules=modules,
         )
         if cfg.linear_cost and not self.workarounds.get("linear_analyzer"):
             perf.install_linear_analyzer(engine.portfolio)
         # Count orders as they close: the purge timer may drop them from the cache later.
         engine.kernel.msgbus.subscribe(topic="events.order.*", handler=self._on_order_event)
         return engine
+
+    @property
+    def instrument(self) -> Instrument:
+        """The first (often only) instrument of the run."""
+        return self.instruments[0]
 
     def _on_order_event(self, event: OrderEvent) -> None:
         order = self.engine.cache.order(event.client_order_id)
@@ -145,16 +174,22 @@ class BacktestRunner:
         for strategy in [strategies] if isinstance(strategies, Strategy) else strategies:
             self.engine.add_strategy(strategy)
 
-    def run(self, data: Sequence[Any], progress: ProgressCallback | None = None) -> BacktestReport:
-        """Run ``data`` (any Nautilus data, any order) in batches and return the report."""
+    def run(
+        self, data: Sequence[Any] | DataFeed, progress: ProgressCallback | None = None
+    ) -> BacktestReport:
+        """Run ``data`` and return the report.
+
+        ``data`` is any Nautilus data in any order (a list), or a :class:`DataFeed` such as a
+        catalog selection streamed window by window. After the first batch, every subscription
+        of a strategy or actor that the data cannot feed is warned about by name
+        (:class:`~nautilus_exec_kit.backtest.subscriptions.UnfedSubscriptionWarning`) and kept in
+        :attr:`data_warnings`.
+        """
         cfg = self.config
         for hook in cfg.hooks:
             hook(self.engine)
-        ordered = sorted(data, key=lambda d: d.ts_init)
-        n = len(ordered)
-        bounds = [round(i * n / cfg.batches) for i in range(cfg.batches + 1)]
-        # Batches must not split one timestamp: the engine orders same-ts data by type.
-        bounds = [self._align(ordered, b) for b in bounds]
+        feed = data if isinstance(data, DataFeed) else ListFeed(data)
+        done = 0
         start = time.perf_counter()
         freeze = (
             perf.frozen_gc()
@@ -164,14 +199,16 @@ class BacktestRunner:
         if freeze is not None:
             freeze.__enter__()
         try:
-            for lo, hi in itertools.pairwise(bounds):
-                if hi <= lo:
-                    continue
-                self.engine.add_data(ordered[lo:hi])
-                self.engine.run(streaming=True)
-                self.engine.clear_data()
+            for batch in feed.batches(cfg.batches):
+                if batch.data:  # a catalog window may hold nothing
+                    self.engine.add_data(list(batch.data))
+                    self.engine.run(streaming=True)
+                    self.engine.clear_data()
+                    if not done:
+                        self._check_subscriptions(feed)
+                    done += len(batch.data)
                 if progress is not None:
-                    progress(hi / n, hi)
+                    progress(batch.fraction, done)
             self.engine.end()
         finally:
             if freeze is not None:
@@ -185,15 +222,17 @@ class BacktestRunner:
             self.engine.trader.strategies(),
             tally=self.tally,
             elapsed_s=elapsed,
-            ticks=n,
+            ticks=done,
             workarounds=self.workarounds,
+            perpetuals=None if self.perpetuals is None else self.perpetuals.ledger,
         )
 
-    @staticmethod
-    def _align(ordered: Sequence[Any], index: int) -> int:
-        while 0 < index < len(ordered) and ordered[index].ts_init == ordered[index - 1].ts_init:
-            index += 1
-        return index
+    def _check_subscriptions(self, feed: DataFeed) -> None:
+        trader = self.engine.trader
+        unfed = unfed_subscriptions(
+            self.engine.kernel.msgbus, [*trader.strategies(), *trader.actors()], feed.contents
+        )
+        self.data_warnings += warn_unfed(unfed)
 
     def dispose(self) -> None:
         """Release the engine's resources (ending a run an exception interrupted)."""
@@ -204,13 +243,14 @@ class BacktestRunner:
 
 def run_backtest(
     strategies: Strategy | Sequence[Strategy],
-    data: Sequence[Any],
+    data: Sequence[Any] | DataFeed,
     *,
     config: RunnerConfig | None = None,
     progress: ProgressCallback | None = None,
+    instruments: Instrument | Sequence[Instrument] | None = None,
 ) -> BacktestReport:
     """Run ``strategies`` over ``data`` on the kit's Binance USDT-M venue; return the report."""
-    runner = BacktestRunner(config)
+    runner = BacktestRunner(config, instruments)
     try:
         runner.add_strategies(strategies)
         return runner.run(data, progress)

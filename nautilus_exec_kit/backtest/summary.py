@@ -9,7 +9,6 @@ linear-cost mode) still counts every order: the runner feeds the tally as orders
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -53,6 +52,8 @@ class OrderTally:
 
     by_type_status: Counter[tuple[str, str]] = attrs.field(factory=Counter)
     reasons: Counter[tuple[str, str]] = attrs.field(factory=Counter)
+    #: commissions paid per currency code (what the venue's fee model charged on fills)
+    commissions: Counter[str] = attrs.field(factory=Counter)
     fills: int = 0
     orders: int = 0
 
@@ -62,6 +63,8 @@ class OrderTally:
         self.orders += 1
         self.by_type_status[(order_type_to_str(order.order_type), order_status_to_str(status))] += 1
         self.fills += sum(1 for e in order.events if type(e).__name__ == "OrderFilled")
+        for money in order.commissions():
+            self.commissions[money.currency.code] += money.as_double()
         if status in _REASON_STATUSES:
             reason = _last_reason(order) or "(no reason)"
             self.reasons[(order_status_to_str(status), _reason_label(reason))] += 1
@@ -88,6 +91,36 @@ class PositionLine:
 
 
 @attrs.frozen
+class PnlSplit:
+    """Where a currency's PnL came from: ``trading + fees + funding + liquidation_fees`` is the
+    realized PnL plus funding, i.e. what the wallet balance moved by (fees and liquidation fees
+    are negative when paid; funding is negative when the account paid it)."""
+
+    trading: float
+    fees: float
+    funding: float
+    liquidation_fees: float
+
+    @property
+    def total(self) -> float:
+        return self.trading + self.fees + self.funding + self.liquidation_fees
+
+
+@attrs.frozen
+class LiquidationLine:
+    """One liquidated position (from the venue's perpetual economics)."""
+
+    instrument_id: str
+    position_id: str
+    side: str
+    quantity: str
+    mark: float
+    liquidation_price: float | None
+    clearance_fee: float
+    ts: int
+
+
+@attrs.frozen
 class BacktestReport:
     """Everything the summary prints, as plain values (safe to compare in tests)."""
 
@@ -105,6 +138,9 @@ class BacktestReport:
     elapsed_s: float | None = None
     ticks: int | None = None
     workarounds: Mapping[str, str | None] = attrs.field(factory=dict)
+    #: per currency code: trading / fees / funding / liquidation fees (empty for a live node)
+    pnl_split: Mapping[str, PnlSplit] = attrs.field(factory=dict)
+    liquidations: Sequence[LiquidationLine] = ()
 
 
 def _strategy_kit_stats(strategy: Any) -> dict[str, Any]:
@@ -130,12 +166,15 @@ def summarize(
     elapsed_s: float | None = None,
     ticks: int | None = None,
     workarounds: Mapping[str, str | None] | None = None,
+    perpetuals: Any = None,
 ) -> BacktestReport:
     """Build the report from a Cache, a Portfolio and the strategies (backtest or live).
 
     ``tally`` defaults to one built from ``cache.orders()``; pass the runner's tally when closed
     orders were purged. Statistics come from ``portfolio.analyzer`` as last calculated (the
-    backtest engine calculates them at the end of a run).
+    backtest engine calculates them at the end of a run). ``perpetuals`` is the venue's
+    :class:`~nautilus_exec_kit.backtest.perpetuals.PerpetualLedger` (funding and liquidations);
+    with it the report splits the PnL into trading, fees, funding and liquidation fees.
     """
     tally = tally if tally is not None else OrderTally.from_orders(cache.orders())
     analyzer = portfolio.analyzer
@@ -171,6 +210,7 @@ def summarize(
         )
         for p in cache.positions_open()
     ]
+    split, liquidations = _perpetual_lines(tally, perpetuals)
     return BacktestReport(
         orders=tally.orders,
         fills=tally.fills,
@@ -186,7 +226,41 @@ def summarize(
         elapsed_s=elapsed_s,
         ticks=ticks,
         workarounds=dict(workarounds or {}),
+        pnl_split=split,
+        liquidations=liquidations,
     )
+
+
+def _perpetual_lines(
+    tally: OrderTally, ledger: Any,
+) -> tuple[dict[str, PnlSplit], list[LiquidationLine]]:
+    """The USDT PnL split and the liquidation lines, each measured on its own: trading from the
+    positions' realized PnL (net of commissions, as Nautilus books it) plus the tally's
+    commissions, fees from the tally, funding and clearance fees from the ledger."""
+    if ledger is None:
+        return {}, []
+    commissions = tally.commissions.get("USDT", 0.0)
+    split = {"USDT": PnlSplit(
+        trading=float(ledger.realized_pnl) + commissions,
+        fees=-commissions,
+        funding=float(ledger.funding_total()),
+        liquidation_fees=-float(ledger.clearance_fees()),
+    )}
+    lines = [
+        LiquidationLine(
+            instrument_id=liq.instrument_id,
+            position_id=liq.position_id,
+            side=liq.side,
+            quantity=str(liq.quantity),
+            mark=float(liq.mark),
+            liquidation_price=None if liq.liquidation_price is None else float(
+                liq.liquidation_price),
+            clearance_fee=float(liq.clearance_fee),
+            ts=liq.ts,
+        )
+        for liq in ledger.liquidations
+    ]
+    return split, lines
 
 
 def _venue(name: str) -> Any:
@@ -199,78 +273,10 @@ def _clean(stats: Mapping[str, Any]) -> dict[str, float]:
     return {k: float(v) for k, v in stats.items() if isinstance(v, (int, float))}
 
 
-def _fmt(value: float) -> str:
-    return "-" if math.isnan(value) else f"{value:,.6g}"
-
-
-def _policy_lines(kit_stats: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """The error policy's decisions per code and per action, then its other counters."""
-    lines: list[str] = []
-    for sid, stats in kit_stats.items():
-        policy = stats.get("policy")
-        if not policy:
-            continue
-        lines.append(f"== Error policy ({sid})")
-        for group in ("by_code", "by_action", "by_category", "chains"):
-            counts = policy.get(group) or {}
-            if counts:
-                joined = ", ".join(f"{key}={value}" for key, value in counts.items())
-                lines.append(f"  {group.replace('_', ' '):<12} {joined}")
-        scalars = {k: v for k, v in policy.items() if not isinstance(v, Mapping) and v}
-        if scalars:
-            lines.append("  counters     " + ", ".join(f"{k}={v}" for k, v in scalars.items()))
-    return lines
-
-
 def format_summary(report: BacktestReport) -> str:
-    """The human-readable summary ``exec-kit backtest`` prints (sections in a fixed order)."""
-    lines: list[str] = []
-    run = f"{report.orders} orders, {report.fills} fills"
-    if report.elapsed_s is not None:
-        run += f" in {report.elapsed_s:.2f} s"
-        if report.orders:
-            run += f" ({1e3 * report.elapsed_s / report.orders:.3f} ms/order)"
-    if report.ticks is not None:
-        run = f"{report.ticks:,} data points, " + run
-    lines += ["== Run", f"  {run}"]
-    lines.append("== Orders (type / final status)")
-    for (otype, status), n in sorted(report.orders_by_type_status.items()):
-        lines.append(f"  {otype:<22} {status:<12} {n:>8}")
-    if not report.orders_by_type_status:
-        lines.append("  none")
-    lines.append("== Rejects and denials")
-    for (status, reason), n in sorted(report.reasons.items(), key=lambda kv: -kv[1]):
-        lines.append(f"  {status:<9} {n:>6}  {reason}")
-    if not report.reasons:
-        lines.append("  none")
-    lines.append("== PnL")
-    for code, value in sorted(report.realized_pnl.items()):
-        lines.append(f"  realized   {value:,.8f} {code}")
-    for code, value in sorted(report.unrealized_pnl.items()):
-        lines.append(f"  unrealized {value:,.8f} {code}")
-    for code, value in sorted(report.balances.items()):
-        lines.append(f"  balance    {value:,.8f} {code}")
-    lines.append("== Statistics")
-    for code, stats in sorted(report.stats_pnls.items()):
-        for name, value in stats.items():
-            lines.append(f"  {name + ' (' + code + ')':<34} {_fmt(value)}")
-    for name, value in report.stats_returns.items():
-        lines.append(f"  {name:<34} {_fmt(value)}")
-    lines.append("== Positions (open at end)")
-    for p in report.positions:
-        lines.append(f"  {p.position_id} {p.side} {p.quantity} @ {p.avg_px_open:,.2f}")
-    if not report.positions:
-        lines.append("  flat")
-    if report.kit_stats:
-        lines.append("== Kit counters")
-        for sid, stats in report.kit_stats.items():
-            for name, value in stats.items():
-                if name != "policy":
-                    lines.append(f"  {sid} {name}: {value}")
-        lines += _policy_lines(report.kit_stats)
-    disabled = {k: v for k, v in report.workarounds.items() if v}
-    if disabled:
-        lines.append("== Workarounds disabled (run is correct, may be slower)")
-        for name, why in disabled.items():
-            lines.append(f"  {name}: {why}")
-    return "\n".join(lines)
+    """The human-readable summary ``exec-kit backtest`` prints, as plain text (sections in a
+    fixed order, then any other report field; rendered by
+    :mod:`nautilus_exec_kit.backtest.report_view` with rich)."""
+    from nautilus_exec_kit.backtest.report_view import format_summary as render
+
+    return render(report)
