@@ -3,13 +3,15 @@
 Binance hedge mode (``dualSidePosition=true``) keeps ``{iid}-LONG`` and ``{iid}-SHORT`` as two
 positions. The kit sends every order on the right leg, refuses reduce-only (the adapter never
 sends it in hedge mode), and ``close_long`` / ``close_short`` never close more than the leg holds.
+
+It prices on quote mids, or on bar closes when ``bar_type`` is set (a run of Binance klines).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from nautilus_trader.model.data import QuoteTick
+from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.enums import OrderSide, PositionSide
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
@@ -23,6 +25,7 @@ class HedgePairConfig(ExecKitConfig, frozen=True):
 
     instrument_id: InstrumentId = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
     position_mode: str = "HEDGE"
+    bar_type: BarType | None = None  # None: price on quote mids; else on these bars' closes
     leg_size: Decimal = Decimal("0.010")
     take_profit_bps: int = 30  # close a leg once it is this far in profit
 
@@ -34,11 +37,19 @@ class HedgePair(ExecutionMixin, Strategy):
         super().__init__(config)
 
     def on_start(self) -> None:
-        self.subscribe_quote_ticks(self.config.instrument_id)
+        if self.config.bar_type is None:
+            self.subscribe_quote_ticks(self.config.instrument_id)
+        else:
+            self.subscribe_bars(self.config.bar_type)
 
     def on_quote_tick(self, tick: QuoteTick) -> None:
+        self._on_price((tick.bid_price.as_double() + tick.ask_price.as_double()) / 2)
+
+    def on_bar(self, bar: Bar) -> None:
+        self._on_price(bar.close.as_double())
+
+    def _on_price(self, price: float) -> None:
         iid = self.config.instrument_id
-        mid = (tick.bid_price.as_double() + tick.ask_price.as_double()) / 2
         for leg, open_side in (("LONG", OrderSide.BUY), ("SHORT", OrderSide.SELL)):
             position = self.cache.position(self.kit_position_id(iid, leg))
             if position is None or position.is_closed:
@@ -46,7 +57,7 @@ class HedgePair(ExecutionMixin, Strategy):
                     # position_side is implied (BUY opens LONG), spelled out for the reader.
                     self.submit_market(iid, open_side, self.config.leg_size, position_side=leg)
                 continue
-            move = (mid - position.avg_px_open) / position.avg_px_open * 10_000
+            move = (price - position.avg_px_open) / position.avg_px_open * 10_000
             in_profit = move if position.side == PositionSide.LONG else -move
             if in_profit >= self.config.take_profit_bps:
                 # Sized from the cache; a second call in the same tick would return None.

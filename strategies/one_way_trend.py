@@ -4,6 +4,10 @@ close_position take-profit.
 Runs unchanged on the SimulatedExchange and live: the kit validates every order the way Binance
 USDT-M would, and in backtests gives ``close_position`` its Binance meaning (the stop always
 closes the whole position, and is cancelled when the take-profit closes it).
+
+It trades on quote mids, or on bar closes when ``bar_type`` is set (a run of Binance klines has
+no quotes; ``exec-kit backtest`` sets ``bar_type`` for such runs). The EMA periods count updates
+of whichever it trades on.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from nautilus_trader.indicators import ExponentialMovingAverage
-from nautilus_trader.model.data import QuoteTick
+from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.enums import OrderSide, PositionSide
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
@@ -24,6 +28,7 @@ class OneWayTrendConfig(ExecKitConfig, frozen=True):
     """Settings of :class:`OneWayTrend` (plus every ExecKitConfig setting)."""
 
     instrument_id: InstrumentId = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
+    bar_type: BarType | None = None  # None: trade on quote mids; else on these bars' closes
     trade_size: Decimal = Decimal("0.010")
     fast_period: int = 50
     slow_period: int = 200
@@ -40,23 +45,35 @@ class OneWayTrend(ExecutionMixin, Strategy):
         self.fast = ExponentialMovingAverage(config.fast_period)
         self.slow = ExponentialMovingAverage(config.slow_period)
         self.trend = 0  # +1 long bias, -1 short bias, 0 unknown
+        self.tick = Decimal("0.1")  # the instrument's price increment (set on start)
 
     def on_start(self) -> None:
-        self.subscribe_quote_ticks(self.config.instrument_id)
+        instrument = self.cache.instrument(self.config.instrument_id)
+        if instrument is not None:
+            self.tick = instrument.price_increment.as_decimal()
+        if self.config.bar_type is None:
+            self.subscribe_quote_ticks(self.config.instrument_id)
+        else:
+            self.subscribe_bars(self.config.bar_type)
 
     def on_quote_tick(self, tick: QuoteTick) -> None:
-        mid = (tick.bid_price.as_double() + tick.ask_price.as_double()) / 2
-        self.fast.update_raw(mid)
-        self.slow.update_raw(mid)
+        self._on_price((tick.bid_price.as_double() + tick.ask_price.as_double()) / 2)
+
+    def on_bar(self, bar: Bar) -> None:
+        self._on_price(bar.close.as_double())
+
+    def _on_price(self, price: float) -> None:
+        self.fast.update_raw(price)
+        self.slow.update_raw(price)
         if not self.slow.initialized:
             return
         trend = 1 if self.fast.value > self.slow.value else -1
         if trend == self.trend:
             return
         self.trend = trend
-        self._flip(trend, mid)
+        self._flip(trend, price)
 
-    def _flip(self, trend: int, mid: float) -> None:
+    def _flip(self, trend: int, price: float) -> None:
         iid = self.config.instrument_id
         # Leave the old position and its protection first.
         self.cancel_all_orders(iid)
@@ -68,10 +85,14 @@ class OneWayTrend(ExecutionMixin, Strategy):
         else:
             self.submit_market(iid, side, self.config.trade_size)
         # close_position orders carry no size on Binance: they close whatever the position is.
-        stop = mid * (1 - trend * self.config.stop_bps / 10_000)
-        target = mid * (1 + trend * self.config.take_profit_bps / 10_000)
-        self.submit_stop_market(iid, exit_side, None, _tick(stop), close_position=True)
-        self.submit_take_profit(iid, exit_side, None, _tick(target), close_position=True)
+        stop = price * (1 - trend * self.config.stop_bps / 10_000)
+        target = price * (1 + trend * self.config.take_profit_bps / 10_000)
+        self.submit_stop_market(
+            iid, exit_side, None, _on_tick(stop, self.tick), close_position=True
+        )
+        self.submit_take_profit(
+            iid, exit_side, None, _on_tick(target, self.tick), close_position=True
+        )
 
     def on_stop(self) -> None:
         iid = self.config.instrument_id
@@ -84,6 +105,6 @@ class OneWayTrend(ExecutionMixin, Strategy):
         return position.side if position is not None else PositionSide.FLAT
 
 
-def _tick(price: float, tick: float = 0.1) -> str:
+def _on_tick(price: float, tick: Decimal) -> Decimal:
     """Round a computed price to the tick *explicitly* (the kit never rounds silently)."""
-    return f"{round(price / tick) * tick:.1f}"
+    return (Decimal(repr(price)) / tick).to_integral_value() * tick

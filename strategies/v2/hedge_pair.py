@@ -1,11 +1,12 @@
 """Hedge-mode pair on NautilusTrader 2 (the twin of ``strategies/hedge_pair.py``): holds a LONG
-and a SHORT leg at once and takes profit on each leg separately."""
+and a SHORT leg at once and takes profit on each leg separately; prices on quote mids, or on bar
+closes when ``bar_type`` is set."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from nautilus_trader.model import InstrumentId, OrderSide, PositionSide, QuoteTick
+from nautilus_trader.model import Bar, BarType, InstrumentId, OrderSide, PositionSide, QuoteTick
 from nautilus_trader.trading import Strategy
 
 from nautilus_exec_kit.v2.config import ExecKitConfig
@@ -17,6 +18,7 @@ class HedgePairConfig(ExecKitConfig):
 
     instrument_id: InstrumentId = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
     position_mode: str = "HEDGE"
+    bar_type: BarType | None = None  # None: price on quote mids; else on these bars' closes
     leg_size: Decimal = Decimal("0.010")
     take_profit_bps: int = 30  # close a leg once it is this far in profit
 
@@ -25,19 +27,28 @@ class HedgePair(ExecutionMixin, Strategy):  # type: ignore[misc]
     """Keep one LONG and one SHORT leg open; bank the profitable leg and re-open it."""
 
     def on_start(self) -> None:
-        self.subscribe_quotes(self.config.instrument_id)
+        config = self.config
+        if config.bar_type is None:
+            self.subscribe_quotes(config.instrument_id)
+        else:
+            self.subscribe_bars(config.bar_type)
 
     def on_quote(self, quote: QuoteTick) -> None:
+        self._on_price((quote.bid_price.as_double() + quote.ask_price.as_double()) / 2)
+
+    def on_bar(self, bar: Bar) -> None:
+        self._on_price(bar.close.as_double())
+
+    def _on_price(self, price: float) -> None:
         config = self.config
         iid = config.instrument_id
-        mid = (quote.bid_price.as_double() + quote.ask_price.as_double()) / 2
         for leg, open_side in (("LONG", OrderSide.BUY), ("SHORT", OrderSide.SELL)):
             position = self.cache.position(self.kit_position_id(iid, leg))
             if position is None or position.is_closed:
                 if not self._leg_order_in_flight(leg):
                     self.submit_market(iid, open_side, config.leg_size, position_side=leg)
                 continue
-            move = (mid - position.avg_px_open) / position.avg_px_open * 10_000
+            move = (price - position.avg_px_open) / position.avg_px_open * 10_000
             in_profit = move if position.side == PositionSide.LONG else -move
             if in_profit >= config.take_profit_bps:
                 (self.close_long if leg == "LONG" else self.close_short)(iid)

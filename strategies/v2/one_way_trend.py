@@ -1,12 +1,13 @@
 """One-way trend follower on NautilusTrader 2 (the twin of ``strategies/one_way_trend.py``):
-EMA cross entries, protected by a close_position stop and a close_position take-profit."""
+EMA cross entries, protected by a close_position stop and a close_position take-profit; on quote
+mids, or on bar closes when ``bar_type`` is set."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from nautilus_trader.indicators import ExponentialMovingAverage
-from nautilus_trader.model import InstrumentId, OrderSide, QuoteTick
+from nautilus_trader.model import Bar, BarType, InstrumentId, OrderSide, QuoteTick
 from nautilus_trader.trading import Strategy
 
 from nautilus_exec_kit.v2.config import ExecKitConfig
@@ -17,6 +18,7 @@ class OneWayTrendConfig(ExecKitConfig):
     """Settings of :class:`OneWayTrend` (plus every ExecKitConfig setting)."""
 
     instrument_id: InstrumentId = InstrumentId.from_str("BTCUSDT-PERP.BINANCE")
+    bar_type: BarType | None = None  # None: trade on quote mids; else on these bars' closes
     trade_size: Decimal = Decimal("0.010")
     fast_period: int = 50
     slow_period: int = 200
@@ -33,23 +35,36 @@ class OneWayTrend(ExecutionMixin, Strategy):  # type: ignore[misc]
         self.fast = ExponentialMovingAverage(config.fast_period)
         self.slow = ExponentialMovingAverage(config.slow_period)
         self.trend = 0  # +1 long bias, -1 short bias, 0 unknown
+        self.tick = Decimal("0.1")  # the instrument's price increment (set on start)
 
     def on_start(self) -> None:
-        self.subscribe_quotes(self.config.instrument_id)
+        config = self.config
+        instrument = self.cache.instrument(config.instrument_id)
+        if instrument is not None:
+            self.tick = instrument.price_increment.as_decimal()
+        if config.bar_type is None:
+            self.subscribe_quotes(config.instrument_id)
+        else:
+            self.subscribe_bars(config.bar_type)
 
     def on_quote(self, quote: QuoteTick) -> None:
-        mid = (quote.bid_price.as_double() + quote.ask_price.as_double()) / 2
-        self.fast.update_raw(mid)
-        self.slow.update_raw(mid)
+        self._on_price((quote.bid_price.as_double() + quote.ask_price.as_double()) / 2)
+
+    def on_bar(self, bar: Bar) -> None:
+        self._on_price(bar.close.as_double())
+
+    def _on_price(self, price: float) -> None:
+        self.fast.update_raw(price)
+        self.slow.update_raw(price)
         if not self.slow.initialized:
             return
         trend = 1 if self.fast.value > self.slow.value else -1
         if trend == self.trend:
             return
         self.trend = trend
-        self._flip(trend, mid)
+        self._flip(trend, price)
 
-    def _flip(self, trend: int, mid: float) -> None:
+    def _flip(self, trend: int, price: float) -> None:
         config = self.config
         iid = config.instrument_id
         # Leave the old position and its protection first.
@@ -62,10 +77,14 @@ class OneWayTrend(ExecutionMixin, Strategy):  # type: ignore[misc]
         else:
             self.submit_market(iid, side, config.trade_size)
         # close_position orders carry no size on Binance: they close whatever the position is.
-        stop = mid * (1 - trend * config.stop_bps / 10_000)
-        target = mid * (1 + trend * config.take_profit_bps / 10_000)
-        self.submit_stop_market(iid, exit_side, None, _tick(stop), close_position=True)
-        self.submit_take_profit(iid, exit_side, None, _tick(target), close_position=True)
+        stop = price * (1 - trend * config.stop_bps / 10_000)
+        target = price * (1 + trend * config.take_profit_bps / 10_000)
+        self.submit_stop_market(
+            iid, exit_side, None, _on_tick(stop, self.tick), close_position=True
+        )
+        self.submit_take_profit(
+            iid, exit_side, None, _on_tick(target, self.tick), close_position=True
+        )
 
     def on_stop(self) -> None:
         iid = self.config.instrument_id
@@ -73,6 +92,6 @@ class OneWayTrend(ExecutionMixin, Strategy):  # type: ignore[misc]
         self.close_all(iid)
 
 
-def _tick(price: float, tick: float = 0.1) -> str:
+def _on_tick(price: float, tick: Decimal) -> Decimal:
     """Round a computed price to the tick *explicitly* (the kit never rounds silently)."""
-    return f"{round(price / tick) * tick:.1f}"
+    return (Decimal(repr(price)) / tick).to_integral_value() * tick
