@@ -1,8 +1,9 @@
 """``exec-kit``: the command line.
 
-Each subcommand lives in its own module (``backtest``, ``sandbox``, ``live``, ``check_config``)
-exposing ``add_parser(subparsers)`` and ``run(args) -> int``. Modules are imported lazily so
-``exec-kit --help`` stays fast and a broken optional subcommand cannot break the others.
+Each subcommand lives in its own module (``backtest``, ``data``, ``sandbox``, ``live``,
+``check_config``) exposing ``add_parser(subparsers)`` and ``run(args) -> int``. Modules are
+imported lazily so ``exec-kit --help`` stays fast and a broken optional subcommand cannot break
+the others.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 #: subcommand name -> module under nautilus_exec_kit.cli
 SUBCOMMANDS: dict[str, str] = {
     "backtest": "backtest",
+    "data": "data",
     "sandbox": "sandbox",
     "live": "live",
     "check-config": "check_config",

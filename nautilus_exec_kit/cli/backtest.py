@@ -1,8 +1,10 @@
 """``exec-kit backtest``: run a strategy on the kit's Binance USDT-M backtest venue.
 
 Default: the one-way trend example (``strategies.one_way_trend:OneWayTrend``) on a synthetic
-BTCUSDT-PERP tape, with a progress bar on stderr and the summary on stdout. Heavy imports happen
-inside :func:`run` so ``exec-kit --help`` stays fast.
+BTCUSDT-PERP tape, with a progress bar on stderr and the summary on stdout. ``--bars FILE`` runs
+one bar file instead; ``--catalog DIR`` runs what ``exec-kit data import`` stored (several
+symbols, a time range). Heavy imports happen inside :func:`run` so ``exec-kit --help`` stays
+fast.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import importlib
 import json
 import sys
 import typing
-from typing import Any, TextIO
+import warnings
+from collections.abc import Sequence
+from typing import Any
 
 DEFAULT_STRATEGY = "strategies.one_way_trend:OneWayTrend"
 DEFAULT_TICKS = 200_000
 #: config fields the CLI fills in when the strategy's config has them and the user did not.
 _DEFAULT_FIELDS: dict[str, Any] = {
-    "instrument_id": "BTCUSDT-PERP.BINANCE",
-    "bar_type": "BTCUSDT-PERP.BINANCE-1-MINUTE-LAST-EXTERNAL",
     "log_events": False,
     "log_commands": False,
 }
@@ -44,11 +46,40 @@ def add_parser(subparsers: Any, name: str) -> None:
         help="strategy config: a JSON object of fields, or MODULE:NAME of a config "
         "instance or class",
     )
-    p.add_argument(
+    data = p.add_mutually_exclusive_group()
+    data.add_argument(
         "--bars",
         metavar="FILE",
-        help="1-minute bars CSV (plain timestamp,o,h,l,c,v or Binance kline) "
-        "instead of the synthetic tape",
+        help="a 1-minute bars file (plain timestamp,o,h,l,c,v CSV or a Binance Vision klines "
+        "file, zipped or not) instead of the synthetic tape",
+    )
+    data.add_argument(
+        "--catalog",
+        metavar="DIR",
+        help="run the data a Nautilus ParquetDataCatalog holds (see 'exec-kit data import')",
+    )
+    p.add_argument(
+        "--symbols",
+        metavar="SYM,SYM",
+        help="Binance symbols to run (with --catalog: default every instrument that has data; "
+        "with --bars: the file's symbol)",
+    )
+    p.add_argument(
+        "--start", metavar="TIME", help="first time to run (UTC date/time or epoch ms)"
+    )
+    p.add_argument(
+        "--end", metavar="TIME", help="run up to, not including, this time (UTC, epoch ms)"
+    )
+    p.add_argument(
+        "--exchange-info",
+        metavar="FILE",
+        help="instruments from a saved /fapi/v1/exchangeInfo JSON (any symbol, its real "
+        "filters) instead of the kit's BTCUSDT test instrument (--catalog: of the catalog's)",
+    )
+    p.add_argument(
+        "--allow-gaps",
+        action="store_true",
+        help="accept a --bars file with missing bars (default: refused, naming the gap)",
     )
     p.add_argument(
         "--ticks",
@@ -110,12 +141,15 @@ def _config_class(strategy_cls: Any) -> type:
     raise CliError(f"cannot tell the config class of {strategy_cls.__name__}; use --config")
 
 
-def _with_defaults(config_cls: type, fields: dict[str, Any], verbose: bool) -> Any:
+def _required_fields(config_cls: type) -> set[str]:
+    """The msgspec struct fields without a default."""
+    names = tuple(getattr(config_cls, "__struct_fields__", ()))
+    defaults = tuple(getattr(config_cls, "__struct_defaults__", ()))
+    return set(names[: len(names) - len(defaults)])
+
+
+def _parse_config(config_cls: type, merged: dict[str, Any], fields: dict[str, Any]) -> Any:
     known = set(getattr(config_cls, "__struct_fields__", ()))
-    merged = {k: v for k, v in _DEFAULT_FIELDS.items() if k in known}
-    if verbose:
-        merged.update(log_events=True, log_commands=True)
-    merged.update(fields)
     unknown = sorted(set(fields) - known) if known else []
     if unknown:
         raise CliError(f"{config_cls.__name__} has no field(s) {', '.join(unknown)}")
@@ -125,10 +159,25 @@ def _with_defaults(config_cls: type, fields: dict[str, Any], verbose: bool) -> A
         raise CliError(f"invalid {config_cls.__name__}: {exc}") from None
 
 
-def build_strategy(strategy_spec: str, config_spec: str | None, verbose: bool = False) -> Any:
-    """Import the strategy class and build it with its config (see ``--config``)."""
+def _with_defaults(
+    config_cls: type,
+    fields: dict[str, Any],
+    verbose: bool,
+    run_fields: dict[str, Any] | None = None,
+) -> Any:
+    """The config: the CLI's defaults and this run's fields (instrument, bars) under the
+    user's ``fields``, each only where the config has the field."""
+    known = set(getattr(config_cls, "__struct_fields__", ()))
+    merged = {k: v for k, v in {**_DEFAULT_FIELDS, **(run_fields or {})}.items() if k in known}
+    if verbose:
+        merged.update(log_events=True, log_commands=True)
+    merged.update(fields)
+    return _parse_config(config_cls, merged, fields)
+
+
+def _strategy_class(strategy_spec: str) -> Any:
     try:
-        strategy_cls = _import_attr(strategy_spec, "strategy")
+        return _import_attr(strategy_spec, "strategy")
     except CliError as exc:
         if strategy_spec == DEFAULT_STRATEGY:
             raise CliError(
@@ -136,48 +185,81 @@ def build_strategy(strategy_spec: str, config_spec: str | None, verbose: bool = 
                 "module:Class"
             ) from None
         raise
-    if config_spec is None or config_spec.lstrip().startswith("{"):
+
+
+def build_strategies(
+    strategy_spec: str,
+    config_spec: str | None,
+    verbose: bool = False,
+    *,
+    instruments: Sequence[Any] = (),
+    contents: frozenset[Any] = frozenset(),
+) -> list[Any]:
+    """Import the strategy class and build it with its config (see ``--config``): one strategy
+    per instrument when its config has an ``instrument_id`` the user did not set.
+
+    Each gets the run's fields its config has: ``instrument_id``; ``bar_type`` when the config
+    requires one, or when the instrument has bars but no quote ticks in the run (the kit's
+    examples then trade on bars); ``order_id_tag`` = the symbol when there are several.
+    """
+    strategy_cls = _strategy_class(strategy_spec)
+    fields: dict[str, Any]
+    if config_spec is not None and not config_spec.lstrip().startswith("{"):
+        obj = _import_attr(config_spec, "config")
+        if not isinstance(obj, type):
+            return [strategy_cls(obj)]
+        config_cls, fields = obj, {}
+    else:
         try:
             fields = json.loads(config_spec) if config_spec else {}
         except json.JSONDecodeError as exc:
             raise CliError(f"--config is not valid JSON: {exc}") from None
         if not isinstance(fields, dict):
             raise CliError("--config JSON must be an object of config fields")
-        config = _with_defaults(_config_class(strategy_cls), fields, verbose)
-    else:
-        obj = _import_attr(config_spec, "config")
-        config = _with_defaults(obj, {}, verbose) if isinstance(obj, type) else obj
-    return strategy_cls(config)
+        config_cls = _config_class(strategy_cls)
+    known = set(getattr(config_cls, "__struct_fields__", ()))
+    if "instrument_id" in fields or "instrument_id" not in known or not instruments:
+        iid = fields.get("instrument_id") or (str(instruments[0].id) if instruments else None)
+        run_fields = _run_fields(config_cls, iid, contents, fields) if iid else {}
+        return [strategy_cls(_with_defaults(config_cls, fields, verbose, run_fields))]
+    strategies = []
+    for instrument in instruments:
+        run_fields = _run_fields(config_cls, str(instrument.id), contents, fields)
+        if len(instruments) > 1:
+            run_fields["order_id_tag"] = instrument.raw_symbol.value
+        strategies.append(strategy_cls(_with_defaults(config_cls, fields, verbose, run_fields)))
+    return strategies
 
 
-class ProgressBar:
-    """A one-line progress bar redrawn in place on ``stream``."""
+def build_strategy(strategy_spec: str, config_spec: str | None, verbose: bool = False) -> Any:
+    """One strategy for the default instrument (see :func:`build_strategies`)."""
+    from nautilus_exec_kit.backtest.tape import default_instrument
 
-    def __init__(self, total: int, stream: TextIO | None = None, width: int = 30) -> None:
-        self.total, self.width = total, width
-        self.stream = stream if stream is not None else sys.stderr
-
-    def __call__(self, fraction: float, done: int) -> None:
-        filled = int(self.width * fraction)
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {fraction:6.1%} {done:,}/{self.total:,} data points")
-        if fraction >= 1.0:
-            self.stream.write("\n")
-        self.stream.flush()
+    return build_strategies(
+        strategy_spec, config_spec, verbose, instruments=[default_instrument()]
+    )[0]
 
 
-def _load_data(args: argparse.Namespace) -> tuple[list[Any], bool]:
-    """The data to run and whether it has quotes (bars drive the venue only without quotes)."""
-    from nautilus_exec_kit.backtest.tape import TapeSpec, synthetic_tape
+def _run_fields(
+    config_cls: type, iid: str, contents: frozenset[Any], fields: dict[str, Any]
+) -> dict[str, Any]:
+    """``instrument_id`` and, by the rule of :func:`build_strategies`, ``bar_type``."""
+    from nautilus_trader.model.data import BarType
 
-    if args.bars:
-        from nautilus_exec_kit.backtest.bars import load_bars
-
-        return list(load_bars(args.bars)), False
-    if args.ticks < 2:
-        raise CliError("--ticks must be at least 2")
-    tape = synthetic_tape(TapeSpec(ticks=args.ticks, seed=args.seed, with_bars=True))
-    return tape.data(), True
+    out: dict[str, Any] = {"instrument_id": iid}
+    if "bar_type" in fields:
+        return out
+    bars = sorted(
+        (k.identifier for k in contents if k.kind == "bars"
+         and str(BarType.from_str(k.identifier).instrument_id) == iid),
+        key=lambda b: BarType.from_str(b).spec.timedelta,
+    )
+    has_quotes = any(k.kind == "quote ticks" and k.identifier == iid for k in contents)
+    if "bar_type" in _required_fields(config_cls):
+        out["bar_type"] = bars[0] if bars else f"{iid}-1-MINUTE-LAST-EXTERNAL"
+    elif bars and not has_quotes:
+        out["bar_type"] = bars[0]
+    return out
 
 
 def _write_tearsheet(engine: Any, path: str) -> None:
@@ -205,8 +287,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from nautilus_exec_kit.backtest.report_view import print_summary
     from nautilus_exec_kit.backtest.runner import BacktestRunner, RunnerConfig
-    from nautilus_exec_kit.backtest.summary import format_summary
+    from nautilus_exec_kit.backtest.subscriptions import UnfedSubscriptionWarning
+    from nautilus_exec_kit.cli.console import cli_console
+    from nautilus_exec_kit.cli.progress import ProgressBar
+    from nautilus_exec_kit.cli.selection import select_run
 
     if args.tearsheet:
         try:
@@ -215,8 +301,14 @@ def _run(args: argparse.Namespace) -> int:
             raise CliError(
                 "--tearsheet needs plotly: pip install 'nautilus-exec-kit[visualization]'"
             ) from None
-    strategy = build_strategy(args.strategy, args.config, args.verbose)
-    data, has_quotes = _load_data(args)
+    selection = select_run(args)
+    strategies = build_strategies(
+        args.strategy,
+        args.config,
+        args.verbose,
+        instruments=selection.instruments,
+        contents=selection.feed.contents,
+    )
     hooks: list[Any] = []
     if args.inject_rejects:
         from nautilus_exec_kit.backtest.rejects import RejectInjector, parse_reject_spec
@@ -226,18 +318,41 @@ def _run(args: argparse.Namespace) -> int:
     config = RunnerConfig(
         linear_cost=not args.plain_engine,
         verbose=args.verbose,
-        bar_execution=not has_quotes,
+        bar_execution=selection.bars_drive_the_venue,
         hooks=tuple(hooks),
     )
-    runner = BacktestRunner(config)
+    err = cli_console(stderr=True)
+    runner = BacktestRunner(config, selection.instruments)
     try:
-        runner.add_strategies(strategy)
-        progress = None if args.no_progress else ProgressBar(len(data))
-        report = runner.run(data, progress)
-        print(format_summary(report))
+        runner.add_strategies(strategies)
+        with warnings.catch_warnings():
+            # the CLI prints them itself, once, above the progress bar
+            warnings.simplefilter("ignore", UnfedSubscriptionWarning)
+            if args.no_progress:
+                report = runner.run(selection.feed)
+            else:
+                with ProgressBar("backtest", "data points", err) as bar:
+                    report = runner.run(selection.feed, _noting(bar, runner))
+        for message in runner.data_warnings if args.no_progress else ():
+            err.print(f"warning: {message}", highlight=False, markup=False, soft_wrap=True)
+        print_summary(report, cli_console())
         if args.tearsheet:
             _write_tearsheet(runner.engine, args.tearsheet)
             print(f"tearsheet written to {args.tearsheet}")
     finally:
         runner.dispose()
     return 0
+
+
+def _noting(bar: Any, runner: Any) -> Any:
+    """The progress callback: advance ``bar`` and print the runner's new data warnings."""
+    shown = 0
+
+    def progress(fraction: float, done: int) -> None:
+        nonlocal shown
+        for message in runner.data_warnings[shown:]:
+            bar.note(f"warning: {message}")
+        shown = len(runner.data_warnings)
+        bar(fraction, done)
+
+    return progress
