@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from nautilus_trader.indicators import ExponentialMovingAverage
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.enums import OrderSide, PositionSide
 from nautilus_trader.model.identifiers import InstrumentId
@@ -22,6 +21,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.config import ExecKitConfig
 from nautilus_exec_kit.mixin import ExecutionMixin
+from strategies.signals import EmaCross
 
 
 class OneWayTrendConfig(ExecKitConfig, frozen=True):
@@ -42,9 +42,7 @@ class OneWayTrend(ExecutionMixin, Strategy):
 
     def __init__(self, config: OneWayTrendConfig) -> None:
         super().__init__(config)  # the mixin checks the kit settings here
-        self.fast = ExponentialMovingAverage(config.fast_period)
-        self.slow = ExponentialMovingAverage(config.slow_period)
-        self.trend = 0  # +1 long bias, -1 short bias, 0 unknown
+        self.cross = EmaCross(config.fast_period, config.slow_period)  # shared by the twins
         self.tick = Decimal("0.1")  # the instrument's price increment (set on start)
 
     def on_start(self) -> None:
@@ -63,15 +61,9 @@ class OneWayTrend(ExecutionMixin, Strategy):
         self._on_price(bar.close.as_double())
 
     def _on_price(self, price: float) -> None:
-        self.fast.update_raw(price)
-        self.slow.update_raw(price)
-        if not self.slow.initialized:
-            return
-        trend = 1 if self.fast.value > self.slow.value else -1
-        if trend == self.trend:
-            return
-        self.trend = trend
-        self._flip(trend, price)
+        trend = self.cross.update(price)
+        if trend is not None:
+            self._flip(trend, price)
 
     def _flip(self, trend: int, price: float) -> None:
         iid = self.config.instrument_id
