@@ -7,11 +7,12 @@ node). The kit checks the outcome instead of trusting it, and says so loudly.
 
 Two pieces:
 
-* :func:`check_positions` - a pure comparison of the node's open positions (from the cache, all
+* :func:`check_positions` - the comparison of the node's open positions (from the cache, all
   owners, EXTERNAL included) with the venue's (:class:`VenuePosition`, built from Nautilus
   ``PositionStatusReport`` s or from Binance ``positionRisk``-shaped rows such as the sandbox's
-  truth). In hedge mode each leg (``-LONG`` / ``-SHORT``) is compared on its own; in one-way mode
-  the net quantity per instrument.
+  truth). The decision itself (legs, what counts as a mismatch, the message) is the core's,
+  :mod:`nautilus_exec_kit.core.reconciliation`, shared with the v2 binding; this module turns
+  Nautilus 1 positions and reports into its values.
 * :class:`ReconciliationGuard` - installed on a built ``TradingNode`` before it runs. It listens
   to the ``ExecutionMassStatus`` the execution engine publishes right after it reconciled
   (before any strategy starts), runs the check against the venue's own position reports, logs
@@ -29,30 +30,33 @@ Example::
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Final
 
-import attrs
 from nautilus_trader.common.component import Logger
 from nautilus_trader.execution.reports import (
     ExecutionMassStatus,
     FillReport,
     PositionStatusReport,
 )
-from nautilus_trader.model.enums import PositionSide, TradingState
+from nautilus_trader.model.enums import TradingState
 from nautilus_trader.model.events import OrderRejected
-from nautilus_trader.model.identifiers import InstrumentId, PositionId, TradeId, Venue
+from nautilus_trader.model.identifiers import InstrumentId, TradeId, Venue
 
-from nautilus_exec_kit.core.errors import ReconciliationMismatch
+from nautilus_exec_kit.core import reconciliation as _core
 from nautilus_exec_kit.core.policy.codes import ErrorCategory
 from nautilus_exec_kit.core.policy.reasons import parse_reason
-
-#: Binance position sides; BOTH is one-way mode.
-POSITION_SIDES: Final[frozenset[str]] = frozenset({"BOTH", "LONG", "SHORT"})
+from nautilus_exec_kit.core.reconciliation import (
+    POSITION_SIDES,
+    MismatchAction,
+    MismatchKind,
+    NodePosition,
+    PositionCheck,
+    PositionMismatch,
+    VenuePosition,
+)
 
 #: Cache key (``cache.add`` / ``cache.get``) holding the last verdict as JSON.
 VERDICT_CACHE_KEY: Final[str] = "exec_kit.reconciliation.verdict"
@@ -64,64 +68,21 @@ VERDICT_TOPIC: Final[str] = "exec_kit.reconciliation"
 MASS_STATUS_TOPIC_PATTERN: Final[str] = "reports.execution.*"
 
 
-class MismatchKind(StrEnum):
-    """How the node's view of one position differs from the venue's."""
-
-    #: The venue has a position the node does not hold at all.
-    MISSING_IN_NODE = "missing_in_node"
-    #: Both hold it, with different quantities (or sides).
-    QUANTITY_DIFFERS = "quantity_differs"
-    #: The node holds a position the venue reports flat.
-    UNKNOWN_AT_VENUE = "unknown_at_venue"
-    #: Hedge mode: LONG and SHORT both open at the venue, one leg missing in the node (#3104).
-    HEDGE_LEG_LOST = "hedge_leg_lost"
-
-
-def _side(value: str) -> str:
-    side = value.upper()
-    if side not in POSITION_SIDES:
-        raise ValueError(f"position side {value!r} is not one of {sorted(POSITION_SIDES)}")
-    return side
-
-
-@attrs.frozen
-class VenuePosition:
-    """One position as the venue reports it: ``quantity`` is signed (negative = short)."""
-
-    instrument_id: InstrumentId
-    side: str = attrs.field(converter=_side)
-    quantity: Decimal = attrs.field(converter=Decimal)
-
-    @property
-    def position_id(self) -> PositionId:
-        """The position id the Binance adapter uses for it (``{instrument_id}-{side}``)."""
-        return PositionId(f"{self.instrument_id}-{self.side}")
-
-
 def binance_perpetual(symbol: str) -> InstrumentId:
     """``BTCUSDT`` -> ``BTCUSDT-PERP.BINANCE`` (how the adapter names USDT-M perpetuals)."""
-    return InstrumentId.from_str(f"{symbol.upper()}-PERP.BINANCE")
+    return InstrumentId.from_str(_core.binance_instrument_id(symbol))
 
 
 def venue_positions_from_rows(
     rows: Iterable[Mapping[str, Any]],
-    instrument_for_symbol: Callable[[str], InstrumentId] = binance_perpetual,
+    instrument_for_symbol: Callable[[str], Any] = binance_perpetual,
 ) -> list[VenuePosition]:
     """Positions from Binance ``positionRisk``-shaped rows (``symbol``, ``positionSide``,
     ``positionAmt``) - the venue's REST answer or the sandbox's ``truth()["positions"]``.
 
     Flat rows are dropped, as the adapter does.
     """
-    positions = []
-    for row in rows:
-        amount = Decimal(str(row["positionAmt"]))
-        if amount == 0:
-            continue
-        positions.append(
-            VenuePosition(instrument_for_symbol(str(row["symbol"])),
-                          str(row.get("positionSide", "BOTH")), amount)
-        )
-    return positions
+    return _core.venue_positions_from_rows(rows, instrument_for_symbol)
 
 
 def venue_positions_from_reports(reports: Iterable[PositionStatusReport]) -> list[VenuePosition]:
@@ -142,108 +103,19 @@ def venue_positions_from_reports(reports: Iterable[PositionStatusReport]) -> lis
     return positions
 
 
-@attrs.frozen
-class PositionMismatch:
-    """One position where node and venue disagree, with both quantities (signed)."""
-
-    kind: MismatchKind
-    instrument_id: InstrumentId
-    side: str
-    node_quantity: Decimal
-    venue_quantity: Decimal
-
-    def describe(self) -> str:
-        """One line a person can act on."""
-        return (f"{self.instrument_id} {self.side}: node {self.node_quantity} vs venue "
-                f"{self.venue_quantity} ({self.kind.value})")
-
-
-@attrs.frozen
-class PositionCheck:
-    """The result of one comparison; ``ok`` when nothing differs."""
-
-    hedge_mode: bool
-    instrument_ids: tuple[InstrumentId, ...]
-    mismatches: tuple[PositionMismatch, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """True when node and venue agree on every checked position."""
-        return not self.mismatches
-
-    @property
-    def hedge_leg_lost(self) -> bool:
-        """True for the nautilus_trader #3104 case."""
-        return any(m.kind is MismatchKind.HEDGE_LEG_LOST for m in self.mismatches)
-
-    def describe(self) -> str:
-        """A summary naming every mismatch and what to do about it."""
-        if self.ok:
-            ids = ", ".join(str(i) for i in self.instrument_ids) or "no open positions"
-            return f"positions match the venue ({ids})"
-        lines = [f"{len(self.mismatches)} position mismatch(es) after reconciliation:"]
-        lines += [f"  - {m.describe()}" for m in self.mismatches]
-        if self.hedge_leg_lost:
-            lines.append("  hedge mode lost a leg (nautilus_trader #3104): check the exec client "
-                         "has use_reduce_only=False and use_position_ids=True, then restart")
-        lines.append("  do not trade until the node's positions match the venue's")
-        return "\n".join(lines)
-
-    def raise_if_mismatch(self) -> None:
-        """Raise :class:`~nautilus_exec_kit.errors.ReconciliationMismatch` unless ``ok``."""
-        if not self.ok:
-            raise ReconciliationMismatch(self.describe(), self.mismatches)
-
-    def to_json(self) -> bytes:
-        """JSON for the cache / logs (quantities as strings)."""
-        return json.dumps({
-            "hedge_mode": self.hedge_mode,
-            "instrument_ids": [str(i) for i in self.instrument_ids],
-            "mismatches": [
-                {"kind": m.kind.value, "instrument_id": str(m.instrument_id), "side": m.side,
-                 "node_quantity": str(m.node_quantity), "venue_quantity": str(m.venue_quantity)}
-                for m in self.mismatches
-            ],
-        }).encode()
-
-    @classmethod
-    def from_json(cls, data: bytes) -> PositionCheck:
-        """Inverse of :meth:`to_json`."""
-        raw = json.loads(data)
-        return cls(
-            hedge_mode=bool(raw["hedge_mode"]),
-            instrument_ids=tuple(InstrumentId.from_str(i) for i in raw["instrument_ids"]),
-            mismatches=tuple(
-                PositionMismatch(MismatchKind(m["kind"]), InstrumentId.from_str(m["instrument_id"]),
-                                 m["side"], Decimal(m["node_quantity"]),
-                                 Decimal(m["venue_quantity"]))
-                for m in raw["mismatches"]
-            ),
-        )
-
-
-def _node_side(position: Any, hedge_mode: bool) -> str:
-    if not hedge_mode:
-        return "BOTH"
-    suffix = position.id.value.rsplit("-", 1)[-1]
-    if suffix in ("LONG", "SHORT"):
-        return str(suffix)
-    # A position under another id (e.g. a reconciliation-generated one): its side decides the leg.
-    return "LONG" if position.side == PositionSide.LONG else "SHORT"
+def node_position(position: Any) -> NodePosition:
+    """A Nautilus 1 ``Position`` as the core's value (its ID and signed quantity)."""
+    return NodePosition(position.instrument_id, position.id.value,
+                        Decimal(position.signed_decimal_qty()))
 
 
 def node_positions(
     positions: Iterable[Any], hedge_mode: bool,
-) -> dict[tuple[InstrumentId, str], Decimal]:
-    """Signed open quantity per (instrument, side) from Nautilus ``Position`` objects."""
-    totals: dict[tuple[InstrumentId, str], Decimal] = defaultdict(Decimal)
-    for position in positions:
-        if not position.is_open:
-            continue
-        totals[(position.instrument_id, _node_side(position, hedge_mode))] += Decimal(
-            position.signed_decimal_qty()
-        )
-    return dict(totals)
+) -> dict[tuple[str, str], Decimal]:
+    """Signed open quantity per (instrument, leg) from Nautilus ``Position`` objects."""
+    return _core.node_totals(
+        (node_position(p) for p in positions if p.is_open), hedge_mode,
+    )
 
 
 def check_positions(
@@ -253,38 +125,17 @@ def check_positions(
     hedge_mode: bool,
     instrument_ids: Iterable[InstrumentId] | None = None,
 ) -> PositionCheck:
-    """Compare the node's open ``Position`` s with the venue's positions.
+    """Compare the node's open ``Position`` s with the venue's positions (the core's
+    :func:`~nautilus_exec_kit.core.reconciliation.check_positions`).
 
     ``instrument_ids`` limits the check (default: every instrument either side holds). In hedge
     mode, a missing leg while the venue holds both legs of an instrument is reported as
     :attr:`MismatchKind.HEDGE_LEG_LOST` (the #3104 case).
     """
-    node_qty = node_positions(node, hedge_mode)
-    venue_qty: dict[tuple[InstrumentId, str], Decimal] = defaultdict(Decimal)
-    for pos in venue:
-        side = pos.side if hedge_mode else "BOTH"
-        venue_qty[(pos.instrument_id, side)] += pos.quantity
-    scope = (frozenset(instrument_ids) if instrument_ids is not None
-             else frozenset(k[0] for k in (*node_qty, *venue_qty)))
-    both_legs = {iid for iid in scope
-                 if venue_qty.get((iid, "LONG")) and venue_qty.get((iid, "SHORT"))}
-    mismatches = []
-    for key in sorted({*node_qty, *venue_qty}, key=lambda k: (str(k[0]), k[1])):
-        iid, side = key
-        if iid not in scope:
-            continue
-        have, want = node_qty.get(key, Decimal(0)), venue_qty.get(key, Decimal(0))
-        if have == want:
-            continue
-        if have == 0:
-            kind = (MismatchKind.HEDGE_LEG_LOST if hedge_mode and iid in both_legs
-                    else MismatchKind.MISSING_IN_NODE)
-        elif want == 0:
-            kind = MismatchKind.UNKNOWN_AT_VENUE
-        else:
-            kind = MismatchKind.QUANTITY_DIFFERS
-        mismatches.append(PositionMismatch(kind, iid, side, have, want))
-    return PositionCheck(hedge_mode, tuple(sorted(scope, key=str)), tuple(mismatches))
+    return _core.check_positions(
+        [node_position(p) for p in node if p.is_open], venue,
+        hedge_mode=hedge_mode, instrument_ids=instrument_ids,
+    )
 
 
 def deduplicate_fill_reports(reports: Iterable[FillReport]) -> list[FillReport]:
@@ -379,17 +230,6 @@ def reconciliation_verdict(cache: Any) -> PositionCheck | None:
     """The last verdict a :class:`ReconciliationGuard` stored in ``cache`` (None: no check yet)."""
     data = cache.get(VERDICT_CACHE_KEY)
     return PositionCheck.from_json(data) if data else None
-
-
-class MismatchAction(StrEnum):
-    """What the guard does besides logging when a check fails."""
-
-    #: Log an ERROR only (and store the verdict).
-    LOG = "log"
-    #: Risk engine to REDUCING: orders that would increase a position are denied.
-    REDUCE = "reduce"
-    #: Risk engine to HALTED: every new order is denied until an operator resumes trading.
-    HALT = "halt"
 
 
 #: The trading state each action puts the risk engine into (None: leave it alone).
@@ -509,6 +349,7 @@ __all__ = [
     "VERDICT_TOPIC",
     "MismatchAction",
     "MismatchKind",
+    "NodePosition",
     "PositionCheck",
     "PositionMismatch",
     "ReconciliationGuard",
@@ -518,6 +359,7 @@ __all__ = [
     "check_positions",
     "deduplicate_fill_reports",
     "install_fill_report_dedup",
+    "node_position",
     "node_positions",
     "reconciliation_verdict",
     "venue_positions_from_reports",

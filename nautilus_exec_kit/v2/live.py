@@ -36,6 +36,10 @@ with v1):
 * In-flight checks from the profile: v2 holds every ambiguous WS API submit failure (-1003,
   -1007, 418) in flight until its check gives up (``INFLIGHT_TIMEOUT``, then the kit
   reconciles). The sandbox profile resolves it in seconds, not in v2's default 30 s.
+* A start-up position check (``position_check="halt"``): v2 reconciles and then trusts the
+  result, and it can be wrong (a fill during reconciliation is counted twice, measured); each
+  kit strategy compares the node's positions with Binance's own ``positionRisk`` right after
+  start and refuses to trade on a mismatch (:mod:`nautilus_exec_kit.v2.reconciliation`).
 """
 
 from __future__ import annotations
@@ -70,7 +74,14 @@ from nautilus_exec_kit.core.errors import (
     MissingCredentials,
 )
 from nautilus_exec_kit.core.positions import PositionMode
+from nautilus_exec_kit.core.reconciliation import MismatchAction
 from nautilus_exec_kit.secrets import Secret
+from nautilus_exec_kit.v2.reconciliation import (
+    FUTURES_HTTP_URLS,
+    PositionRiskReader,
+    StartupPositionCheck,
+    mismatch_action,
+)
 
 #: The environment variable that opts in to LIVE trading (value "1"), as on v1.
 LIVE_OPT_IN_VAR: Final = "EXEC_KIT_ALLOW_LIVE"
@@ -122,18 +133,22 @@ class Credentials:
         return cls(Secret(key), Secret(secret))
 
 
-def _venue_oms(strategies: Sequence[Any]) -> Any:
-    """The exec client's OMS for the account's position mode, read from the kit strategies
-    (v2's adapter warns when it differs from the account's dual-side setting: NETTING for
-    one-way, HEDGING for hedge). The strategies themselves keep their HEDGING OMS and the
-    adapter's -BOTH / -LONG / -SHORT position IDs. One account has one mode."""
+def _hedge_account(strategies: Sequence[Any]) -> bool:
+    """Whether the kit strategies trade the account in hedge mode (one account, one mode)."""
     modes = {getattr(s, "_kit_mode", PositionMode.ONE_WAY) for s in strategies}
     if len(modes) > 1:
         raise ConfigurationError(
             "the strategies of one node disagree on position_mode; a Binance account is either "
             "one-way or hedge: give them the same position_mode",
         )
-    hedge = modes == {PositionMode.HEDGE}
+    return modes == {PositionMode.HEDGE}
+
+
+def _venue_oms(hedge: bool) -> Any:
+    """The exec client's OMS for the account's position mode (v2's adapter warns when it
+    differs from the account's dual-side setting: NETTING for one-way, HEDGING for hedge).
+    The strategies themselves keep their HEDGING OMS and the adapter's -BOTH / -LONG / -SHORT
+    position IDs."""
     return OmsType.HEDGING if hedge else OmsType.NETTING
 
 
@@ -154,6 +169,7 @@ def build_live_node(
     environ: Mapping[str, str] | None = None,
     max_retries: int | None = None,
     use_ws_trading: bool = True,
+    position_check: MismatchAction | str | None = MismatchAction.HALT,
 ) -> LiveNode:
     """A v2 ``LiveNode`` with the Binance USDT-M data and execution clients and ``strategies``
     added, checked against the rules in the module docstring (raises before anything
@@ -162,7 +178,8 @@ def build_live_node(
     ``max_retries`` (default: the environment profile's, 0) is the exec client's own retry
     count; ``use_ws_trading=False`` sends orders over REST instead of the WS API. Both exist
     to measure the adapter (``benchmarks/v2_retry_soak.py``); the defaults are the kit's
-    choice.
+    choice. ``position_check``: what a failed start-up position check does, ``"halt"`` (the
+    kit's helpers refuse orders), ``"log"``, or ``None`` (no check).
     """
     prof = profile(environment)
     if prof.real_money and not live_opted_in(allow_live, environ):
@@ -185,6 +202,8 @@ def build_live_node(
             f"endpoints are for the sandbox; environment={prof.environment.value} uses "
             "the adapter's Binance URLs",
         )
+    action = None if position_check is None else mismatch_action(position_check)
+    hedge = _hedge_account(strategies)
     creds = credentials or Credentials.from_environ(prof, environ)
     http = endpoints.http if endpoints is not None else None  # None: the adapter's Binance URLs
     ws = endpoints.ws if endpoints is not None else None
@@ -205,7 +224,7 @@ def build_live_node(
         .add_exec_client(None, BinanceExecutionClientFactory(), BinanceExecutionClientConfig(
             AccountId.from_str(account_id), product_type=BinanceProductType.USD_M,
             environment=binance_env, base_url_http=http, base_url_ws=ws,
-            base_url_ws_trading=ws_api, oms_type=_venue_oms(strategies),
+            base_url_ws_trading=ws_api, oms_type=_venue_oms(hedge),
             api_key=creds.api_key.reveal(), api_secret=creds.api_secret.reveal(),
             use_ws_trading=use_ws_trading,
             max_retries=prof.default_retry.max_retries if max_retries is None else max_retries,
@@ -213,6 +232,14 @@ def build_live_node(
             retry_delay_max_ms=prof.default_retry.max_ms))
         .build()
     )
+    if action is not None:
+        reader = PositionRiskReader(
+            http or FUTURES_HTTP_URLS[prof.binance_environment], creds.api_key, creds.api_secret,
+        )
+        for strategy in strategies:
+            attach = getattr(strategy, "_kit_attach_position_check", None)
+            if attach is not None:
+                attach(StartupPositionCheck(reader.positions, hedge, action))
     for strategy in strategies:
         node.add_strategy(strategy)
     return node

@@ -44,6 +44,8 @@ from nautilus_exec_kit.core.errors import (
     OrderValidationError,
     ParamError,
     PositionModeViolation,
+    ReconciliationMismatch,
+    SubmissionsHalted,
 )
 from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
 from nautilus_exec_kit.core.params import (
@@ -61,6 +63,7 @@ from nautilus_exec_kit.core.positions import (
     leg_for,
     normalize_position_side,
 )
+from nautilus_exec_kit.core.reconciliation import STARTUP_CHECK_DELAY_MS
 from nautilus_exec_kit.core.risk import Holding, VenueCloseLedger, classify_client_order_id
 from nautilus_exec_kit.core.rules import fixed_raw
 from nautilus_exec_kit.core.settings import KitSettings
@@ -80,6 +83,11 @@ from nautilus_exec_kit.v2.convert import (
     rules_of,
 )
 from nautilus_exec_kit.v2.policy import REJECT_KINDS, VENUE_ANSWERS, PolicyRuntime
+from nautilus_exec_kit.v2.reconciliation import (
+    PositionVerdict,
+    StartupPositionCheck,
+    node_positions,
+)
 from nautilus_exec_kit.v2.risk_events import (
     SCAN_INTERVAL_NS,
     SCAN_TIMER,
@@ -385,6 +393,11 @@ class ExecutionMixin:
         #: What the venue closed that v2 booked away from the strategy's positions.
         self._kit_ledger = VenueCloseLedger()
         self._kit_risk: RiskEventWatcher | None = None  # made once the cache can be read
+        #: The start-up position check a live node attaches (None: backtests), its verdict,
+        #: and whether the helpers refuse orders (pending verdict, or a halting mismatch).
+        self._kit_position_check: StartupPositionCheck | None = None
+        self._kit_position_verdict: PositionVerdict | None = None
+        self._kit_gated = False
         self._kit_install_hooks()
 
     # -- event intake --------------------------------------------------------------------------
@@ -411,6 +424,7 @@ class ExecutionMixin:
 
         def on_start() -> None:
             self._kit_bind()
+            self._kit_start_position_check()
             self._kit_adopt_open_algo_orders()
             self._kit_watch_risk()
             author_on_start()
@@ -549,6 +563,22 @@ class ExecutionMixin:
 
     def on_order_invalid(self, error: OrderValidationError) -> None:
         """Called with the error when a helper denies an order (``on_invalid_order="deny"``)."""
+
+    def on_position_check(self, verdict: PositionVerdict) -> None:
+        """Called once on a live node when the start-up position check has its verdict (the
+        kit already logged it and, on a halting mismatch, refuses orders): a strategy that
+        wants to trade at start sends from here when ``verdict.ok``."""
+
+    def exec_kit_position_check(self) -> PositionVerdict | None:
+        """The start-up position check's verdict (None: pending, or no check on this node)."""
+        return self._kit_position_verdict
+
+    def exec_kit_resume_trading(self) -> None:
+        """Let the helpers send again after a failed position check (an operator checked the
+        venue and the node): the kit's counterpart of v1's ``TradingState.ACTIVE``."""
+        if self._kit_gated:
+            self._kit_log.warning("exec-kit: trading resumed after the position check by request")
+        self._kit_gated = False
 
     def on_risk_event(self, event: RiskEvent) -> None:
         """Called when Binance liquidates, auto-deleverages (ADL) or settles a position on this
@@ -830,6 +860,8 @@ class ExecutionMixin:
         except OrderValidationError as error:
             self._kit_invalid_order(error)
             return False
+        if self._kit_gated:
+            self._kit_refuse(order.client_order_id)
         self.modify_order(order.client_order_id, qty, px, tpx)
         return True
 
@@ -878,8 +910,53 @@ class ExecutionMixin:
 
     def _kit_send(self, order: Any, position_id: Any, params: dict[str, Any] | None) -> None:
         """Every helper-built order leaves through the error policy's gate."""
+        if self._kit_gated:
+            self._kit_refuse(order.client_order_id)
         self._kit_policy.submit(order, position_id, params)
         self._kit_submits[order.order_type] += 1
+
+    def _kit_attach_position_check(self, check: StartupPositionCheck) -> None:
+        """The live node factory's start-up position check (:mod:`.reconciliation`)."""
+        self._kit_position_check = check
+
+    def _kit_start_position_check(self) -> None:
+        check = self._kit_position_check
+        if check is None:
+            return
+        self._kit_gated = True  # nothing is sent before the verdict
+        cache = self._kit_cache
+        try:
+            check.start(self._kit_clock, lambda: node_positions(cache),
+                        self._kit_on_position_verdict)
+        except Exception as exc:
+            self._kit_on_position_verdict(PositionVerdict(None, repr(exc), check.action))
+
+    def _kit_on_position_verdict(self, verdict: PositionVerdict) -> None:
+        self._kit_position_verdict = verdict
+        self._kit_gated = verdict.halts
+        if verdict.ok:
+            self._kit_log.info(f"exec-kit: {verdict.describe()}")
+        else:
+            self._kit_log.error(f"exec-kit: {verdict.describe()}")
+        try:
+            self.on_position_check(verdict)
+        except Exception as exc:
+            self._kit_log.error(f"on_position_check raised: {exc!r}")
+
+    def _kit_refuse(self, client_order_id: Any) -> None:
+        """Raise why the helpers send nothing now: the start-up position check is pending, or
+        it found the node's positions differ from the venue's."""
+        verdict = self._kit_position_verdict
+        if verdict is None:
+            raise SubmissionsHalted(
+                f"{client_order_id}: not sent, the start-up position check is pending (it "
+                f"reads the venue {STARTUP_CHECK_DELAY_MS} ms after start): send from "
+                "on_position_check, or from market data that arrives after it",
+            )
+        raise ReconciliationMismatch(
+            f"{client_order_id}: not sent, {verdict.describe()}",
+            verdict.check.mismatches if verdict.check is not None else (),
+        )
 
     def _kit_transmit(self, order: Any, position_id: Any, params: dict[str, Any] | None) -> None:
         """Hand an order to Nautilus 2 (first sends and policy retries alike)."""

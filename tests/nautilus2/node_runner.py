@@ -59,5 +59,7 @@ def run_until_report(
             proc.wait()
         reader.join(timeout=5)
     log = ANSI.sub("", "".join(lines))
-    reports = [json.loads(line.split(mark, 1)[1]) for line in log.splitlines() if mark in line]
+    # the JSON right after the mark (the node's Rust logger may write on the same line)
+    decode = json.JSONDecoder().raw_decode
+    reports = [decode(line.split(mark, 1)[1])[0] for line in log.splitlines() if mark in line]
     return reports, log

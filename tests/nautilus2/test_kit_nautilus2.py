@@ -12,13 +12,22 @@ check gives up (``INFLIGHT_TIMEOUT``); the kit then reconciles and sends a fresh
 from __future__ import annotations
 
 import signal
+import threading
+import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig, run_sandbox_in_thread
+from nautilus_exec_kit.sandbox import (
+    FaultKind,
+    FaultRule,
+    PriceProcess,
+    SandboxConfig,
+    run_sandbox_in_thread,
+)
 
 from .node_runner import V2_PYTHON, run_until_report
 
@@ -70,6 +79,60 @@ def restart_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, An
         yield before, after, handle.venue.truth(), first_log + second_log
     finally:
         handle.stop()
+
+
+def _fill_during_reconciliation(venue: Any) -> None:
+    """Another app's market order fills while the node reconciles: after the node asked for
+    the open orders and while the venue holds back its positionRisk answer (a latency rule)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(r["path"] == "/fapi/v1/openAlgoOrders" for r in venue.truth()["request_log"]):
+            time.sleep(1.0)
+            venue.faults.external_order(symbol="BTCUSDT", side="BUY", type="MARKET",
+                                        quantity="0.020")
+            return
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def race_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """An account that holds 0.010 BTC; a node starts on it and, while it reconciles, a fill of
+    0.020 lands (the venue answers positionRisk 3 s late, with the fill in it)."""
+    handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3)))
+    venue = handle.venue
+    try:
+        venue.faults.external_order(symbol="BTCUSDT", side="BUY", type="MARKET",
+                                    quantity="0.010")
+        venue.faults.add(FaultRule(kind=FaultKind.LATENCY, path="/fapi/v2/positionRisk",
+                                   method="GET", delay_ms=3000, count=1))
+        racer = threading.Thread(target=_fill_during_reconciliation, args=(venue,), daemon=True)
+        racer.start()
+        report, log = _run_script(venue, "RECOVER")
+        racer.join(timeout=5)
+        yield report, venue.truth(), log
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="module")
+def hedge_account_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """A one-way kit strategy starts on an account in hedge mode that holds both legs."""
+    handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3),
+                                                 dual_side_position=True))
+    venue = handle.venue
+    try:
+        for side, leg, qty in (("BUY", "LONG", "0.020"), ("SELL", "SHORT", "0.010")):
+            venue.faults.external_order(symbol="BTCUSDT", side=side, type="MARKET",
+                                        quantity=qty, positionSide=leg)
+        report, log = _run_script(venue, "RECOVER")
+        yield report, venue.truth(), log
+    finally:
+        handle.stop()
+
+
+def _placed(truth: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in truth["request_log"]
+            if (r["method"], r["path"]) in (("WS", "order.place"), ("POST", "/fapi/v1/order"))]
 
 
 def _calls(truth: dict[str, Any], method: str, path: str) -> list[dict[str, Any]]:
@@ -205,7 +268,7 @@ def test_a_killed_node_restarts_owns_its_orders_and_closes_the_venues_position(
     # ... and the position came back on a generated ID, which the kit reads as the leg's
     assert [p[1:3] for p in recovered["positions"]] == [["LONG", "0.010"]]
     assert not recovered["positions"][0][0].endswith("-BOTH")
-    assert recovered["holding"] == ["PositionSide.LONG", 10**14]
+    assert recovered["holding"] == [["PositionSide.LONG", 10**14]]
     # the kit's cancels and close reach the venue; nothing was sent twice
     assert after["orders"]["close"]["status"] == "FILLED"
     assert after["open_orders"] == [] and after["algo_open"] == 0
@@ -216,3 +279,48 @@ def test_a_killed_node_restarts_owns_its_orders_and_closes_the_venues_position(
               and r["method"] in ("WS", "POST")]
     assert len(placed) == 3  # market, limit, the close
     assert "sandbox-api-secret" not in log
+
+
+def test_a_fill_counted_twice_at_start_up_halts_the_kit_with_a_clear_message(
+    race_run: Any,
+) -> None:
+    """v2 reconciles the venue's position (0.030, the racing fill included) and then applies
+    the fill it buffered meanwhile once more: the node holds 0.050, Binance 0.030, and v2 says
+    nothing. The kit's start-up check compares the node with Binance's positionRisk, twice a
+    second apart, and refuses to trade."""
+    report, truth, log = race_run
+    assert sorted(p[2] for p in report["recovered"]["positions"]) == ["0.020", "0.030"]
+    check = report["position_check"]
+    assert check["halts"] and not check["ok"]
+    [[kind, instrument, leg, node, venue]] = check["mismatches"]
+    assert (kind, instrument, leg) == ("quantity_differs", "BTCUSDT-PERP.BINANCE", "BOTH")
+    assert (Decimal(node), Decimal(venue)) == (Decimal("0.050"), Decimal("0.030"))
+    # the order the strategy sent after the verdict was refused, and said why
+    assert [e.split(":")[0] for e in report["errors"]] == ["ReconciliationMismatch"]
+    assert "quantity_differs" in report["errors"][0]
+    assert "after_start" not in report["orders"] and _placed(truth) == []
+    assert "start-up position check failed" in log and "do not trade until" in log
+    assert "sandbox-api-secret" not in log
+
+
+def test_a_hedge_account_under_a_one_way_strategy_halts_the_kit(hedge_account_run: Any) -> None:
+    """v2 reconciles both legs and only warns that the OMS does not match the account; the
+    kit's check names the account's legs and what to change."""
+    report, truth, log = hedge_account_run
+    assert "position mode does not match" in log  # all v2 says
+    check = report["position_check"]
+    assert check["halts"]
+    assert {m[0] for m in check["mismatches"]} >= {"venue_holds_hedge_legs"}
+    assert "position_mode='HEDGE'" in check["text"]
+    assert [e.split(":")[0] for e in report["errors"]] == ["ReconciliationMismatch"]
+    assert _placed(truth) == []
+
+
+def test_a_clean_start_and_a_clean_restart_pass_the_position_check(
+    run: Any, restart_run: Any,
+) -> None:
+    report, _, _ = run
+    assert report["position_check"]["ok"]
+    before, after, _, log = restart_run
+    assert before["position_check"]["ok"] and after["position_check"]["ok"]
+    assert "start-up position check: positions match the venue (BTCUSDT-PERP.BINANCE)" in log

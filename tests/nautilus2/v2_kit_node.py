@@ -64,6 +64,8 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
         self.subscribe_trades(IID)
 
     def on_quote(self, quote: Any) -> None:
+        if self._kit_position_check is not None and self.exec_kit_position_check() is None:
+            return  # the kit sends nothing before its start-up position check has a verdict
         self.quotes += 1
         step = self.steps.get(self.quotes)
         if step is None:
@@ -88,7 +90,9 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
                 for p in cache.positions_open()
             ),
             "algo_open": self.open_algo_orders(IID),
-            "holding": [str(self.kit_holding(IID).side), self.kit_holding(IID).quantity_raw],
+            "holding": [[str(h.side), h.quantity_raw] for h in (
+                [self.kit_holding(IID, "LONG"), self.kit_holding(IID, "SHORT")] if self._kit_hedge
+                else [self.kit_holding(IID)])],
         }
 
     def note_after_liquidation(self) -> None:
@@ -131,6 +135,7 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
                             for e in self.exec_kit_risk_events()],
             "after_liquidation": self.after_liquidation,
             "recovered": self.recovered,
+            "position_check": _verdict(self.exec_kit_position_check()),
             "open_orders": sorted(
                 [o.client_order_id.value, o.order_type.name, str(o.strategy_id)]
                 for o in cache.orders_open()
@@ -139,6 +144,19 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
             "holding": None if self._kit_hedge else self.kit_holding(IID).quantity_raw,
         }
         print("KIT-REPORT " + json.dumps(out), flush=True)
+
+
+def _verdict(verdict: Any) -> dict[str, Any] | None:
+    if verdict is None:
+        return None
+    check = verdict.check
+    return {
+        "ok": verdict.ok, "halts": verdict.halts, "unreadable": verdict.unreadable,
+        "text": verdict.describe(),
+        "mismatches": None if check is None else [
+            [m.kind.value, m.instrument_id, m.side, str(m.node_quantity), str(m.venue_quantity)]
+            for m in check.mismatches],
+    }
 
 
 def _keep(name: str, make: Callable[[KitScript, float, float], Any]) -> Any:
@@ -268,14 +286,23 @@ AFTER_RESTART_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
     20: _keep("close", lambda s, bid, ask: s.close_all(IID)[0]),
     35: lambda s, bid, ask: s.report(),
 }
+#: A start on an account that already holds something: what reconciliation recovered, then an
+#: order (refused if the kit halted on a mismatch).
+RECOVER_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
+    5: lambda s, bid, ask: s.note_recovered(),
+    6: _keep("after_start", lambda s, bid, ask: s.submit_market(
+        IID, BUY, "0.010", position_side="LONG" if s._kit_hedge else None)),
+    20: lambda s, bid, ask: s.report(),
+}
 SCRIPTS = {"ONE_WAY": STEPS, "HEDGE": HEDGE_STEPS, "BEFORE_KILL": BEFORE_KILL_STEPS,
+           "RECOVER": RECOVER_STEPS, "RECOVER_HEDGE": RECOVER_STEPS,
            "AFTER_RESTART": AFTER_RESTART_STEPS}
 
 
 def main(http: str, ws: str, ws_api: str, admin_token: str, mode: str = "ONE_WAY") -> None:
     ADMIN.update(http=http, token=admin_token)
-    hedge = mode == "HEDGE"
-    restart = mode in ("BEFORE_KILL", "AFTER_RESTART")
+    hedge = mode in ("HEDGE", "RECOVER_HEDGE")
+    restart = mode in ("BEFORE_KILL", "AFTER_RESTART", "RECOVER", "RECOVER_HEDGE")
     strategy = KitScript(
         ExecKitConfig(
             strategy_id=StrategyId.from_str("KIT-001"),
