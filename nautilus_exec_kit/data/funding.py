@@ -2,8 +2,10 @@
 
 A row ``calc_time,funding_interval_hours,last_funding_rate`` is one funding settlement: at
 ``calc_time`` every open position paid (or received) ``rate x mark notional``. Each row becomes
-``FundingRateUpdate(instrument_id, rate, ts_event=ts_init=calc_time, interval=<minutes>,
-next_funding_ns=calc_time + interval)``. The rate is the exact decimal of the file (the float a
+``FundingRateUpdate(instrument_id, rate, ts_event=ts_init=calc_time, interval=<minutes>)``
+with no ``next_funding_ns``: it is a *settlement record*, which the kit's perpetual economics
+charge when it arrives (an update with ``next_funding_ns`` is a live estimate, charged at that
+time; docs/perpetuals.md). The rate is the exact decimal of the file (the float a
 CSV parse gives is printed back by ``repr``, which round-trips up to 15 significant digits, more
 than Binance's 8 decimals).
 
@@ -52,14 +54,7 @@ def funding_rates_from_file(
         )
     iid = instrument.id
     return [
-        FundingRateUpdate(
-            iid,
-            Decimal(repr(rate)),
-            ts,
-            ts,
-            interval=h * 60,
-            next_funding_ns=ts + h * _NS_PER_HOUR,
-        )
+        FundingRateUpdate(iid, Decimal(repr(rate)), ts, ts, interval=h * 60)
         for rate, ts, h in zip(rates.tolist(), times.tolist(), hours.tolist(), strict=True)
     ]
 

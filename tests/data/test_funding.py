@@ -37,12 +37,11 @@ def test_settlements_with_exact_rates(
     updates = load_funding_rates(_file(tmp_path, rows, header, zipped), btc)
     assert [(u.instrument_id.value, u.rate, u.interval, u.ts_event, u.ts_init,
              u.next_funding_ns) for u in updates] == [
-        ("BTCUSDT-PERP.BINANCE", Decimal("0.0001"), 480, T0_MS * NS, T0_MS * NS,
-         (T0_MS + 8 * HOUR_MS) * NS),
+        ("BTCUSDT-PERP.BINANCE", Decimal("0.0001"), 480, T0_MS * NS, T0_MS * NS, None),
         ("BTCUSDT-PERP.BINANCE", Decimal("-0.00002345"), 480, (T0_MS + 8 * HOUR_MS) * NS,
-         (T0_MS + 8 * HOUR_MS) * NS, (T0_MS + 16 * HOUR_MS) * NS),
+         (T0_MS + 8 * HOUR_MS) * NS, None),
         ("BTCUSDT-PERP.BINANCE", Decimal("0.003"), 240, (T0_MS + 12 * HOUR_MS) * NS,
-         (T0_MS + 12 * HOUR_MS) * NS, (T0_MS + 16 * HOUR_MS) * NS),
+         (T0_MS + 12 * HOUR_MS) * NS, None),
     ]
 
 
