@@ -3,15 +3,22 @@
 ``run_backtest(strategy, data, config=RunnerConfig())`` is the Python API behind
 ``exec-kit backtest``. It sets up the venue the way the live Binance futures client behaves
 (``OmsType.HEDGING``, ``AccountType.MARGIN``, 10 k USDT, leverage 20; see
-docs/position_modes.md), applies the workarounds of :mod:`nautilus_exec_kit.backtest.perf`
-(each refuses to apply when Nautilus changed under it), and feeds the data in time-ordered
-batches through Nautilus' streaming mode so a progress callback can be called between batches.
+docs/position_modes.md) with one or several instruments, applies the workarounds of
+:mod:`nautilus_exec_kit.backtest.perf` (each refuses to apply when Nautilus changed under it),
+and feeds the data in time-ordered batches through Nautilus' streaming mode so a progress
+callback can be called between batches. The data is a list or a :class:`DataFeed` (a catalog
+streamed window by window); after the first batch, each subscription the data cannot feed is
+warned about by name (:mod:`nautilus_exec_kit.backtest.subscriptions`).
 
 Example::
 
     tape = synthetic_tape(TapeSpec(ticks=20_000))
     report = run_backtest(MyStrategy(MyConfig(...)), tape.quotes)
     print(format_summary(report))
+
+    runner = BacktestRunner(RunnerConfig(), [btc, eth])
+    runner.add_strategies([...])
+    report = runner.run(CatalogFeed(catalog, [btc, eth]))
 """
 
 from __future__ import annotations
