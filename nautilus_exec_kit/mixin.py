@@ -28,6 +28,7 @@ kit acts on to the kit before the strategy's handlers see it, inside a guard tha
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
@@ -542,7 +543,9 @@ class ExecutionMixin:
 
         Keys: ``invalid.<ErrorClass>`` (denied/raised orders), ``submit.<ORDER_TYPE>`` (orders
         sent by helpers), ``emulated.<action>`` (close_position resizes/cancels, price_match
-        pricing) and ``algo_open`` (open algo orders, all instruments).
+        pricing), ``algo_open`` (open algo orders, all instruments) and, on a live node, the
+        Binance request weight (``weight.used_1m``, ``weight.peak_1m``, ``weight.limit``,
+        ``weight.rate_limited``: ``live/weight.py``).
         """
         stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
         for cls, count in (+self._kit_submits).items():
@@ -550,6 +553,10 @@ class ExecutionMixin:
             stats[f"submit.{order_type.name if order_type else cls.__name__}"] = count
         stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
         stats["algo_open"] = len(self._kit_algo.tracked)  # open algo orders, every instrument
+        # A live node's request-weight meter (live/weight.py); a backtest never loads it.
+        weight = sys.modules.get("nautilus_exec_kit.live.weight")
+        if weight is not None:
+            stats.update(weight.request_weight_stats(self.trader_id))  # type: ignore[attr-defined]
         return stats
 
     def exec_kit_policy_stats(self) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from nautilus_trader.execution.reports import (
     FillReport,
     PositionStatusReport,
 )
-from nautilus_trader.model.enums import TradingState
+from nautilus_trader.model.enums import OrderStatus, TradingState
 from nautilus_trader.model.events import OrderRejected
 from nautilus_trader.model.identifiers import InstrumentId, TradeId, Venue
 
@@ -175,6 +175,29 @@ def install_fill_report_dedup(exec_client: Any) -> bool:
     return True
 
 
+def install_venue_symbol_set(exec_client: Any) -> bool:
+    """Make the adapter's "active symbols" from the cache Binance symbols (``BTCUSDT``), so a
+    symbol the node holds and the venue reports is asked about once, not twice.
+
+    Why: at a restart the 1.231.0 adapter unites the cache's Nautilus symbols (``BTCUSDT-PERP``)
+    with ``positionRisk``'s Binance symbols (``BTCUSDT``) and sends ``allOrders``,
+    ``allAlgoOrders`` and ``userTrades`` (weight 5 each) once per entry: every symbol with a
+    position twice, 30 weight per symbol instead of 15, and every fill comes back twice (see
+    :func:`deduplicate_fill_reports`). Returns False if the client has no such method. Idempotent.
+    """
+    original = getattr(exec_client, "_get_cache_active_symbols", None)
+    if original is None or getattr(original, "_exec_kit_venue_symbols", False):
+        return False
+    from nautilus_trader.adapters.binance.common.symbol import BinanceSymbol
+
+    def venue_symbols() -> set[str]:
+        return {str(BinanceSymbol(symbol)) for symbol in original()}
+
+    venue_symbols._exec_kit_venue_symbols = True  # type: ignore[attr-defined]
+    exec_client._get_cache_active_symbols = venue_symbols
+    return True
+
+
 #: The execution engine's event endpoint every exec client sends its order events to.
 EXEC_EVENT_ENDPOINT: Final[str] = "ExecEngine.process"
 
@@ -194,8 +217,9 @@ class UnknownOutcomeHold:
     default). Proven in ``tests/restart/test_faults.py::test_unknown_1007_*``.
     """
 
-    def __init__(self, msgbus: Any, exec_engine: Any, log: Any = None) -> None:
+    def __init__(self, msgbus: Any, exec_engine: Any, log: Any = None, cache: Any = None) -> None:
         self._forward = exec_engine.process
+        self._cache = cache
         self._log = log if log is not None else Logger(type(self).__name__)
         # The latest held rejects, for inspection (bounded: a node runs for months).
         self.held: deque[OrderRejected] = deque(maxlen=1_000)
@@ -209,17 +233,35 @@ class UnknownOutcomeHold:
             return False
         return parse_reason(event.reason).category is ErrorCategory.UNKNOWN_STATUS
 
+    def rejects_an_acknowledged_order(self, event: Any) -> bool:
+        """True for a reject of an order the venue acknowledged (ACCEPTED, TRIGGERED, PARTIALLY
+        FILLED in the cache). The 1.231 adapter sends one after three failed order queries
+        (``generate_order_status_report``: a 503, a -1003, a timestamp error), and the engine
+        then closes an order the venue still holds. Held, the order stays open and the next
+        order check (``live/order_check.py``) settles it with the venue's answer, also when the
+        venue really did reject it."""
+        if self._cache is None or not isinstance(event, OrderRejected):
+            return False
+        order = self._cache.order(event.client_order_id)
+        return order is not None and order.status in _ACKNOWLEDGED
+
     def process(self, event: Any) -> None:
         """The endpoint handler: forward everything but unknown-outcome rejects."""
-        if self.is_unknown_outcome(event):
+        if self.is_unknown_outcome(event) or self.rejects_an_acknowledged_order(event):
             self.held.append(event)
             self._log.warning(
                 f"exec-kit: held back reject of {event.client_order_id} ({event.reason}): the "
-                "venue may have the order; the in-flight check will settle it"
+                "venue may have the order; the engine's in-flight check or the kit's order "
+                "check will settle it"
             )
             return
         self._forward(event)
 
+
+#: Order states in which the venue has acknowledged the order.
+_ACKNOWLEDGED: Final[frozenset[OrderStatus]] = frozenset(
+    {OrderStatus.ACCEPTED, OrderStatus.TRIGGERED, OrderStatus.PARTIALLY_FILLED}
+)
 
 #: The reason the engine's in-flight check gives after its queries brought no report (the order is
 #: absent, or the queries failed: not proof of absence).
@@ -266,6 +308,8 @@ class ReconciliationGuard:
         self._log = log if log is not None else Logger(type(self).__name__)
         self.checks: list[PositionCheck] = []
         self._seen_reports: set[Any] = set()
+        # mass-status id -> the instruments it covers (the order check's partial repairs)
+        self._partial: dict[Any, frozenset[InstrumentId]] = {}
         self.unknown_hold: UnknownOutcomeHold | None = None
         msgbus.subscribe(topic=MASS_STATUS_TOPIC_PATTERN, handler=self._on_report)
 
@@ -281,18 +325,21 @@ class ReconciliationGuard:
     ) -> ReconciliationGuard:
         """Attach a guard to a built ``TradingNode`` (after ``node.build()``, before ``run()``).
 
-        ``dedupe_fills`` also wraps every exec client's fill-report query with
-        :func:`deduplicate_fill_reports` (the restart double-count described there);
-        ``hold_unknown_rejects`` installs :class:`UnknownOutcomeHold`.
+        ``dedupe_fills`` works around the restart double-count: every exec client asks about
+        each symbol once (:func:`install_venue_symbol_set`) and its fill reports are
+        de-duplicated (:func:`deduplicate_fill_reports`); ``hold_unknown_rejects`` installs
+        :class:`UnknownOutcomeHold`.
         """
         kernel = node.kernel
         guard = cls(kernel.msgbus, kernel.cache, hedge_mode=hedge_mode,
                     risk_engine=kernel.risk_engine, on_mismatch=on_mismatch)
         if hold_unknown_rejects:
-            guard.unknown_hold = UnknownOutcomeHold(kernel.msgbus, kernel.exec_engine)
+            guard.unknown_hold = UnknownOutcomeHold(kernel.msgbus, kernel.exec_engine,
+                                                    cache=kernel.cache)
         if dedupe_fills:
             # ``_clients`` is a readonly attribute of the engine; there is no public getter.
             for client in kernel.exec_engine._clients.values():
+                install_venue_symbol_set(client)
                 install_fill_report_dedup(client)
         return guard
 
@@ -309,17 +356,33 @@ class ReconciliationGuard:
             except Exception as exc:  # never break the engine's reconciliation
                 self._error(f"exec-kit reconciliation check failed: {exc!r}")
 
+    def expect_partial(self, mass_status_id: Any, instrument_ids: Iterable[InstrumentId]) -> None:
+        """The mass status ``mass_status_id`` covers ``instrument_ids`` only: check just those
+        (the order check sends such mass statuses after a reconnect, ``live/order_check.py``)."""
+        self._partial[mass_status_id] = frozenset(instrument_ids)
+
     def check_mass_status(self, mass_status: ExecutionMassStatus) -> PositionCheck:
         """Compare the cache with ``mass_status``'s position reports; act on the result."""
         reports = [r for rs in mass_status.position_reports.values() for r in rs]
         venue = venue_positions_from_reports(reports)
-        return self.check(venue, mass_status.venue)
+        return self.check(venue, mass_status.venue,
+                          instrument_ids=self._partial.pop(mass_status.id, None))
 
-    def check(self, venue: Iterable[VenuePosition], venue_id: Venue | None = None) -> PositionCheck:
-        """Compare the cache's open positions (of ``venue_id``) with ``venue``; act on it."""
+    def check(
+        self,
+        venue: Iterable[VenuePosition],
+        venue_id: Venue | None = None,
+        *,
+        instrument_ids: Iterable[InstrumentId] | None = None,
+    ) -> PositionCheck:
+        """Compare the cache's open positions (of ``venue_id``) with ``venue``; act on it.
+
+        ``instrument_ids`` limits the comparison (default: every instrument either side holds).
+        """
         positions = [p for p in self._cache.positions_open()
                      if venue_id is None or p.instrument_id.venue == venue_id]
-        result = check_positions(positions, list(venue), hedge_mode=self.hedge_mode)
+        result = check_positions(positions, list(venue), hedge_mode=self.hedge_mode,
+                                 instrument_ids=instrument_ids)
         self.checks.append(result)
         self._cache.add(VERDICT_CACHE_KEY, result.to_json())
         if result.ok:
@@ -359,6 +422,7 @@ __all__ = [
     "check_positions",
     "deduplicate_fill_reports",
     "install_fill_report_dedup",
+    "install_venue_symbol_set",
     "node_position",
     "node_positions",
     "reconciliation_verdict",

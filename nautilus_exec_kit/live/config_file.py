@@ -27,6 +27,9 @@ File layout (TOML shown; JSON has the same keys)::
     host = "127.0.0.1"
     port = 6379
 
+    [metrics]                                 # optional: Prometheus endpoint (off without it)
+    port = 9464                               # host defaults to 127.0.0.1
+
     [[strategies]]
     strategy_path = "strategies.one_way_trend:OneWayTrend"
     config = { instrument_id = "BTCUSDT-PERP.BINANCE" }
@@ -139,6 +142,7 @@ TOP_LEVEL_KEYS: frozenset[str] = frozenset(
         "exec_client",
         "data_client",
         "redis",
+        "metrics",
         "strategies",
     }
 )
@@ -147,6 +151,7 @@ REDIS_KEYS: frozenset[str] = frozenset(
     {"host", "port", "username", "password", "ssl", "buffer_interval_ms"}
 )
 STRATEGY_KEYS: frozenset[str] = frozenset({"strategy_path", "config_path", "config"})
+METRICS_KEYS: frozenset[str] = frozenset({"host", "port"})
 
 #: Keys that exist on the client config but that the file must not set (handled by the kit).
 _FILE_MANAGED_KEYS: dict[str, Replacement] = {
@@ -279,6 +284,9 @@ def collect_key_problems(data: Mapping[str, Any]) -> list[KeyProblem]:
     problems += find_key_problems(
         _section(data, "redis"), REDIS_KEYS, section="redis", owner="redis"
     )
+    problems += find_key_problems(
+        _section(data, "metrics"), METRICS_KEYS, section="metrics", owner="metrics"
+    )
     strategies = data.get("strategies") or []
     if not isinstance(strategies, list):
         raise ConfigurationError("strategies must be a list of tables / objects")
@@ -310,6 +318,7 @@ class NodeFile:
     data_options: Mapping[str, Any]
     redis: Any  # RedisSettings | None (imported lazily to keep this module light)
     strategies: tuple[ImportableStrategyConfig, ...]
+    metrics: Any = None  # MetricsSettings | None
 
     def plan(self, **overrides: Any) -> Any:
         """The :class:`~nautilus_exec_kit.live.node_config.NodePlan` of this file.
@@ -334,6 +343,7 @@ class NodeFile:
             "data_options": dict(self.data_options),
             "trader_id": self.trader_id,
             "log_level": self.log_level,
+            "metrics": self.metrics,
         }
         kwargs.update(overrides)
         environment = kwargs.pop("environment", self.environment)
@@ -405,6 +415,21 @@ def parse_node_file(data: Mapping[str, Any]) -> NodeFile:
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(f"redis: {exc}") from None
 
+    metrics_data = _section(data, "metrics")
+    metrics = None
+    if metrics_data:
+        from nautilus_exec_kit.live.metrics import MetricsSettings
+
+        if "port" not in metrics_data:
+            raise ConfigurationError("metrics needs a port (e.g. port = 9464)")
+        try:
+            metrics = MetricsSettings(
+                port=_typed(metrics_data["port"], int, "metrics.port"),
+                host=_typed(metrics_data.get("host", "127.0.0.1"), str, "metrics.host"),
+            )
+        except ValueError as exc:
+            raise ConfigurationError(f"metrics: {exc}") from None
+
     strategies = []
     for i, entry in enumerate(data.get("strategies") or []):
         if "strategy_path" not in entry:
@@ -433,6 +458,7 @@ def parse_node_file(data: Mapping[str, Any]) -> NodeFile:
         data_options=_section(data, "data_client"),
         redis=redis,
         strategies=tuple(strategies),
+        metrics=metrics,
     )
 
 

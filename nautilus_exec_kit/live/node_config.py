@@ -72,6 +72,9 @@ from nautilus_exec_kit.live.environments import (
     RetrySettings,
     profile,
 )
+from nautilus_exec_kit.live.metrics import MetricsSettings
+from nautilus_exec_kit.live.order_check import OrderCheckSettings
+from nautilus_exec_kit.live.weight import WeightBudget
 from nautilus_exec_kit.secrets import Secret, redact
 
 #: The client id of the Binance clients in the node (``TradingNodeConfig.data_clients`` key).
@@ -103,14 +106,17 @@ _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 #: Interval of the engine's periodic open-order and position checks against the venue.
 PERIODIC_CHECK_SECS: float = 10.0
 
-#: ``LiveExecEngineConfig.open_check_open_only``. Nautilus' default (True) asks the venue for its
-#: open orders only, and in that mode the engine never resolves an order the node holds open but
-#: the venue no longer lists ("can't reliably resolve missing orders in open_only mode"). An order
-#: whose fill frames were lost then stays open in the node for good unless the position check
-#: notices, and it does not when two lost fills cancel out (a lost BUY and a lost SELL of the same
-#: size: the net position agrees). The fault soak lost exactly such a pair. False adds
-#: ``allOrders`` and ``allAlgoOrders`` (weight 5 each per active symbol) to each check, which
-#: report the filled order, and the engine reconciles it.
+#: ``LiveExecEngineConfig.open_check_open_only`` when Nautilus' own open-order check runs (the
+#: kit's order check turned off, ``OrderCheckSettings(enabled=False)``). Nautilus' default (True)
+#: asks the venue for its open orders only, and in that mode the engine never resolves an order
+#: the node holds open but the venue no longer lists ("can't reliably resolve missing orders in
+#: open_only mode"). An order whose fill frames were lost then stays open in the node for good
+#: unless the position check notices, and it does not when two lost fills cancel out (a lost BUY
+#: and a lost SELL of the same size: the net position agrees). The fault soak lost exactly such a
+#: pair. False adds ``allOrders`` and ``allAlgoOrders`` (weight 5 each per active symbol) to each
+#: check, which report the filled order, and the engine reconciles it. The kit's order check
+#: (``live/order_check.py``, on by default) finds those orders at a cost that grows with the
+#: orders in doubt instead of the symbols, and replaces this check.
 OPEN_CHECK_OPEN_ONLY: bool = False
 
 
@@ -326,6 +332,12 @@ class NodePlan:
     cache: str
     endpoints: Endpoints | None
     config: TradingNodeConfig = attrs.field(repr=False)
+    #: The kit's check of the node's open orders (``live/order_check.py``).
+    order_check: OrderCheckSettings = attrs.field(factory=OrderCheckSettings)
+    #: The request-weight budget the kit's checks keep (``live/weight.py``).
+    weight_budget: WeightBudget = attrs.field(factory=WeightBudget)
+    #: The Prometheus endpoint, or None (off).
+    metrics: MetricsSettings | None = None
 
     @property
     def real_money(self) -> bool:
@@ -350,6 +362,14 @@ class NodePlan:
             f"retries          : {self.retry.max_retries} x "
             f"{self.retry.initial_ms}-{self.retry.max_ms} ms",
             f"cache            : {self.cache}",
+            "order check      : "
+            + (f"kit, orders in doubt after {self.order_check.quiet_secs:g} s quiet "
+               f"({self.order_check.prompt_secs:g} s MARKET/IOC/FOK), weight budget "
+               f"{self.weight_budget.slow_pct:g}/{self.weight_budget.stop_pct:g}% of "
+               f"{self.weight_budget.limit}"
+               if self.order_check.enabled
+               else f"Nautilus' open-order check every {PERIODIC_CHECK_SECS:g} s"),
+            f"metrics          : {self.metrics.describe() if self.metrics else 'off'}",
         ]
         if self.endpoints is not None:
             lines.append(
@@ -468,6 +488,9 @@ def plan_node(
     trader_id: str = "EXECKIT-001",
     log_level: str = "INFO",
     environ: Mapping[str, str] | None = None,
+    order_check: OrderCheckSettings | None = None,
+    weight_budget: WeightBudget | None = None,
+    metrics: MetricsSettings | None = None,
 ) -> NodePlan:
     """Build the :class:`NodePlan` (and its ``TradingNodeConfig``) for ``environment``.
 
@@ -476,7 +499,11 @@ def plan_node(
     must be loopback there. ``external_order_claims`` is put on every strategy that does not set
     its own. ``exec_options`` / ``data_options`` pass further ``BinanceExecClientConfig`` /
     ``BinanceDataClientConfig`` fields through (unknown keys raise ``UnknownConfigKey``).
+    ``order_check`` / ``weight_budget``: the kit's open-order check and the request weight its
+    checks keep within (defaults: on, 50/80 % of 2400). ``metrics``: a Prometheus endpoint (off
+    when None).
     """
+    order_check = order_check or OrderCheckSettings()
     env = Environment.parse(environment)
     prof = profile(env)
     if not account_type.is_spot_or_margin and not prof.futures:
@@ -575,8 +602,9 @@ def plan_node(
             reconciliation=True,
             reconciliation_startup_delay_secs=delay,
             # Periodic venue checks: the fault soak lost an order and ended with a position
-            # mismatch without them (docs/production.md); 10 s stays well inside the weight limit.
-            open_check_interval_secs=PERIODIC_CHECK_SECS,
+            # mismatch without them (docs/production.md). The kit's order check replaces
+            # Nautilus' open-order check, whose cost grows with the symbols.
+            open_check_interval_secs=None if order_check.enabled else PERIODIC_CHECK_SECS,
             open_check_open_only=OPEN_CHECK_OPEN_ONLY,
             position_check_interval_secs=PERIODIC_CHECK_SECS,
             inflight_check_interval_ms=prof.inflight.interval_ms,
@@ -607,6 +635,9 @@ def plan_node(
         cache=redis.describe() if redis else "in-memory",
         endpoints=endpoints,
         config=node_config,
+        order_check=order_check,
+        weight_budget=weight_budget or WeightBudget(),
+        metrics=metrics,
     )
 
 

@@ -23,11 +23,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from nautilus_exec_kit.core.errors import LiveTradingNotConfirmed
+from nautilus_exec_kit.live.metrics import MetricsSettings, NodeMetrics
 from nautilus_exec_kit.live.node_config import BINANCE_CLIENT, NodePlan
+from nautilus_exec_kit.live.order_check import OrderCheck, OrderCheckSettings
+from nautilus_exec_kit.live.weight import RequestWeightMeter, WeightBudget
 from nautilus_exec_kit.secrets import redact
 
 if TYPE_CHECKING:
     from nautilus_trader.live.node import TradingNode
+
+    from nautilus_exec_kit.reconciliation import ReconciliationGuard
 
 #: The environment variable that opts in to LIVE trading (value "1").
 LIVE_OPT_IN_VAR = "EXEC_KIT_ALLOW_LIVE"
@@ -108,14 +113,88 @@ def basic_summary(node: Any) -> str:
     return "\n".join(lines)
 
 
+@attrs.define
+class KitComponents:
+    """What the kit installs on a built node (:func:`install_kit_components`)."""
+
+    guard: ReconciliationGuard
+    meter: RequestWeightMeter
+    order_check: OrderCheck | None = None
+    metrics: NodeMetrics | None = None
+
+    def summary_lines(self) -> list[str]:
+        """The live summary's lines about request weight and the order check."""
+        lines = [f"request weight   : {self.meter.snapshot().describe()}"]
+        if self.order_check is not None:
+            stats = self.order_check.stats
+            lines.append(
+                f"order check      : {stats['queries']} queries, {stats['confirmed']} confirmed, "
+                f"{stats['changed']} corrected, {stats['not_found']} not found, "
+                f"{stats['deferred']} deferred (weight), {stats['reconnects']} reconnects"
+            )
+        if self.metrics is not None and self.metrics.port is not None:
+            lines.append(f"metrics          : served on port {self.metrics.port}")
+        return lines
+
+    def close(self) -> None:
+        """Stop the metrics endpoint (the order check's task ends with the node's loop)."""
+        if self.metrics is not None:
+            self.metrics.close()
+
+
+#: The components of each node built in this process, by trader id.
+_COMPONENTS: dict[str, KitComponents] = {}
+
+
+def kit_components(node: Any) -> KitComponents | None:
+    """The components :func:`install_kit_components` put on ``node`` (None: not installed)."""
+    return _COMPONENTS.get(str(node.kernel.trader_id))
+
+
+def install_kit_components(
+    node: Any,
+    *,
+    hedge_mode: bool,
+    order_check: OrderCheckSettings | None = None,
+    weight_budget: WeightBudget | None = None,
+    metrics: MetricsSettings | None = None,
+    **guard_options: Any,
+) -> KitComponents:
+    """Everything the kit adds to a built ``TradingNode`` (after ``node.build()``):
+
+    * the :class:`~nautilus_exec_kit.reconciliation.ReconciliationGuard` (``guard_options`` go to
+      its ``install``: ``on_mismatch``, ``dedupe_fills``, ``hold_unknown_rejects``);
+    * the :class:`~nautilus_exec_kit.live.weight.RequestWeightMeter` on the Binance HTTP client;
+    * the :class:`~nautilus_exec_kit.live.order_check.OrderCheck` (unless
+      ``order_check.enabled`` is False; then keep Nautilus' ``open_check_interval_secs`` on);
+    * the Prometheus endpoint when ``metrics`` is given (served at once).
+    """
+    from nautilus_exec_kit.reconciliation import ReconciliationGuard
+
+    settings = order_check or OrderCheckSettings()
+    guard = ReconciliationGuard.install(node, hedge_mode=hedge_mode, **guard_options)
+    meter = RequestWeightMeter.install(node, weight_budget)
+    check = (OrderCheck.install(node, settings, meter, hedge_mode=hedge_mode, guard=guard)
+             if settings.enabled else None)
+    components = KitComponents(guard=guard, meter=meter, order_check=check)
+    if metrics is not None:
+        components.metrics = NodeMetrics().attach(node, meter=meter, order_check=check)
+        components.metrics.serve(metrics)
+    _COMPONENTS[str(node.kernel.trader_id)] = components
+    return components
+
+
 def build_node(plan: NodePlan, loop: asyncio.AbstractEventLoop) -> TradingNode:
     """Build the ``TradingNode`` of ``plan`` on ``loop``, the way the kit runs it in production.
 
-    Besides the Binance client factories this installs the
+    Besides the Binance client factories this installs the kit's components
+    (:func:`install_kit_components`): the
     :class:`~nautilus_exec_kit.reconciliation.ReconciliationGuard` (position check after every
     reconciliation, halting on a mismatch; restart fill de-duplication; the unknown-outcome
-    hold): see docs/production.md. Tests build their nodes here too, so they exercise exactly
-    what users run.
+    hold), the request-weight meter, the order check and, when the plan has ``metrics``, the
+    Prometheus endpoint: see docs/production.md. Tests build their nodes here too, so they
+    exercise exactly what users run. ``kit_components(node)`` returns them; call its ``close()``
+    after ``node.dispose()`` when you run the node yourself (``run_node`` does).
     """
     # Imported here: building a node pulls in the adapter's Rust clients.
     from nautilus_trader.adapters.binance.factories import (
@@ -124,13 +203,12 @@ def build_node(plan: NodePlan, loop: asyncio.AbstractEventLoop) -> TradingNode:
     )
     from nautilus_trader.live.node import TradingNode
 
-    from nautilus_exec_kit.reconciliation import ReconciliationGuard
-
     node = TradingNode(config=plan.config, loop=loop)
     node.add_data_client_factory(BINANCE_CLIENT, BinanceLiveDataClientFactory)
     node.add_exec_client_factory(BINANCE_CLIENT, BinanceLiveExecClientFactory)
     node.build()
-    ReconciliationGuard.install(node, hedge_mode=plan.hedge_mode)
+    install_kit_components(node, hedge_mode=plan.hedge_mode, order_check=plan.order_check,
+                           weight_budget=plan.weight_budget, metrics=plan.metrics)
     return node
 
 
@@ -176,6 +254,10 @@ def run_node(
         cache = node.cache
         fills = count_fills(cache)
         text = _kit_summary(node) or basic_summary(node)
+        components = kit_components(node)
+        if components is not None:
+            text = "\n".join([text, *components.summary_lines()])
+            components.close()
         result = RunResult(
             summary=redact(text, [plan.credentials.api_key, plan.credentials.api_secret]),
             orders=len(cache.orders()),
@@ -195,11 +277,14 @@ def run_node(
 __all__ = [
     "LIVE_OPT_IN_FLAG",
     "LIVE_OPT_IN_VAR",
+    "KitComponents",
     "RunResult",
     "basic_summary",
     "build_node",
     "confirm_live",
     "count_fills",
+    "install_kit_components",
+    "kit_components",
     "live_opted_in",
     "run_node",
 ]

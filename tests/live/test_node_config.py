@@ -26,6 +26,7 @@ from nautilus_exec_kit.live import (
     plan_node,
     strategy_config,
 )
+from nautilus_exec_kit.live.order_check import OrderCheckSettings
 
 DEMO_ENV = {"BINANCE_DEMO_API_KEY": HMAC_KEY, "BINANCE_DEMO_API_SECRET": HMAC_SECRET}
 LIVE_ENV = {"BINANCE_API_KEY": HMAC_KEY, "BINANCE_API_SECRET": HMAC_SECRET}
@@ -48,7 +49,8 @@ def sandbox_plan(**kwargs: Any) -> Any:
 
 
 def test_sandbox_wires_every_url_as_the_adapter_derives_them() -> None:
-    config = sandbox_plan().config
+    plan = sandbox_plan()
+    config = plan.config
     data, exec_ = clients(config)
     assert data.base_url_http == exec_.base_url_http == "http://127.0.0.1:18999"
     assert data.base_url_ws == "ws://127.0.0.1:18999"
@@ -62,9 +64,22 @@ def test_sandbox_wires_every_url_as_the_adapter_derives_them() -> None:
     # policy and the guard's in-flight checks take over.
     assert exec_.max_retries == 0
     assert config.exec_engine.inflight_check_threshold_ms == 1_000
-    assert config.exec_engine.open_check_interval_secs == 10.0
+    # The kit's order check replaces Nautilus' open-order check, whose cost grows with the
+    # symbols (live/order_check.py); the engine's position check stays.
+    assert plan.order_check.enabled
+    assert config.exec_engine.open_check_interval_secs is None
+    assert config.exec_engine.position_check_interval_secs == 10.0
+    assert "order check      : kit" in plan.describe()
+    assert "metrics          : off" in plan.describe()
+
+
+def test_without_the_kit_check_nautilus_checks_every_order() -> None:
+    plan = sandbox_plan(order_check=OrderCheckSettings(enabled=False))
+    engine = plan.config.exec_engine
+    assert engine.open_check_interval_secs == 10.0
     # open_only=True never resolves an order the venue no longer lists (test_faults.py)
-    assert config.exec_engine.open_check_open_only is False
+    assert engine.open_check_open_only is False
+    assert "order check      : Nautilus' open-order check every 10 s" in plan.describe()
 
 
 def test_sandbox_refuses_non_loopback_endpoints() -> None:

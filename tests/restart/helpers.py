@@ -6,6 +6,8 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from nautilus_trader.model.identifiers import InstrumentId
+
 from nautilus_exec_kit.reconciliation import (
     PositionCheck,
     VenuePosition,
@@ -82,7 +84,8 @@ def node_vs_venue(state: dict[str, Any], venue: SandboxVenue, hedge: bool) -> Po
     class _Pos:
         def __init__(self, row: dict[str, Any]) -> None:
             self.id = _Id(row["id"])
-            self.instrument_id = IID
+            self.instrument_id = (InstrumentId.from_str(row["instrument_id"])
+                                  if row.get("instrument_id") else IID)
             self.is_open = True
             self._qty = Decimal(row["qty"])
             self.side = None

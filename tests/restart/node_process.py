@@ -40,7 +40,10 @@ from nautilus_trader.trading.config import StrategyConfig
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.live.node_config import OPEN_CHECK_OPEN_ONLY, RedisSettings
+from nautilus_exec_kit.live.order_check import OrderCheckSettings
 from nautilus_exec_kit.live.redis import production_cache_config
+from nautilus_exec_kit.live.runner import KitComponents, install_kit_components
+from nautilus_exec_kit.live.weight import WeightBudget
 from nautilus_exec_kit.reconciliation import ReconciliationGuard, reconciliation_verdict
 from nautilus_exec_kit.risk_events import RiskEvent, RiskEventWatcher
 
@@ -53,6 +56,10 @@ class ProbeConfig(StrategyConfig, frozen=True):
 
     control_dir: str = ""
     hedge: bool = False
+    #: The instruments it trades (a command names one with ``iid``; the first by default).
+    instrument_ids: tuple[str, ...] = (str(INSTRUMENT_ID),)
+    #: How often it writes ``state.json`` (ms).
+    state_interval_ms: int = 200
 
 
 class RestartProbe(Strategy):
@@ -62,18 +69,22 @@ class RestartProbe(Strategy):
         super().__init__(config)
         self.control = Path(config.control_dir)
         self.hedge = config.hedge
+        self.instrument_ids = [InstrumentId.from_str(i) for i in config.instrument_ids]
+        self.state_interval_ms = config.state_interval_ms
         self.guard: ReconciliationGuard | None = None
+        self.components: KitComponents | None = None
         self.risk_engine: Any = None
         self.risk_events: list[RiskEvent] = []
         self.submitted: list[str] = []
         self.watcher: RiskEventWatcher | None = None
 
     def on_start(self) -> None:
-        self.subscribe_quote_ticks(INSTRUMENT_ID)
+        self.subscribe_quote_ticks(self.instrument_ids[0])
         self.watcher = RiskEventWatcher(self).attach()
         self.clock.set_timer("exec-kit-test-poll", timedelta(milliseconds=100),
                              callback=lambda _: self._poll())
-        self.clock.set_timer("exec-kit-test-state", timedelta(milliseconds=200),
+        self.clock.set_timer("exec-kit-test-state",
+                             timedelta(milliseconds=self.state_interval_ms),
                              callback=lambda _: self._write_state())
         self._write_state()
 
@@ -99,8 +110,8 @@ class RestartProbe(Strategy):
             _write_json(self.control / f"result-{name}.json", result)
         self._write_state()
 
-    def _position_id(self, side: str) -> PositionId:
-        return PositionId(f"{INSTRUMENT_ID}-{side}")
+    def _position_id(self, instrument_id: InstrumentId, side: str) -> PositionId:
+        return PositionId(f"{instrument_id}-{side}")
 
     def _execute(self, cmd: dict[str, Any]) -> Any:
         op = cmd["op"]
@@ -124,19 +135,19 @@ class RestartProbe(Strategy):
         side = OrderSide[cmd["side"]]
         qty = Quantity.from_str(cmd["qty"])
         kind = cmd["kind"]
+        iid = InstrumentId.from_str(cmd["iid"]) if cmd.get("iid") else self.instrument_ids[0]
         factory = self.order_factory
         if kind == "MARKET":
-            order = factory.market(INSTRUMENT_ID, side, qty)
+            order = factory.market(iid, side, qty)
         elif kind == "LIMIT":
-            order = factory.limit(INSTRUMENT_ID, side, qty, Price.from_str(cmd["price"]),
+            order = factory.limit(iid, side, qty, Price.from_str(cmd["price"]),
                                   time_in_force=TimeInForce.GTC)
         elif kind == "STOP_MARKET":
-            order = factory.stop_market(INSTRUMENT_ID, side, qty,
-                                        Price.from_str(cmd["trigger"]))
+            order = factory.stop_market(iid, side, qty, Price.from_str(cmd["trigger"]))
         else:
             raise ValueError(f"unknown order kind {kind!r}")
         pos_side = cmd.get("pos") or "BOTH"
-        self.submit_order(order, position_id=self._position_id(pos_side))
+        self.submit_order(order, position_id=self._position_id(iid, pos_side))
         self.submitted.append(order.client_order_id.value)
         return str(order.client_order_id.value)
 
@@ -147,12 +158,15 @@ class RestartProbe(Strategy):
             {"coid": o.client_order_id.value, "strategy_id": o.strategy_id.value,
              "status": o.status_string(), "type": o.type_string(), "side": o.side_string(),
              "qty": str(o.quantity), "filled": str(o.filled_qty), "is_open": o.is_open,
-             "venue_order_id": o.venue_order_id.value if o.venue_order_id else None}
+             "venue_order_id": o.venue_order_id.value if o.venue_order_id else None,
+             "trade_ids": [t.value for t in o.trade_ids],
+             "instrument_id": o.instrument_id.value}
             for o in self.cache.orders()
         ]
         positions = [
             {"id": p.id.value, "strategy_id": p.strategy_id.value,
-             "qty": str(Decimal(p.signed_decimal_qty()))}
+             "qty": str(Decimal(p.signed_decimal_qty())),
+             "instrument_id": p.instrument_id.value}
             for p in self.cache.positions_open()
         ]
         verdict = reconciliation_verdict(self.cache)
@@ -170,8 +184,27 @@ class RestartProbe(Strategy):
             "verdict": json.loads(verdict.to_json()) if verdict else None,
             "guard_checks": len(self.guard.checks) if self.guard else 0,
             "trading_state": self.risk_engine.trading_state.name if self.risk_engine else None,
+            "weight": self._weight(),
+            "order_check": dict(self.components.order_check.stats)
+            if self.components and self.components.order_check else None,
         }
         _write_json(self.control / "state.json", state)
+
+
+    def _weight(self) -> dict[str, int] | None:
+        if self.components is None:
+            return None
+        snap = self.components.meter.snapshot()
+        return {"used": snap.used, "peak": snap.peak, "requests": snap.requests,
+                "rate_limited": snap.rate_limited}
+
+
+def _order_check(spec: dict[str, Any]) -> OrderCheckSettings:
+    """``spec["order_check"]``: False (Nautilus' open-order check instead), or the settings."""
+    value = spec.get("order_check", {})
+    if value is False:
+        return OrderCheckSettings(enabled=False)
+    return OrderCheckSettings(**dict(value or {}))
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -185,7 +218,9 @@ def build_node(spec: dict[str, Any]) -> tuple[TradingNode, RestartProbe]:
     """The node the spec describes (Redis cache, sandbox endpoints, the probe strategy)."""
     secret = os.environ[SECRET_VAR]
     hedge = bool(spec.get("hedge", False))
-    instruments = InstrumentProviderConfig(load_ids=frozenset({INSTRUMENT_ID}))
+    instrument_ids = tuple(spec.get("instrument_ids") or (str(INSTRUMENT_ID),))
+    instruments = InstrumentProviderConfig(
+        load_ids=frozenset(InstrumentId.from_str(i) for i in instrument_ids))
     common: dict[str, Any] = {
         "api_key": spec["api_key"],
         "api_secret": secret,
@@ -194,6 +229,10 @@ def build_node(spec: dict[str, Any]) -> tuple[TradingNode, RestartProbe]:
         "instrument_provider": instruments,
     }
     redis = RedisSettings(port=int(spec["redis_port"]), buffer_interval_ms=None)
+    order_check = _order_check(spec)
+    # Nautilus' own open-order check runs when the spec asks for it, or when the kit's is off.
+    open_check_secs = spec.get("open_check_interval_secs",
+                               None if order_check.enabled else 10.0)
     config = TradingNodeConfig(
         trader_id=spec.get("trader_id", "RESTART-001"),
         logging=LoggingConfig(log_level=spec.get("log_level", "INFO"), log_colors=False),
@@ -204,7 +243,7 @@ def build_node(spec: dict[str, Any]) -> tuple[TradingNode, RestartProbe]:
             inflight_check_interval_ms=500,
             inflight_check_threshold_ms=1000,
             inflight_check_retries=3,
-            open_check_interval_secs=spec.get("open_check_interval_secs"),
+            open_check_interval_secs=open_check_secs,
             open_check_open_only=bool(spec.get("open_check_open_only", OPEN_CHECK_OPEN_ONLY)),
             position_check_interval_secs=spec.get("position_check_interval_secs"),
         ),
@@ -233,13 +272,19 @@ def build_node(spec: dict[str, Any]) -> tuple[TradingNode, RestartProbe]:
     strategy = RestartProbe(ProbeConfig(
         order_id_tag="001", oms_type="HEDGING", control_dir=spec["control_dir"], hedge=hedge,
         external_order_claims=[INSTRUMENT_ID] if claims else None,
+        instrument_ids=instrument_ids,
+        state_interval_ms=int(spec.get("state_interval_ms", 200)),
     ))
     node.trader.add_strategy(strategy)
     node.build()
-    strategy.guard = ReconciliationGuard.install(
-        node, hedge_mode=hedge, on_mismatch=spec.get("on_mismatch", "halt"),
+    components = install_kit_components(
+        node, hedge_mode=hedge, order_check=order_check,
+        weight_budget=WeightBudget(**spec.get("weight_budget", {})),
+        on_mismatch=spec.get("on_mismatch", "halt"),
         dedupe_fills=bool(spec.get("dedupe_fills", True)),
         hold_unknown_rejects=bool(spec.get("hold_unknown_rejects", True)))
+    strategy.components = components
+    strategy.guard = components.guard
     strategy.risk_engine = node.kernel.risk_engine
     return node, strategy
 

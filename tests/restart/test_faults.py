@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import pytest
 
-from nautilus_exec_kit.live.node_config import OPEN_CHECK_OPEN_ONLY, RedisSettings
+from nautilus_exec_kit.live.node_config import RedisSettings
 from nautilus_exec_kit.sandbox import FaultKind, FaultRule, SandboxHandle, run_sandbox_in_thread
 from nautilus_exec_kit.sandbox import _market as sandbox_market
 
@@ -103,11 +103,12 @@ def test_lost_fills_that_cancel_out_are_still_found(
     node_factory: Callable[..., NodeProcess],
 ) -> None:
     """A lost BUY fill and a lost SELL fill of the same size leave the net position right, so the
-    position check finds nothing; only the open-order check with ``open_only=False`` sees that the
-    venue filled orders the node still holds open. The fault soak lost such a pair in CI."""
+    position check finds nothing; only a check of the orders sees that the venue filled orders the
+    node still holds open. The fault soak lost such a pair in CI. Nautilus' open-order check is
+    off here: the kit's order check asks about the two MARKET orders once they have been quiet
+    for ``prompt_secs`` (one ``GET /fapi/v1/order`` each) and books their real fills."""
     sandbox, node = _start(sandbox_factory, node_factory, redis_server,
-                           open_check_interval_secs=3.0, position_check_interval_secs=3.0,
-                           open_check_open_only=OPEN_CHECK_OPEN_ONLY)
+                           open_check_interval_secs=None, position_check_interval_secs=3.0)
     venue = sandbox.venue
     coids = []
     for side in ("BUY", "SELL"):
@@ -122,10 +123,21 @@ def test_lost_fills_that_cancel_out_are_still_found(
     buy, sell = coids
     state = node.wait_state(
         lambda s: node_order_status(s, buy) == "FILLED" == node_order_status(s, sell),
-        timeout=30, what="both lost fills found by the open-order check",
+        timeout=30, what="both lost fills found by the order check",
     )
     assert node_net(state) == venue_amount(venue) == Decimal(0)
     assert node_vs_venue(state, venue, hedge=False).ok
+    assert state["order_check"]["changed"] == 2
+    truth = venue.truth()
+    # Asked about the two orders (GET /fapi/v1/order), no sweep of the symbol's history.
+    assert not [e for e in truth["request_log"]
+                if e["path"] in ("/fapi/v1/allOrders", "/fapi/v1/allAlgoOrders")]
+    # The node booked the venue's own trades, not fills inferred at the average price.
+    for coid in coids:
+        order = next(o for o in state["orders"] if o["coid"] == coid)
+        venue_trades = {str(t["id"]) for t in truth["trades"]
+                        if str(t["orderId"]) == order["venue_order_id"]}
+        assert venue_trades and set(order["trade_ids"]) == venue_trades, (order, venue_trades)
 
 
 def test_listen_key_expiry_resubscribes_and_reconciles(

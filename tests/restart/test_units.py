@@ -18,6 +18,7 @@ from nautilus_trader.model.enums import (
     LiquiditySide,
     OmsType,
     OrderSide,
+    OrderStatus,
     OrderType,
 )
 from nautilus_trader.model.events import OrderFilled, OrderRejected
@@ -252,6 +253,40 @@ def test_unknown_outcome_rejects_are_held(reason: str, held: bool) -> None:
     event = OrderRejected(TraderId("T-001"), StrategyId("S-001"), IID, ClientOrderId("O-1"),
                           ACCOUNT, reason, UUID4(), 1, 1)
     assert UnknownOutcomeHold.is_unknown_outcome(event) is held
+
+
+class _Engine:
+    def __init__(self) -> None:
+        self.forwarded: list[object] = []
+
+    def process(self, event: object) -> None:
+        self.forwarded.append(event)
+
+
+class _Bus:
+    def register(self, endpoint: str, handler: object) -> None:
+        pass
+
+    def deregister(self, endpoint: str, handler: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("status", "held"),
+    [(OrderStatus.ACCEPTED, True), (OrderStatus.PARTIALLY_FILLED, True),
+     (OrderStatus.TRIGGERED, True), (OrderStatus.SUBMITTED, False)],
+)
+def test_a_reject_of_an_acknowledged_order_is_held(status: OrderStatus, held: bool) -> None:
+    """The adapter rejects an open order after three failed order queries (a -1003 here); the
+    venue still holds it, so the hold keeps it open for the order check to settle."""
+    cache = {ClientOrderId("O-1"): type("Order", (), {"status": status})()}
+    engine = _Engine()
+    hold = UnknownOutcomeHold(_Bus(), engine, cache=type("Cache", (), {"order": cache.get})())
+    event = OrderRejected(TraderId("T-001"), StrategyId("S-001"), IID, ClientOrderId("O-1"),
+                          ACCOUNT, "{'code': -1003, 'msg': 'Too many requests'}", UUID4(), 1, 1)
+    hold.process(event)
+    assert (list(hold.held) == [event]) is held
+    assert (engine.forwarded == [event]) is not held
 
 
 # -- redis --------------------------------------------------------------------------------------
