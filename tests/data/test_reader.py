@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nautilus_exec_kit.data.errors import DataFileError
 from nautilus_exec_kit.data.layout import vision_file, vision_path
@@ -129,3 +131,34 @@ def test_booleans_of_old_and_new_files(tmp_path: Path) -> None:
     assert read_table(vision_file(path)).frame["is_buyer_maker"].tolist() == [True, False]
     write_vision(f"{header}\n1,42000.0,0.1,1,1,1705276800000,yes\n", path)
     assert str(_error(path)).endswith(":2: is_buyer_maker 'yes' is not true/false")
+
+
+_NUMERIC_COLUMNS = [i for i, name in enumerate(HEADER.split(",")) if name != "ignore"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.integers(1, 40),
+    data=st.data(),
+    header=st.booleans(),
+    zipped=st.booleans(),
+    junk=st.sampled_from(["x", "1,5", "--1", "0x10", "1e", "", "NaN?"]),
+)
+def test_any_bad_cell_is_named_at_its_line(
+    tmp_path_factory: pytest.TempPathFactory, rows: int, data: st.DataObject, header: bool,
+    zipped: bool, junk: str,
+) -> None:
+    row = data.draw(st.integers(0, rows - 1))
+    column = data.draw(st.sampled_from(_NUMERIC_COLUMNS))
+    lines = kline_rows(rows)
+    cells = lines[row].split(",")
+    cells[column] = junk
+    lines[row] = ",".join(cells)
+    path = _klines(tmp_path_factory.mktemp("r"), ([HEADER] if header else []) + lines,
+                   zipped=zipped)
+    error = _error(path)
+    assert error.line == row + (2 if header else 1)
+    name = HEADER.split(",")[column]
+    assert name in error.problem or "columns" in error.problem, error.problem
