@@ -84,6 +84,7 @@ from nautilus_exec_kit.core.errors import (
 from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
 from nautilus_exec_kit.core.params import adapter_params
 from nautilus_exec_kit.core.pipeline import OrderPipeline
+from nautilus_exec_kit.core.policy.restrictions import scope_text
 from nautilus_exec_kit.core.positions import LEGS
 from nautilus_exec_kit.core.settings import KitSettings
 from nautilus_exec_kit.core.validator import OrderValidator
@@ -310,10 +311,9 @@ class ExecutionMixin:
         self._kit_invalid: Counter[str] = Counter()
         self._kit_submits: Counter[type] = Counter()  # per order class (cheap to hash)
         self._kit_emulated: Counter[str] = Counter()
-        base_policy = type(self).error_policy or ErrorPolicy.default()
         self._kit_policy = PolicyRuntime(
             self,
-            base_policy.with_overrides(settings.error_policy),
+            settings.policy(type(self).error_policy),
             send=self._kit_transmit,
             fail_fast=settings.fail_fast,
             budget=RateBudget.binance_futures(settings.orders_per_10s, settings.orders_per_minute),
@@ -545,7 +545,10 @@ class ExecutionMixin:
         sent by helpers), ``emulated.<action>`` (close_position resizes/cancels, price_match
         pricing), ``algo_open`` (open algo orders, all instruments) and, on a live node, the
         Binance request weight (``weight.used_1m``, ``weight.peak_1m``, ``weight.limit``,
-        ``weight.rate_limited``: ``live/weight.py``).
+        ``weight.rate_limited``: ``live/weight.py``), and the error policy's restrictions:
+        ``reduce_only_mode`` (active reduce-only modes: the account's and each symbol's),
+        ``instruments_stopped`` and ``refused_restricted`` (orders the kit refused for them;
+        the details are in ``exec_kit_policy_stats()["restrictions"]``).
         """
         stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
         for cls, count in (+self._kit_submits).items():
@@ -557,7 +560,20 @@ class ExecutionMixin:
         weight = sys.modules.get("nautilus_exec_kit.live.weight")
         if weight is not None:
             stats.update(weight.request_weight_stats(self.trader_id))  # type: ignore[attr-defined]
+        stats.update(self._kit_policy.restriction_counts())
         return stats
+
+    def exit_reduce_only_mode(self, instrument_id: InstrumentId | str | None = None) -> int:
+        """End the error policy's reduce-only mode now: ``instrument_id`` that instrument's
+        (``"account"``: the account-wide one), ``None`` every one. Orders that increase exposure
+        go out again (the venue may refuse them again, which starts the mode again). Returns
+        how many modes ended."""
+        return len(self._kit_policy.exit_reduce_only_mode(scope_text(instrument_id)))
+
+    def resume_instrument(self, instrument_id: InstrumentId | str | None = None) -> int:
+        """Trade an instrument the error policy stopped (-4140, -4141, ...) again (``None``:
+        every stopped one). Returns how many stops ended."""
+        return len(self._kit_policy.resume_instrument(scope_text(instrument_id)))
 
     def exec_kit_policy_stats(self) -> dict[str, Any]:
         """The error policy's counters (per code, per action, retries, halts, ...)."""

@@ -76,3 +76,71 @@ def random_walk_bids(n: int, seed: int = 7, start: float = 50_000.0) -> list[flo
         bid = max(1_000.0, bid + drift + rng.gauss(0.0, 6.0))
         bids.append(round(bid, 1))
     return bids
+
+
+#: Reduce-only mode and an instrument stop, on both generations: at each quote number a step
+#: ("buy": a MARKET BUY 0.010; "buy:<tag>": the same, tagged for the injector; "close":
+#: close_long; "resume": resume_instrument), injected by tag so that only the named orders are
+#: refused. The strategy's ``reduce_only_probe_ms`` is RESTRICTION_PROBE_MS (quotes are 100 ms
+#: apart: the probe may go from quote 50).
+RESTRICTION_PROBE_MS: Final = 3_000
+RESTRICTION_SPEC: Final = "-4400@tag=ro;-4141@tag=stop"
+RESTRICTION_SCRIPT: Final[list[tuple[int, str]]] = [
+    (10, "buy"),  # filled: long 0.010
+    (20, "buy:ro"),  # -4400: the account enters reduce-only mode
+    (30, "buy"),  # would increase exposure: refused locally, never sent
+    (40, "close"),  # a reduce-only close goes out (flat)
+    (45, "buy"),  # still before the probe time: refused
+    (60, "buy"),  # the probe: the venue takes it, the mode ends
+    (70, "buy:stop"),  # -4141: this instrument is stopped
+    (80, "buy"),  # refused locally
+    (90, "close"),  # a close still goes out (flat)
+    (100, "resume"),
+    (110, "buy"),  # sent again
+]
+#: What each step gave: "sent", the error class it raised, or resume_instrument's count.
+EXPECTED_RESTRICTION_OUTCOMES: Final[dict[int, object]] = {
+    10: "sent",
+    20: "sent",
+    30: "ReduceOnlyModeActive",
+    40: "sent",
+    45: "ReduceOnlyModeActive",
+    60: "sent",
+    70: "sent",
+    80: "InstrumentStopped",
+    90: "sent",
+    100: 1,
+    110: "sent",
+}
+EXPECTED_RESTRICTION_DECISIONS: Final = [("reduce_only", "-4400"), ("stop_instrument", "-4141")]
+#: ``(kind, scope is the account, active)`` of each on_trading_restriction call, in order.
+EXPECTED_RESTRICTION_STATES: Final = [
+    ("reduce_only", True, True),
+    ("reduce_only", True, False),
+    ("stopped", False, True),
+    ("stopped", False, False),
+]
+
+
+def run_restriction_step(strategy: Any, step: str, instrument_id: Any, buy: Any) -> object:
+    """One step of RESTRICTION_SCRIPT on a kit strategy of either generation (``buy``: that
+    generation's OrderSide.BUY): "sent", the name of the refusal it raised, or a count."""
+    try:
+        if step == "resume":
+            return strategy.resume_instrument(instrument_id)
+        if step == "close":
+            strategy.close_long(instrument_id)
+        else:
+            _, _, tag = step.partition(":")
+            strategy.submit_market(instrument_id, buy, "0.010", tags=[tag] if tag else None)
+    except Exception as error:  # a SubmissionBlocked refusal (any other error fails the case)
+        return type(error).__name__
+    return "sent"
+
+
+#: The kit's counters at the end: no restriction left, three orders refused for them.
+EXPECTED_RESTRICTION_STATS: Final = {
+    "reduce_only_mode": 0,
+    "instruments_stopped": 0,
+    "refused_restricted": 3,
+}

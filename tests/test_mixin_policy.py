@@ -10,12 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
+from nautilus_trader.config import LoggingConfig, RiskEngineConfig
+from nautilus_trader.model.data import QuoteTick
 from nautilus_trader.model.enums import OrderSide, OrderStatus, OrderType
 from nautilus_trader.model.events import OrderRejected
+from nautilus_trader.model.identifiers import TraderId
+from nautilus_trader.model.objects import Price, Quantity
+from nautilus_trader.test_kit.providers import TestInstrumentProvider
 
 from nautilus_exec_kit.backtest.rejects import RejectInjector
-from nautilus_exec_kit.core.errors import SubmissionsHalted, VenueError
-from tests.conftest import IID, ScriptedConfig, ScriptedStrategy, flat_quotes, make_engine
+from nautilus_exec_kit.backtest.venue import add_binance_venue
+from nautilus_exec_kit.core.errors import InstrumentStopped, SubmissionsHalted, VenueError
+from tests.conftest import (
+    IID,
+    INSTRUMENT,
+    ScriptedConfig,
+    ScriptedStrategy,
+    flat_quotes,
+    make_engine,
+)
 
 
 class ForgetfulStrategy(ScriptedStrategy):
@@ -190,5 +204,163 @@ def test_a_close_position_order_refused_by_a_fail_fast_error_is_not_tracked() ->
     try:
         assert isinstance(strategy.errors.get(5), VenueError)
         assert not strategy._kit_close_book.tracked
+    finally:
+        engine.dispose()
+
+
+# -- reduce-only mode and instrument stops ---------------------------------------------------
+
+
+ETH = TestInstrumentProvider.ethusdt_perp_binance()
+
+
+def _two_instrument_engine(ticks: int) -> Any:
+    """BTCUSDT and ETHUSDT perps on the one Binance-like venue, both quoted every 100 ms."""
+    engine = BacktestEngine(
+        BacktestEngineConfig(
+            trader_id=TraderId("TESTER-001"),
+            logging=LoggingConfig(log_level="ERROR"),
+            risk_engine=RiskEngineConfig(max_order_submit_rate="10000/00:00:01"),
+            run_analysis=False,
+        ),
+    )
+    add_binance_venue(engine, [INSTRUMENT, ETH])
+    engine.add_data(flat_quotes(ticks))
+    engine.add_data([
+        QuoteTick(ETH.id, Price(3000.0, 2), Price(3000.01, 2), Quantity(50, 3),
+                  Quantity(50, 3), q.ts_event, q.ts_init)
+        for q in flat_quotes(ticks)
+    ])
+    return engine
+
+
+class RestrictedStrategy(ForgetfulStrategy):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.restriction_states: list[Any] = []
+
+    def on_trading_restriction(self, state: Any) -> None:
+        self.restriction_states.append(state)
+
+
+def _buy_eth(tag: str | None = None) -> Any:
+    return lambda s: s.submit_market(ETH.id, OrderSide.BUY, "0.100", tags=[tag] if tag else None)
+
+
+def test_a_symbol_status_reject_stops_that_instrument_only() -> None:
+    """-4141 on ETHUSDT: ETH orders that would increase exposure are refused locally
+    (InstrumentStopped), an ETH close still goes out, BTC keeps trading, the strategy runs on,
+    and resume_instrument() trades ETH again."""
+    engine = _two_instrument_engine(60)
+    script = {  # from tick 2: at tick 1 the ETH quote of that instant is not in yet
+        2: _buy_eth(),
+        3: _buy,
+        4: _buy_eth("stop"),  # -4141 Symbol is closed
+        5: _buy_eth(),
+        6: _buy,
+        7: lambda s: s.close_long(ETH.id),
+        9: lambda s: s.resume_instrument(ETH.id),
+        10: _buy_eth(),
+    }
+    strategy = RestrictedStrategy(ScriptedConfig(), script)
+    engine.add_strategy(strategy)
+    injector = RejectInjector("-4141@tag=stop")
+    injector.install(engine)
+    engine.run()
+    try:
+        error = strategy.errors[5]
+        assert isinstance(error, InstrumentStopped)
+        assert error.scope == ETH.id.value and error.code == -4141
+        assert f"resume_instrument('{ETH.id}')" in str(error)
+        assert set(strategy.errors) == {5}  # BTC at 6, the ETH close at 7, ETH again at 10
+        assert strategy.results[7] is not None and strategy.results[9] == 1
+        assert strategy.ticks == 60  # the strategy was not stopped
+        assert [(s.kind.value, s.scope, s.active) for s in strategy.restriction_states] == [
+            ("stopped", ETH.id.value, True), ("stopped", ETH.id.value, False),
+        ]
+        eth_ids = {o.client_order_id.value for o in engine.cache.orders(instrument_id=ETH.id)}
+        sent_eth = [c for c in injector.commands if c.client_order_id in eth_ids]
+        assert len(sent_eth) == 4  # 2, 4 (rejected), the close at 7, 10: never the one at 5
+        assert float(engine.portfolio.net_position(ETH.id)) == 0.100
+        assert float(engine.portfolio.net_position(IID)) == 0.020
+        stats = strategy.exec_kit_stats()
+        assert (stats["instruments_stopped"], stats["refused_restricted"]) == (0, 1)
+    finally:
+        engine.dispose()
+
+
+def test_hedge_mode_reduce_only_lets_leg_closes_out_and_a_refused_probe_waits_longer() -> None:
+    """-4400 in hedge mode: a SELL on the LONG leg (a close) goes out, a BUY on LONG is
+    refused; the probe (after 1 s) is refused with -4400 again, so the next one waits 2 s;
+    that one is taken and the mode ends."""
+    def buy_long(tag: str | None = None) -> Any:
+        return lambda s: s.submit_market(IID, OrderSide.BUY, "0.010", position_side="LONG",
+                                         tags=[tag] if tag else None)
+
+    script = {
+        1: buy_long(),
+        3: buy_long("ro"),  # -4400 at t=0.2 s: probe from 1.2 s (tick 13)
+        5: buy_long(),  # refused
+        6: lambda s: s.submit_market(IID, OrderSide.SELL, "0.005", position_side="LONG"),
+        14: buy_long("ro"),  # the probe at 1.3 s: refused again -> next from 3.3 s (tick 34)
+        20: buy_long(),  # refused
+        33: buy_long(),  # refused: one tick early
+        35: buy_long(),  # the second probe: taken, the mode ends
+        40: buy_long(),  # sent
+    }
+    engine = make_engine()
+    engine.add_data(flat_quotes(60))
+    strategy = RestrictedStrategy(
+        ScriptedConfig(position_mode="HEDGE", reduce_only_probe_ms=1_000), script,
+    )
+    engine.add_strategy(strategy)
+    RejectInjector("-4400@tag=ro").install(engine)
+    engine.run()
+    try:
+        assert {t: type(e).__name__ for t, e in strategy.errors.items()} == {
+            5: "ReduceOnlyModeActive", 20: "ReduceOnlyModeActive", 33: "ReduceOnlyModeActive",
+        }
+        states = strategy.restriction_states
+        assert [(s.active, s.probes_failed) for s in states] == [(True, 0), (True, 1), (False, 1)]
+        first, refused = states[0], states[1]
+        assert first.probe_at_ns - first.since_ns == 1_000_000_000
+        assert refused.probe_at_ns - refused.ts_ns == 2_000_000_000  # doubled
+        assert "probe" in (states[2].cleared_by or "")
+        decisions = [(d.action.value, d.reason.key) for d in strategy.exec_kit_policy.decisions]
+        assert decisions == [("reduce_only", "-4400"), ("reduce_only", "-4400")]
+        long_qty = sum(float(p.quantity) for p in engine.cache.positions_open()
+                       if p.id.value.endswith("-LONG"))
+        assert long_qty == 0.025  # 0.010 - 0.005 + 0.010 (probe) + 0.010
+    finally:
+        engine.dispose()
+
+
+def test_a_retry_that_fires_into_reduce_only_mode_is_dropped_not_sent() -> None:
+    """A -1003 retry scheduled before -4400 arrives would increase exposure: dropped when it
+    fires (logged, chain outcome 'restricted'), never sent; exit_reduce_only_mode() lets the
+    next order out at once."""
+    script = {
+        1: lambda s: s.submit_market(IID, OrderSide.BUY, "0.010", tags=["rate"]),
+        2: lambda s: s.submit_market(IID, OrderSide.BUY, "0.010", tags=["ro"]),
+        30: lambda s: s.exit_reduce_only_mode(),
+        31: _buy,
+    }
+    engine = make_engine()
+    engine.add_data(flat_quotes(60))
+    strategy = RestrictedStrategy(ScriptedConfig(), script)
+    engine.add_strategy(strategy)
+    injector = RejectInjector("-1003@tag=rate,retry_after=1;-4400@tag=ro")
+    injector.install(engine)
+    engine.run()
+    try:
+        stats = strategy.exec_kit_policy_stats()
+        assert stats["chains"]["restricted"] == 1 and stats["refused_restricted"] == 1
+        assert "retries_sent" not in stats
+        assert strategy.results[30] == 1
+        assert [s.cleared_by for s in strategy.restriction_states if not s.active] == [
+            "exit_reduce_only_mode()",
+        ]
+        assert len(injector.commands) == 3  # the two first sends and the order at 31
+        assert float(engine.portfolio.net_position(IID)) == 0.010
     finally:
         engine.dispose()

@@ -4,6 +4,7 @@ tests/v2/test_parity.py asserts on NautilusTrader 2."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -15,7 +16,20 @@ from nautilus_exec_kit.config import ExecKitConfig
 from nautilus_exec_kit.core.errors import OrderValidationError
 from nautilus_exec_kit.mixin import ExecutionMixin
 from tests.conftest import IID, flat_quotes, make_engine
-from tests.parity_cases import CASES, EXPECTED_DECISIONS, REJECT_SPEC, Case
+from tests.parity_cases import (
+    CASES,
+    EXPECTED_DECISIONS,
+    EXPECTED_RESTRICTION_DECISIONS,
+    EXPECTED_RESTRICTION_OUTCOMES,
+    EXPECTED_RESTRICTION_STATES,
+    EXPECTED_RESTRICTION_STATS,
+    REJECT_SPEC,
+    RESTRICTION_PROBE_MS,
+    RESTRICTION_SCRIPT,
+    RESTRICTION_SPEC,
+    Case,
+    run_restriction_step,
+)
 
 
 class ParityConfig(ExecKitConfig, frozen=True):
@@ -23,11 +37,20 @@ class ParityConfig(ExecKitConfig, frozen=True):
 
 
 class ParityStrategy(ExecutionMixin, Strategy):
-    def __init__(self, config: ParityConfig, cases: list[Case]) -> None:
+    def __init__(
+        self, config: ParityConfig, cases: list[Case], script: Sequence[tuple[int, str]] = (),
+    ) -> None:
         super().__init__(config)
         self.cases = cases
         self.outcomes: dict[str, str | None] = {}
         self.quotes = 0
+        self.script = dict(script)
+        self.step_outcomes: dict[int, object] = {}
+        self.restriction_states: list[Any] = []
+
+    def on_trading_restriction(self, state: Any) -> None:
+        self.restriction_states.append(state)
+
 
     def on_start(self) -> None:
         self.subscribe_quote_ticks(IID)
@@ -40,6 +63,9 @@ class ParityStrategy(ExecutionMixin, Strategy):
         every = self.config.every
         if every and self.quotes % every == 0 and self.quotes <= every * 4:
             self.submit_market(IID, OrderSide.BUY, "0.010")
+        step = self.script.get(self.quotes)
+        if step is not None:
+            self.step_outcomes[self.quotes] = run_restriction_step(self, step, IID, OrderSide.BUY)
 
     def _run(self, case: Case) -> str | None:
         args = (OrderSide[case.args[0]], *case.args[1:])
@@ -77,5 +103,27 @@ def test_the_same_rejects_lead_to_the_same_decisions() -> None:
     try:
         decisions = [(d.action.value, d.reason.key) for d in strategy.exec_kit_policy.decisions]
         assert decisions == EXPECTED_DECISIONS
+    finally:
+        engine.dispose()
+
+
+def test_reduce_only_mode_and_instrument_stop_agree() -> None:
+    engine = make_engine()
+    engine.add_data(flat_quotes(130))
+    config = ParityConfig(margin_check=False, reduce_only_probe_ms=RESTRICTION_PROBE_MS)
+    strategy = ParityStrategy(config, [], RESTRICTION_SCRIPT)
+    engine.add_strategy(strategy)
+    RejectInjector(RESTRICTION_SPEC).install(engine)
+    engine.run()
+    try:
+        assert strategy.step_outcomes == EXPECTED_RESTRICTION_OUTCOMES
+        decisions = [(d.action.value, d.reason.key) for d in strategy.exec_kit_policy.decisions]
+        assert decisions == EXPECTED_RESTRICTION_DECISIONS
+        states = [(s.kind.value, s.scope == "account", s.active)
+                  for s in strategy.restriction_states]
+        assert states == EXPECTED_RESTRICTION_STATES
+        stats = strategy.exec_kit_stats()
+        assert {k: stats[k] for k in EXPECTED_RESTRICTION_STATS} == EXPECTED_RESTRICTION_STATS
+        assert float(engine.portfolio.net_position(IID)) == 0.010
     finally:
         engine.dispose()

@@ -196,3 +196,52 @@ def test_two_identical_runs_take_identical_decisions() -> None:
     assert first.decisions == second.decisions and first.decisions
     assert [c.ts_ns for c in first.commands] == [c.ts_ns for c in second.commands]
     assert first.stats == second.stats
+
+
+# -- the code classes added with the full Binance table ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "action", "blocked"),
+    [
+        # account restriction: reduce-only mode, later BUYs refused locally (probe after 5 min)
+        ("-4400@nth=1", "reduce_only", [(100, "ReduceOnlyModeActive"),
+                                        (300, "ReduceOnlyModeActive")]),
+        ("-4087@nth=1", "reduce_only", [(100, "ReduceOnlyModeActive"),
+                                        (300, "ReduceOnlyModeActive")]),
+        ("-4088@nth=1", "reduce_only", [(100, "ReduceOnlyModeActive"),
+                                        (300, "ReduceOnlyModeActive")]),
+        # symbol restriction on the one instrument traded here
+        ("-4401@nth=1", "reduce_only", [(100, "ReduceOnlyModeActive"),
+                                        (300, "ReduceOnlyModeActive")]),
+        # -4106: only BUY orders are restricted; these are BUYs
+        ("-4106@nth=1", "reduce_only", [(100, "ReduceOnlyModeActive"),
+                                        (300, "ReduceOnlyModeActive")]),
+        # symbol status: the instrument is stopped, no probe
+        ("-4140@nth=1", "stop_instrument", [(100, "InstrumentStopped"),
+                                            (300, "InstrumentStopped")]),
+        ("-4141@nth=1", "stop_instrument", [(100, "InstrumentStopped"),
+                                            (300, "InstrumentStopped")]),
+        # position / leverage limits and other skips: dropped, the next orders go out
+        ("-2027@nth=1", "skip", []),
+        ("-2028@nth=1", "skip", []),
+        ("-4046@nth=1", "skip", []),
+        ("-1010@nth=1", "skip", []),
+    ],
+)
+def test_each_new_code_class_gets_its_action(
+    spec: str, action: str, blocked: list[tuple[int, str]],
+) -> None:
+    result = run_backtest(spec, PLAN)
+    code = spec.partition("@")[0]
+    assert [d[1:3] for d in result.decisions] == [(action, code)]
+    assert result.blocked == blocked
+    assert "retries_sent" not in result.stats  # never resent
+    assert result.stopped_at_tick == 1_500  # the strategy keeps running
+    assert result.stats["sent"] == 3 - len(blocked)
+
+
+def test_an_inactive_account_fails_fast_with_what_to_do() -> None:
+    result = run_backtest("-4109@nth=1", PLAN)
+    assert result.decisions[0][1:3] == ("fail_fast", "-4109")
+    assert result.stopped_at_tick == 10

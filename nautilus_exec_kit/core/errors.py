@@ -31,10 +31,14 @@ Hierarchy::
     │   └── ModifyNotSupported          # the venue cannot amend this order
     ├── SubmissionBlocked               # the error policy refuses to send now
     │   ├── SubmissionsHalted           # IP ban / HTTP 418 / circuit breaker
-    │   └── RateBudgetExceeded          # the kit's own rate budget, before the venue's -1015
+    │   ├── RateBudgetExceeded          # the kit's own rate budget, before the venue's -1015
+    │   ├── ReduceOnlyModeActive        # -4400/-4401/...: only orders that reduce a position
+    │   └── InstrumentStopped           # -4140/-4141/...: the symbol is not trading
     ├── VenueError                      # a venue answer parsed by the error policy (fail-fast)
     └── ConfigurationError              # the kit, strategy, or node configuration is wrong
         ├── PositionModeMismatch        # ONE_WAY/HEDGE vs OMS/adapter settings (-4061 upfront)
+        ├── InvalidConfigValue          # a value that is not one of its type's names (also a
+        │                               # ValueError), with what to write instead
         ├── UnknownConfigKey            # keys that do not exist (with their real replacement)
         │   └── UnknownNodeConfigKey    # (live.config_file) every bad key of a node file at once
         ├── RejectSpecError             # (backtest.rejects) a malformed --inject-rejects SPEC
@@ -194,6 +198,36 @@ class RateBudgetExceeded(SubmissionBlocked):
     """The kit's own order-rate budget is used up (refused before the venue answers -1015)."""
 
 
+class _Restricted(SubmissionBlocked):
+    """An order refused because the venue restricted the account or one symbol.
+
+    Attributes
+    ----------
+    scope : str
+        The instrument ID the restriction is on, or ``"account"``.
+    code : int | None
+        The Binance code that started the restriction.
+    hint : str
+        What the strategy can send meanwhile, and how the restriction ends.
+    """
+
+    def __init__(self, message: str, *, scope: str, code: int | None, hint: str) -> None:
+        self.scope = scope
+        self.code = code
+        self.hint = hint
+        super().__init__(message)
+
+
+class ReduceOnlyModeActive(_Restricted):
+    """Reduce-only mode (-4400, -4401, -4087, -4088, ...): the order would open or increase a
+    position, and the venue only takes orders that reduce one. It was not sent."""
+
+
+class InstrumentStopped(_Restricted):
+    """The instrument's symbol is not trading (-4140, -4141, -4402, ...): the kit stopped opening
+    positions on it; orders that only reduce a position still go out. It was not sent."""
+
+
 # -- Venue answers -------------------------------------------------------------------------------
 
 
@@ -218,6 +252,17 @@ class PositionModeMismatch(ConfigurationError):
 
 class UnknownConfigKey(ConfigurationError):
     """A configuration names keys that do not exist (e.g. the Spec 015 FR-001 keys)."""
+
+
+class InvalidConfigValue(ConfigurationError, ValueError):
+    """A config value is not one its field's type takes (e.g. ``order_type="STOP_MARKT"``); the
+    message names the field and exactly what to write. Also a ``ValueError``, so code that
+    catches a bad config value that way (Nautilus' own config parsing) catches it too."""
+
+    def __init__(self, field: str, value: Any, message: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(message)
 
 
 # -- Added by the live/ package (engineer F): node configuration errors ---------------------------
@@ -277,7 +322,9 @@ __all__ = [
     "ConfigurationError",
     "ExecKitError",
     "InstrumentRuleError",
+    "InstrumentStopped",
     "InsufficientMargin",
+    "InvalidConfigValue",
     "InvalidExpireTime",
     "LiveTradingNotConfirmed",
     "MissingCredentials",
@@ -296,6 +343,7 @@ __all__ = [
     "QuantityTooPrecise",
     "RateBudgetExceeded",
     "ReconciliationMismatch",
+    "ReduceOnlyModeActive",
     "SubmissionBlocked",
     "SubmissionsHalted",
     "TrailingOffsetError",

@@ -16,6 +16,7 @@ import attrs
 
 from nautilus_exec_kit.core.capabilities import VenueCapabilities, capabilities_for
 from nautilus_exec_kit.core.errors import ConfigurationError, PositionModeMismatch
+from nautilus_exec_kit.core.policy.table import ErrorPolicy
 from nautilus_exec_kit.core.positions import PositionMode, parse_position_mode
 
 #: Accepted values of the config's string switches (anything else is a ConfigurationError).
@@ -42,6 +43,8 @@ class ConfigDefaults:
     fail_fast: str = "stop"
     orders_per_10s: int = 300
     orders_per_minute: int = 1200
+    #: None: the error policy's own (``ErrorPolicy.reduce_only_probe_ms``, 300 s)
+    reduce_only_probe_ms: int | None = None
 
 
 DEFAULTS: Final = ConfigDefaults()
@@ -61,10 +64,25 @@ class KitSettings:
     fail_fast: str
     orders_per_10s: int
     orders_per_minute: int
+    reduce_only_probe_ms: int | None = None
 
     @property
     def hedge(self) -> bool:
         return self.mode is PositionMode.HEDGE
+
+    def policy(self, base: ErrorPolicy | None = None) -> ErrorPolicy:
+        """The strategy's error policy: its class's ``error_policy`` (``base``; the default
+        one when ``None``) with the config's ``error_policy`` overrides and
+        ``reduce_only_probe_ms`` applied."""
+        policy = (base or ErrorPolicy.default()).with_overrides(self.error_policy)
+        probe_ms = self.reduce_only_probe_ms
+        if probe_ms is None:
+            return policy
+        return attrs.evolve(
+            policy,
+            reduce_only_probe_ms=probe_ms,
+            reduce_only_probe_max_ms=max(policy.reduce_only_probe_max_ms, probe_ms),
+        )
 
     @classmethod
     def from_config(cls, config: Any) -> KitSettings:
@@ -101,6 +119,14 @@ class KitSettings:
         leverage = config.leverage
         if leverage is not None and leverage <= 0:
             raise ConfigurationError(f"leverage={leverage!r} must be > 0 (or None)")
+        probe_ms = getattr(config, "reduce_only_probe_ms", None)
+        if probe_ms is not None and (
+            isinstance(probe_ms, bool) or not isinstance(probe_ms, int) or probe_ms < 0
+        ):
+            raise ConfigurationError(
+                f"reduce_only_probe_ms={probe_ms!r} must be a whole number of milliseconds >= 0 "
+                "(0: no automatic probe) or None (the error policy's own, 300000)",
+            )
         return cls(
             mode=mode,
             capabilities=capabilities,
@@ -112,6 +138,7 @@ class KitSettings:
             fail_fast=config.fail_fast,
             orders_per_10s=int(config.orders_per_10s),
             orders_per_minute=int(config.orders_per_minute),
+            reduce_only_probe_ms=probe_ms,
         )
 
 

@@ -51,8 +51,10 @@ import attrs
 import msgspec
 from nautilus_trader.adapters.binance.common.enums import BinanceAccountType
 from nautilus_trader.adapters.binance.config import BinanceDataClientConfig, BinanceExecClientConfig
+from nautilus_trader.common.config import resolve_config_path
 from nautilus_trader.config import ImportableStrategyConfig
 
+from nautilus_exec_kit.config import enum_names_to_members
 from nautilus_exec_kit.core.errors import ConfigurationError, UnknownConfigKey
 from nautilus_exec_kit.live.credentials import Credentials
 from nautilus_exec_kit.live.environments import Environment, RetrySettings, profile
@@ -434,13 +436,12 @@ def parse_node_file(data: Mapping[str, Any]) -> NodeFile:
     for i, entry in enumerate(data.get("strategies") or []):
         if "strategy_path" not in entry:
             raise ConfigurationError(f"strategies[{i}] needs strategy_path = 'module:Class'")
-        strategies.append(
-            strategy_config(
-                _typed(entry["strategy_path"], str, f"strategies[{i}].strategy_path"),
-                _typed(entry.get("config", {}), dict, f"strategies[{i}].config"),
-                config_path=entry.get("config_path"),
-            )
+        strategy = strategy_config(
+            _typed(entry["strategy_path"], str, f"strategies[{i}].strategy_path"),
+            _typed(entry.get("config", {}), dict, f"strategies[{i}].config"),
+            config_path=entry.get("config_path"),
         )
+        strategies.append(_enum_names_read(strategy, f"strategies[{i}].config."))
 
     return NodeFile(
         environment=environment,
@@ -459,6 +460,20 @@ def parse_node_file(data: Mapping[str, Any]) -> NodeFile:
         redis=redis,
         strategies=tuple(strategies),
         metrics=metrics,
+    )
+
+
+def _enum_names_read(
+    strategy: ImportableStrategyConfig, prefix: str,
+) -> ImportableStrategyConfig:
+    """The strategy with its config's enum fields written as names (``order_type =
+    "STOP_MARKET"``, any case) turned into members, whatever its config class (msgspec takes
+    only an IntEnum's number); a name that is no member raises ``InvalidConfigValue``."""
+    config_cls = resolve_config_path(strategy.config_path)
+    return ImportableStrategyConfig(
+        strategy_path=strategy.strategy_path,
+        config_path=strategy.config_path,
+        config=enum_names_to_members(config_cls, strategy.config, prefix),
     )
 
 

@@ -25,7 +25,13 @@ Nothing called from :meth:`on_event` or from a timer raises: an exception there 
 Hooks the author can define on the strategy (optional, looked up with ``getattr``):
 
 * ``on_policy_decision(self, decision: PolicyDecision)`` after every decision;
-* ``on_circuit_breaker(self, state: BreakerState)`` when the breaker opens and closes.
+* ``on_circuit_breaker(self, state: BreakerState)`` when the breaker opens and closes;
+* ``on_trading_restriction(self, state: RestrictionState)`` when a reduce-only mode or an
+  instrument stop begins, changes (a refused probe) or ends.
+
+Reduce-only mode and instrument stops (:mod:`nautilus_exec_kit.core.policy.restrictions`) keep
+the gate closed (``_closed_until`` at ``_GATE_SHUT``) while one is active, so the fast path stays
+the one comparison it is; the general path asks the core's :class:`RestrictionBook` per order.
 """
 
 from __future__ import annotations
@@ -66,12 +72,19 @@ from nautilus_trader.model.identifiers import ClientOrderId, PositionId
 from nautilus_trader.model.orders import Order
 from nautilus_trader.model.orders.unpacker import OrderUnpacker
 
-from nautilus_exec_kit.core.errors import RateBudgetExceeded, SubmissionsHalted, VenueError
+from nautilus_exec_kit.core.errors import (
+    RateBudgetExceeded,
+    SubmissionBlocked,
+    SubmissionsHalted,
+    VenueError,
+)
 from nautilus_exec_kit.core.policy.actions import Action, EventKind, PolicyDecision
 from nautilus_exec_kit.core.policy.breaker import BreakerState, CircuitBreaker
 from nautilus_exec_kit.core.policy.budget import RateBudget
 from nautilus_exec_kit.core.policy.reasons import RejectReason, parse_reason
 from nautilus_exec_kit.core.policy.report import PolicyReport
+from nautilus_exec_kit.core.policy.restriction_gate import GATE_SHUT, RestrictionGate
+from nautilus_exec_kit.core.policy.restrictions import PROBE_PASSED, RestrictionBook, Verdict
 from nautilus_exec_kit.core.policy.rules import (
     BREAKER_IGNORES,
     GLOBAL_COOLDOWN,
@@ -80,11 +93,12 @@ from nautilus_exec_kit.core.policy.rules import (
     reconcile_retry_delay_ns,
 )
 from nautilus_exec_kit.core.policy.table import FAIL_FAST_HINTS, ErrorPolicy
+from nautilus_exec_kit.validation import SIDE
 
 _MS: Final = 1_000_000
 #: ``_closed_until`` while the gate is shut whatever the time: orders queued (they go first),
-#: the strategy stopped, or a fail-fast error in raise mode.
-_GATE_SHUT: Final = 2**63
+#: the strategy stopped, a fail-fast error in raise mode, or a restriction active.
+_GATE_SHUT: Final = GATE_SHUT
 
 SendFn = Callable[[Order, PositionId | None, dict[str, Any] | None], None]
 DirectSendFn = Callable[[Order, PositionId | None], None]
@@ -126,6 +140,9 @@ _HISTORY_EFFECTS: Final[dict[type, str]] = {
 _FIRST_ANSWER_AT: Final = 2
 #: Default of ``PolicyRuntime(sweep_every=...)``.
 SWEEP_EVERY: Final = 64
+#: Chain states whose first venue answer settles the chain (_on_venue_knows); a "probing" chain
+#: is a first send that probes a reduce-only mode (its answers are read as they come).
+_ANSWERABLE: Final = frozenset({"pending", "retrying", "probing"})
 #: Event classes the policy never acts on (exact types): on_event returns at once for them.
 POLICY_IGNORED_EVENTS: Final = frozenset(
     {
@@ -188,7 +205,7 @@ def _as_record(kept: _Record | _FirstSend | None, coid: ClientOrderId) -> _Recor
     return kept  # type: ignore[return-value]
 
 
-class PolicyRuntime:
+class PolicyRuntime(RestrictionGate):
     """Gate, send and police the orders of one strategy.
 
     Parameters
@@ -255,6 +272,7 @@ class PolicyRuntime:
         "_reconciling",
         "_records",
         "_report",
+        "_restrictions",
         "_retry_ids",
         "_rng",
         "_send",
@@ -333,6 +351,10 @@ class PolicyRuntime:
         # general path (which asks each of them); from it on the gate is open as far as they
         # are concerned. The fast path reads this one field.
         self._closed_until = 0
+        # reduce-only mode / instrument stops; while any is active the gate stays shut
+        self._restrictions = RestrictionBook(
+            policy.reduce_only_probe_ms * _MS, policy.reduce_only_probe_max_ms * _MS,
+        )
         self._failure: VenueError | None = None
         self._stopped = False
         self._sending = 0  # depth of send() calls in progress (a send may nest another)
@@ -421,7 +443,17 @@ class PolicyRuntime:
             raise SubmissionsHalted(f"{order.client_order_id}: not sent, {blocked}")
         coid = order.client_order_id
         record = _Record(order, position_id, params, origin=coid, attempt=1)
+        verdict = (
+            self._restriction_verdict(order, position_id, params, coid, now)
+            if self._restrictions
+            else Verdict.PASS
+        )
+        if isinstance(verdict, SubmissionBlocked):
+            self._counts["refused_restricted"] += 1
+            raise verdict
         self._chains[coid] = "pending"
+        if verdict is Verdict.PROBE:
+            self._start_probe(coid)
         budget = self._budget
         if budget is not None and budget.when_exhausted == "refuse":
             free_at = budget.available_at(now)
@@ -600,6 +632,7 @@ class PolicyRuntime:
             "queued_now": len(self._queue),
             "pending_alerts": len(self._alerts),
             "breaker_trips": self._breaker.trips,
+            "restrictions": [state.as_dict() for state in self.restrictions],
         }
 
     @property
@@ -635,8 +668,12 @@ class PolicyRuntime:
 
     def _reopen_gate(self) -> None:
         """The queue emptied: the fast path opens again once the cooldown, halt and breaker
-        have passed, unless the strategy was stopped or failed in raise mode (shut for good)."""
+        have passed, unless the strategy was stopped or failed in raise mode (shut for good) or
+        a restriction is active (every order must meet the restriction book)."""
         if self._stopped or (self._failure is not None and self._raise_mode):
+            return
+        if self._restrictions:
+            self._closed_until = _GATE_SHUT
             return
         self._closed_until = max(
             self._cooldown_until, self._halted_until, self._breaker.open_until_ns or 0
@@ -686,7 +723,12 @@ class PolicyRuntime:
                 if gate_at > now:
                     self._schedule_drain(gate_at)
                     return
-                self._send_now(self._queue.popleft(), now)
+                record = self._queue.popleft()
+                if not self._restrictions or self._admit_unattended(
+                    record.order, record.position_id, record.params, record.origin, now,
+                    "queued send",
+                ):
+                    self._send_now(record, now)
             if self._stopped:
                 self._queue.clear()
             elif not self._queue:
@@ -749,13 +791,16 @@ class PolicyRuntime:
                 return  # not sent through the policy
             origin = coid  # a first send
         chain = self._chains.get(origin)
-        if chain in ("pending", "retrying"):
+        if chain in _ANSWERABLE:
             if isinstance(event, OrderAccepted | OrderFilled):
-                # For a retrying chain this is the ORIGINAL answering late: settling the chain
-                # also stops the scheduled retry (see _retry).
+                # For a retrying chain this is the ORIGINAL answering late (or the retry's own
+                # first answer): settling the chain also stops a scheduled retry (see _retry).
                 self._settle(origin, "filled" if isinstance(event, OrderFilled) else "accepted")
-            elif chain == "pending" and isinstance(event, OrderCanceled | OrderExpired):
-                # First venue answer is terminal (IOC/FOK, in-flight resolution, ...).
+            elif (chain != "retrying" or coid != origin) and isinstance(
+                event, OrderCanceled | OrderExpired,
+            ):
+                # First venue answer is terminal (IOC/FOK, in-flight resolution, ...); for a
+                # retrying chain only the sent retry's (the original was rejected).
                 self._settle(origin, "canceled" if isinstance(event, OrderCanceled) else "expired")
         elif (
             chain == "reconciling"
@@ -882,6 +927,20 @@ class PolicyRuntime:
             f"all submissions halted until ts={until}; this order is resent then"
         )
 
+    def _restrict(
+        self, coid: ClientOrderId, reason: RejectReason, record: _Record | None, now: int
+    ) -> tuple[int | None, str]:
+        """Reduce-only mode / instrument stop: drop this order (never resent) and put the
+        restriction on, for the account or the order's instrument (the core decides which)."""
+        order = record.order if record is not None else self._strategy.cache.order(coid)
+        instrument = order.instrument_id.value if order is not None else None
+        origin = record.origin if record is not None else self._origin_of.get(coid, coid)
+        note = self._enter_restriction(
+            self._policy.action_for(reason), reason, instrument, origin, now,
+        )
+        self._finish(coid, record, "skipped")  # a refused probe's slot is freed here
+        return None, note
+
     _HANDLERS: Final[
         dict[
             Action,
@@ -896,7 +955,24 @@ class PolicyRuntime:
         Action.RECONCILE: _reconcile,
         Action.FAIL_FAST: _fail_fast_action,
         Action.HALT: _halt,
+        Action.REDUCE_ONLY: _restrict,
+        Action.STOP_INSTRUMENT: _restrict,
     }
+
+    # -- restrictions (RestrictionGate's hooks) -------------------------------------------------
+
+    _SIDE = SIDE
+
+    def _start_probe(self, origin: ClientOrderId) -> None:
+        """The chain ``origin`` probes a reduce-only mode: read its answers as they come (a
+        first send becomes a "probing" chain; a retry's chain already retries eagerly)."""
+        if self._chains.get(origin) == "pending":
+            self._chains[origin] = "probing"
+        self._mark_eager(origin)
+        self._probe_started(origin)
+
+    def _drop_unattended(self, origin: ClientOrderId) -> None:
+        self._settle(origin, "restricted")
 
     # -- helpers of the actions --------------------------------------------------------------
 
@@ -907,6 +983,8 @@ class PolicyRuntime:
         reconcile check finds none and resends nothing."""
         if self._chains.pop(origin, None) is not None:
             self._chain_outcomes[status] = self._chain_outcomes.get(status, 0) + 1
+        if origin in self._restrictions.probes:
+            self._settle_probe(origin, passed=status in PROBE_PASSED)
         if origin in self._eager_chains:
             self._eager_chains.discard(origin)
             if not self._eager_chains:
@@ -939,6 +1017,11 @@ class PolicyRuntime:
                 # The venue answered for the chain meanwhile (e.g. the original of an unknown
                 # outcome turned up accepted): a resend now would duplicate it.
                 self._counts["retries_dropped"] += 1
+                return
+            if self._restrictions and not self._admit_unattended(
+                record.order, record.position_id, record.params, record.origin, self._now(),
+                "retry",
+            ):
                 return
             clone = self._clone(record.order, record.origin)
             again = _Record(

@@ -54,6 +54,7 @@ from nautilus_exec_kit.core.params import (
 )
 from nautilus_exec_kit.core.pipeline import OrderPipeline
 from nautilus_exec_kit.core.policy import ErrorPolicy, RateBudget
+from nautilus_exec_kit.core.policy.restrictions import scope_text
 from nautilus_exec_kit.core.positions import (
     CLOSING_SIDE,
     LEGS,
@@ -380,10 +381,9 @@ class ExecutionMixin:
         #: Orders of every helper go through this execution algorithm when set (the v2 seam
         #: for reject injection: :func:`nautilus_exec_kit.v2.backtest.add_reject_injector`).
         self.kit_exec_algorithm_id: Any = None
-        base_policy = type(self).error_policy or ErrorPolicy.default()
         self._kit_policy = PolicyRuntime(
             self,
-            base_policy.with_overrides(settings.error_policy),
+            settings.policy(type(self).error_policy),
             send=self._kit_transmit,
             fail_fast=settings.fail_fast,
             budget=RateBudget.binance_futures(settings.orders_per_10s, settings.orders_per_minute),
@@ -624,12 +624,23 @@ class ExecutionMixin:
 
     def exec_kit_stats(self) -> dict[str, int]:
         """The same counters as on v1: ``invalid.<Error>``, ``submit.<TYPE>``,
-        ``emulated.<action>``, ``algo_open``."""
+        ``emulated.<action>``, ``algo_open``, ``reduce_only_mode``, ``instruments_stopped``,
+        ``refused_restricted``."""
         stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
         stats.update({f"submit.{k.name}": v for k, v in self._kit_submits.items()})
         stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
         stats["algo_open"] = len(self._kit_algo.tracked)
+        stats.update(self._kit_policy.restriction_counts())
         return stats
+
+    def exit_reduce_only_mode(self, instrument_id: Any = None) -> int:
+        """End the error policy's reduce-only mode now (as on v1): ``instrument_id`` that
+        instrument's (``"account"``: the account-wide one), ``None`` every one."""
+        return len(self._kit_policy.exit_reduce_only_mode(scope_text(instrument_id)))
+
+    def resume_instrument(self, instrument_id: Any = None) -> int:
+        """Trade an instrument the error policy stopped again (``None``: every stopped one)."""
+        return len(self._kit_policy.resume_instrument(scope_text(instrument_id)))
 
     def exec_kit_policy_stats(self) -> dict[str, Any]:
         return self._kit_policy.stats()

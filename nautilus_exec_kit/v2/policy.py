@@ -21,6 +21,10 @@ Nothing called from :meth:`PolicyRuntime.on_event` or a timer raises (v2 swallow
 hook's exception, which would hide the kit's state going wrong); the errors meant for the author
 (:class:`SubmissionsHalted`, :class:`RateBudgetExceeded`, :class:`VenueError` with
 ``fail_fast="raise"``) are raised from :meth:`PolicyRuntime.submit`, at the call site.
+
+Reduce-only mode and instrument stops are the core's :class:`RestrictionBook`, asked on the
+general path: while one is active the gate stays shut (``_GATE_SHUT``), so the fast path keeps
+its single comparison.
 """
 
 from __future__ import annotations
@@ -34,12 +38,19 @@ import attrs
 from nautilus_trader import model as nt
 from nautilus_trader.core import UUID4
 
-from nautilus_exec_kit.core.errors import RateBudgetExceeded, SubmissionsHalted, VenueError
+from nautilus_exec_kit.core.errors import (
+    RateBudgetExceeded,
+    SubmissionBlocked,
+    SubmissionsHalted,
+    VenueError,
+)
 from nautilus_exec_kit.core.policy.actions import Action, EventKind, PolicyDecision
 from nautilus_exec_kit.core.policy.breaker import CircuitBreaker
 from nautilus_exec_kit.core.policy.budget import RateBudget
 from nautilus_exec_kit.core.policy.reasons import RejectReason, parse_reason
 from nautilus_exec_kit.core.policy.report import PolicyReport
+from nautilus_exec_kit.core.policy.restriction_gate import GATE_SHUT, RestrictionGate
+from nautilus_exec_kit.core.policy.restrictions import RestrictionBook, Verdict
 from nautilus_exec_kit.core.policy.rules import (
     BREAKER_IGNORES,
     GLOBAL_COOLDOWN,
@@ -48,6 +59,7 @@ from nautilus_exec_kit.core.policy.rules import (
     reconcile_retry_delay_ns,
 )
 from nautilus_exec_kit.core.policy.table import FAIL_FAST_HINTS, ErrorPolicy
+from nautilus_exec_kit.v2.convert import SIDE
 
 SendFn = Callable[[Any, Any, "dict[str, Any] | None"], None]
 
@@ -80,7 +92,7 @@ _VENUE_STATES: Final = frozenset(
         "EXPIRED",
     }
 )
-_GATE_SHUT: Final = 2**63
+_GATE_SHUT: Final = GATE_SHUT
 
 
 @attrs.define
@@ -98,7 +110,7 @@ def _venue_has(order: Any) -> bool:
     return order is not None and order.status.name in _VENUE_STATES
 
 
-class PolicyRuntime:
+class PolicyRuntime(RestrictionGate):
     """Applies the core's error policy to one v2 strategy.
 
     ``send(order, position_id, params)`` hands an order to Nautilus (the mixin's transmit).
@@ -139,6 +151,10 @@ class PolicyRuntime:
         self._halted_until = 0
         self._cooldown_until = 0
         self._closed_until = 0
+        # reduce-only mode / instrument stops; while any is active the gate stays shut
+        self._restrictions = RestrictionBook(
+            policy.reduce_only_probe_ms * 1_000_000, policy.reduce_only_probe_max_ms * 1_000_000,
+        )
         self._stopped = False
         self._failure: VenueError | None = None
         self._sending = 0
@@ -203,7 +219,15 @@ class PolicyRuntime:
                     f"used up until ts={free_at}; slow down or set when_exhausted='queue'"
                 )
         coid = order.client_order_id.value
-        self._dispatch(_Record(order, position_id, params, coid))
+        record = _Record(order, position_id, params, coid)
+        if self._restrictions:
+            verdict = self._restriction_verdict(order, position_id, params, coid, now)
+            if isinstance(verdict, SubmissionBlocked):
+                self._counts["refused_restricted"] += 1
+                raise verdict
+            if verdict is Verdict.PROBE:
+                self._start_probe(coid)
+        self._dispatch(record)
         if self._failure is not None and self._raise_mode and not self._sending:
             raise self._failure  # the reject came synchronously, inside the send
 
@@ -224,13 +248,15 @@ class PolicyRuntime:
         return [(record.order, record.position_id) for record in self._queue]
 
     def stats(self) -> dict[str, Any]:
-        """Counters: per action and code, retries, halts, refusals, open records."""
+        """Counters: per action and code, retries, halts, refusals, open records, and the
+        active restrictions (reduce-only modes, stopped instruments)."""
         return {
             "by_action": dict(self._by_action),
             "by_code": dict(self._by_code),
             **dict(self._counts),
             "tracked": len(self._records) + len(self._first),
             "queued": len(self._queue),
+            "restrictions": [state.as_dict() for state in self.restrictions],
         }
 
     # -- gate and send -----------------------------------------------------------------------
@@ -296,7 +322,12 @@ class PolicyRuntime:
                 if gate_at > now:
                     self._schedule_drain(gate_at)
                     return
-                self._send_now(self._queue.popleft(), now)
+                record = self._queue.popleft()
+                if not self._restrictions or self._admit_unattended(
+                    record.order, record.position_id, record.params, record.origin, now,
+                    "queued send",
+                ):
+                    self._send_now(record, now)
             if self._stopped:
                 self._queue.clear()
             elif not self._queue:
@@ -311,8 +342,12 @@ class PolicyRuntime:
 
     def _reopen_gate(self) -> None:
         """The queue emptied: the fast path opens again once the cooldown, halt and breaker
-        have passed, unless the strategy was stopped or failed in raise mode (shut for good)."""
+        have passed, unless the strategy was stopped or failed in raise mode (shut for good) or
+        a restriction is active (every order must meet the restriction book)."""
         if self._stopped or (self._failure is not None and self._raise_mode):
+            return
+        if self._restrictions:
+            self._closed_until = _GATE_SHUT
             return
         self._closed_until = max(
             self._cooldown_until, self._halted_until, self._breaker.open_until_ns or 0,
@@ -333,7 +368,7 @@ class PolicyRuntime:
     def needs_venue_answers(self) -> bool:
         """True while a retry or a reconcile waits for the venue's answer (the mixin reads the
         venue's answers through the hooks only then)."""
-        return bool(self._records or self._reconciling)
+        return bool(self._records or self._reconciling or self._restrictions.probes)
 
     def _needs_changed(self) -> None:
         if self._on_needs_change is not None:
@@ -352,9 +387,14 @@ class PolicyRuntime:
         if coid in self._reconciling:
             self._reconciling[coid] = True
         self._first.pop(coid, None)
-        if self._records.pop(coid, None) is not None:
+        record = self._records.pop(coid, None)
+        if record is not None:
             self._counts["retries_placed"] += 1
             self._needs_changed()
+        origin = record.origin if record is not None else coid
+        if origin in self._restrictions.probes:
+            # the venue took an order sent while in reduce-only mode: the restriction is gone
+            self._settle_probe(origin, passed=True)
 
     def _on_reject(self, event: Any, kind: EventKind) -> None:
         coid = event.client_order_id.value
@@ -373,6 +413,11 @@ class PolicyRuntime:
         record = self._record_of(coid) if submit_path else None
         retry_at, note = self._HANDLERS[action](self, coid, reason, record, now)
         self._decide(coid, kind, reason, action, record, now, retry_at, note)
+        origin = record.origin if record is not None else coid
+        if submit_path and origin in self._restrictions.probes:
+            # refused: a restriction code already re-armed the probe (_restrict); any other
+            # reason taught nothing, and the next order that would increase exposure probes
+            self._settle_probe(origin, passed=False)
 
     def _record_of(self, coid: str) -> _Record | None:
         """The sent order a reject is about (a retry's record, or a first send), forgotten."""
@@ -466,6 +511,22 @@ class PolicyRuntime:
             f"all submissions halted until ts={until}; this order is resent then"
         )
 
+    def _restrict(
+        self, coid: str, reason: RejectReason, record: _Record | None, now: int,
+    ) -> tuple[int | None, str]:
+        """Reduce-only mode / instrument stop: drop this order (never resent) and put the
+        restriction on, for the account or the order's instrument (the core decides which)."""
+        order = (
+            record.order if record is not None
+            else self._strategy._kit_cache.order(nt.ClientOrderId(coid))
+        )
+        instrument = order.instrument_id.value if order is not None else None
+        origin = record.origin if record is not None else coid
+        note = self._enter_restriction(
+            self._policy.action_for(reason), reason, instrument, origin, now,
+        )
+        return None, note  # _on_reject then frees a refused probe's slot
+
     _HANDLERS: Final[
         dict[
             Action,
@@ -479,7 +540,21 @@ class PolicyRuntime:
         Action.RECONCILE: _reconcile,
         Action.FAIL_FAST: _fail_fast,
         Action.HALT: _halt,
+        Action.REDUCE_ONLY: _restrict,
+        Action.STOP_INSTRUMENT: _restrict,
     }
+
+    # -- restrictions (RestrictionGate's hooks) -------------------------------------------------
+
+    _SIDE = SIDE
+
+    def _start_probe(self, origin: str) -> None:
+        """The chain ``origin`` probes a reduce-only mode: needs_venue_answers is True while
+        the book holds a probe, so its answers are read as they come."""
+        self._probe_started(origin)
+
+    def _restrictions_changed(self) -> None:
+        self._needs_changed()
 
     # -- helpers of the actions --------------------------------------------------------------
 
@@ -490,6 +565,11 @@ class PolicyRuntime:
     def _retry(self, record: _Record) -> None:
         try:
             if self._stopped:
+                return
+            if self._restrictions and not self._admit_unattended(
+                record.order, record.position_id, record.params, record.origin, self._now(),
+                "retry",
+            ):
                 return
             clone = self._clone(record.order, record.origin)
             self._dispatch(

@@ -8,7 +8,10 @@ refuses it); otherwise a sandbox fault rule makes the venue answer exactly what 
 policy's decision, what reached the venue (its request log) and the final state at the venue.
 
 Strategies on the node: "001" trades (skip / backoff / reconcile), "002" is stopped by the
-fail-fast test, "003" is halted by the IP-ban test.
+fail-fast test, "003" is halted by the IP-ban test, "004" meets Binance's account restriction
+(-4400: reduce-only mode, probed after 1.5 s), "005" a symbol that stops trading (-4141) and a
+position limit (-2027). The sandbox answers those codes through its ``binance_error`` fault rule
+(any code, status and message), exactly as Binance's body reads.
 """
 
 from __future__ import annotations
@@ -22,7 +25,11 @@ import pytest
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.events import OrderAccepted, OrderFilled, OrderRejected
 
-from nautilus_exec_kit.core.errors import SubmissionsHalted
+from nautilus_exec_kit.core.errors import (
+    InstrumentStopped,
+    ReduceOnlyModeActive,
+    SubmissionsHalted,
+)
 from nautilus_exec_kit.policy import Action
 from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig
 
@@ -35,11 +42,17 @@ BUY = OrderSide.BUY
 CONFIG = SandboxConfig(prices=PriceProcess(volatility_bps=0, mark_basis_bps=0),
                        market_data_interval_ms=50)
 ORDER = "/fapi/v1/order"
+PROBE_MS = 1_500
+MSG_4400 = ("Futures Trading Quantitative Rules violated, only reduceOnly order is allowed, "
+            "please try again later.")
 
 
 @pytest.fixture(scope="module")
 def node() -> Iterator[KitNode]:
-    strategies: dict[str, dict[str, Any]] = {"001": {"leverage": 100.0}, "002": {}, "003": {}}
+    strategies: dict[str, dict[str, Any]] = {
+        "001": {"leverage": 100.0}, "002": {}, "003": {},
+        "004": {"reduce_only_probe_ms": PROBE_MS}, "005": {},
+    }
     with running_node(CONFIG, strategies) as harness:
         yield harness
 
@@ -178,3 +191,80 @@ def test_halt_on_ip_ban_until_the_ban_ends(node: KitNode) -> None:
     assert resent[0]["t"] >= until_ms  # nothing went out before the ban ended
     node.event(OrderFilled, market(node, "003"), banned)  # submissions resumed
     assert node.venue_amt() == Decimal("0.020")
+
+
+def _sent(node: KitNode, order: Any) -> list[int | None]:
+    """The venue's answer codes to the requests that carried this order (None: accepted)."""
+    return [r["code"] for r in node.requests(ORDER, order)]
+
+
+def test_account_restriction_puts_the_strategy_in_reduce_only_mode_until_a_probe_passes(
+    node: KitNode,
+) -> None:
+    """-4400 from the venue: the kit drops that order, refuses the next BUY itself (it never
+    reaches the venue), lets a reduce-only close out, and after reduce_only_probe_ms sends the
+    next BUY as a probe; the venue takes it and the mode ends."""
+    strategy = node.kit["004"]
+    opened = market(node, "004")
+    node.event(OrderFilled, opened, strategy)
+    fault(node, kind="binance_error", status=400, code=-4400, msg=MSG_4400, count=1)
+    restricted = market(node, "004")
+    assert "-4400" in node.event(OrderRejected, restricted, strategy).reason
+    decision = node.decision(
+        lambda d: d.client_order_id == restricted.client_order_id.value, strategy)
+    assert decision.action is Action.REDUCE_ONLY
+    [state] = node.call(lambda: strategy.exec_kit_policy.restrictions)
+    assert (state.kind.value, state.scope, state.code) == ("reduce_only", "account", -4400)
+    entered_ms = time.time() * 1000
+    with pytest.raises(ReduceOnlyModeActive, match="reduce-only mode"):
+        market(node, "004")
+    close = node.call(lambda: strategy.close_long(IID))
+    assert close is not None and close.is_reduce_only
+    node.event(OrderFilled, close, strategy)
+    assert _sent(node, close) == [None]
+    time.sleep(max(0.0, (entered_ms + PROBE_MS + 200 - time.time() * 1000) / 1000))
+    probe = market(node, "004")  # the probe: the venue takes it, the mode ends
+    node.event(OrderFilled, probe, strategy)
+    node.wait_until(lambda: not node.call(lambda: strategy.exec_kit_policy.restrictions), 5)
+    after = market(node, "004")
+    node.event(OrderFilled, after, strategy)
+    stats = node.call(lambda: strategy.exec_kit_stats())
+    assert (stats["reduce_only_mode"], stats["refused_restricted"]) == (0, 1)
+    policy_stats = node.call(lambda: strategy.exec_kit_policy_stats())
+    assert policy_stats["probes_sent"] == 1 and policy_stats["restrictions_cleared"] == 1
+    # to the venue: the first BUY, the rejected one, the close, the probe and the last BUY
+    buys = [r for r in node.requests(ORDER)
+            if r["params"]["newClientOrderId"].split("-")[-2] == "004"]
+    assert [r["code"] for r in buys] == [None, -4400, None, None, None]
+    assert node.venue_amt() == Decimal("0.020")
+
+
+def test_symbol_status_stops_the_instrument_and_a_position_limit_is_never_resent(
+    node: KitNode,
+) -> None:
+    strategy = node.kit["005"]
+    fault(node, kind="binance_error", status=400, code=-2027,
+          msg="Exceeded the maximum allowable position at current leverage.", count=1)
+    limited = market(node, "005")
+    node.event(OrderRejected, limited, strategy)
+    decision = node.decision(
+        lambda d: d.client_order_id == limited.client_order_id.value, strategy)
+    assert decision.action is Action.SKIP and decision.reason.category.value == "position_limit"
+    opened = market(node, "005")
+    node.event(OrderFilled, opened, strategy)
+    fault(node, kind="binance_error", status=400, code=-4141, msg="Symbol is closed", count=1)
+    closed = market(node, "005")
+    node.event(OrderRejected, closed, strategy)
+    decision = node.decision(
+        lambda d: d.client_order_id == closed.client_order_id.value, strategy)
+    assert decision.action is Action.STOP_INSTRUMENT
+    with pytest.raises(InstrumentStopped, match=f"resume_instrument\\('{IID}'\\)"):
+        market(node, "005")
+    assert node.call(lambda: strategy.is_running)  # only the instrument stopped
+    close = node.call(lambda: strategy.close_long(IID))  # closing still goes out
+    node.event(OrderFilled, close, strategy)
+    assert node.call(lambda: strategy.resume_instrument(IID)) == 1
+    node.event(OrderFilled, market(node, "005"), strategy)
+    time.sleep(1.0)  # past any backoff's first delay: the -2027 order was never resent
+    assert _sent(node, limited) == [-2027] and chain_orders(node, limited) == []
+    assert node.call(lambda: strategy.exec_kit_stats())["refused_restricted"] == 1

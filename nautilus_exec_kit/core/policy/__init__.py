@@ -9,6 +9,7 @@ from nautilus_exec_kit.core.policy.breaker import BreakerState, BreakerStatus, C
 from nautilus_exec_kit.core.policy.budget import RateBudget
 from nautilus_exec_kit.core.policy.codes import BINANCE_CODES, ErrorCategory
 from nautilus_exec_kit.core.policy.reasons import ReasonSource, RejectReason, parse_reason
+from nautilus_exec_kit.core.policy.restrictions import RestrictionKind, RestrictionState
 from nautilus_exec_kit.core.policy.table import ErrorPolicy
 
 __all__ = [
@@ -25,5 +26,7 @@ __all__ = [
     "RateBudget",
     "ReasonSource",
     "RejectReason",
+    "RestrictionKind",
+    "RestrictionState",
     "parse_reason",
 ]

@@ -10,7 +10,7 @@ from nautilus_exec_kit.core.policy.reasons import RejectReason
 
 
 class Action(enum.StrEnum):
-    """The five answers the policy can give to a reject.
+    """The seven answers the policy can give to a reject.
 
     * ``skip``: log once, count, drop. Never resend (a resend after "margin is insufficient"
       is the same order into the same wall).
@@ -21,6 +21,14 @@ class Action(enum.StrEnum):
       docs/production.md section 5 for what "no answer" does and does not prove).
     * ``fail_fast``: the configuration or the code is wrong; stop the strategy (or raise).
     * ``halt``: refuse every submission until the ban/limit ends, then resume.
+    * ``reduce_only``: the account (or one symbol) only takes orders that reduce a position:
+      drop this order and enter reduce-only mode, in which the kit refuses orders that would
+      increase exposure itself (:class:`~nautilus_exec_kit.errors.ReduceOnlyModeActive`) until
+      a probe order is accepted or the strategy calls ``exit_reduce_only_mode()`` (see
+      :mod:`nautilus_exec_kit.core.policy.restrictions`).
+    * ``stop_instrument``: the symbol is not trading: drop this order and stop opening on that
+      instrument only (:class:`~nautilus_exec_kit.errors.InstrumentStopped`) until the strategy
+      calls ``resume_instrument(...)``.
     """
 
     SKIP = "skip"
@@ -28,6 +36,8 @@ class Action(enum.StrEnum):
     RECONCILE = "reconcile"
     FAIL_FAST = "fail_fast"
     HALT = "halt"
+    REDUCE_ONLY = "reduce_only"
+    STOP_INSTRUMENT = "stop_instrument"
 
 
 class EventKind(enum.StrEnum):

@@ -1,5 +1,6 @@
 """Where the error policy's decisions go: kept (the latest ones), logged at their level, and
-handed to the author's hooks (``on_policy_decision``, ``on_circuit_breaker``).
+handed to the author's hooks (``on_policy_decision``, ``on_circuit_breaker``,
+``on_trading_restriction``).
 
 Why here: both bindings' runtimes report the same decisions the same way; only how they reach
 the strategy's logger differs (the caller passes it). Nothing here raises: a logger or hook
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from nautilus_exec_kit.core.policy.actions import Action, PolicyDecision
+from nautilus_exec_kit.core.policy.restrictions import RestrictionState
 
 #: How many decisions a runtime keeps (``decisions``), oldest dropped first.
 MAX_DECISIONS_KEPT: Final = 10_000
@@ -47,6 +49,17 @@ class PolicyReport:
         else:
             self.warning(line)
         self.call_hook("on_policy_decision", decision)
+
+    def restriction(self, state: RestrictionState) -> None:
+        """A trading restriction began, changed (a refused probe) or ended: one log line (an
+        error while it lasts: the strategy cannot open positions there), then the author's
+        ``on_trading_restriction(state)``."""
+        line = f"[policy] {state.describe()}"
+        if state.active:
+            self.error(line)
+        else:
+            self.warning(line)
+        self.call_hook("on_trading_restriction", state)
 
     def call_hook(self, name: str, value: object) -> None:
         """Call the author's ``name(value)`` if the strategy has it; log what it raises."""
