@@ -157,7 +157,21 @@ def _ed25519_keypair() -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Plan, print, (opt-in check), run, summarize."""
+    from nautilus_exec_kit import nautilus_generation
     from nautilus_exec_kit.core.errors import ConfigurationError, LiveTradingNotConfirmed
+
+    if nautilus_generation() == "v2":  # a LiveNode from the v2 factory (v2/runner.py)
+        from nautilus_exec_kit.v2.runner import run_live
+
+        try:
+            overrides = _strategy_overrides(args)
+        except ConfigurationError as exc:
+            print(f"exec-kit live: {exc}")
+            return 1
+        instrument = args.instrument or DEFAULT_INSTRUMENT
+        demo = SANDBOX_DEMO_CONFIG if (args.env or "sandbox") == "sandbox" and \
+            not args.strategy else {}
+        return run_live(args, {"instrument_id": instrument, **demo, **overrides})
     from nautilus_exec_kit.live.credentials import Credentials
     from nautilus_exec_kit.live.node_config import Endpoints, plan_node
     from nautilus_exec_kit.live.runner import run_node

@@ -33,6 +33,8 @@ with v1):
   measuring exactly this; leave them at their defaults.
 * The exec client's OMS follows the strategies' position mode (NETTING for one-way, HEDGING
   for hedge): v2's adapter checks it against the account's dual-side setting.
+* Timeouts from the profile (connection, reconciliation, portfolio, disconnection, the delay
+  after stop), as v1 takes them: a sandbox node stops in about a second, not v2's default ten.
 * In-flight checks from the profile: v2 holds every ambiguous WS API submit failure (-1003,
   -1007, 418) in flight until its check gives up (``INFLIGHT_TIMEOUT``, then the kit
   reconciles). The sandbox profile resolves it in seconds, not in v2's default 30 s.
@@ -44,6 +46,7 @@ with v1):
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
@@ -152,6 +155,11 @@ def _venue_oms(hedge: bool) -> Any:
     return OmsType.HEDGING if hedge else OmsType.NETTING
 
 
+def _secs(value: float) -> int:
+    """v2's builder takes whole seconds; a fraction rounds up (never to 0)."""
+    return max(1, math.ceil(value))
+
+
 def live_opted_in(allow_live: bool, environ: Mapping[str, str] | None = None) -> bool:
     env = os.environ if environ is None else environ
     return allow_live or env.get(LIVE_OPT_IN_VAR, "").strip() == "1"
@@ -209,10 +217,15 @@ def build_live_node(
     ws = endpoints.ws if endpoints is not None else None
     ws_api = endpoints.ws_api if endpoints is not None else None
     binance_env = getattr(BinanceEnvironment, prof.binance_environment)
-    inflight = prof.inflight
+    inflight, timeouts = prof.inflight, prof.timeouts
     node = (
         LiveNode.builder("EXEC-KIT", TraderId.from_str(trader_id), NautilusEnvironment.LIVE)
         .with_reconciliation(True)
+        .with_timeout_connection(_secs(timeouts.connection))
+        .with_timeout_reconciliation(_secs(timeouts.reconciliation))
+        .with_timeout_portfolio(_secs(timeouts.portfolio))
+        .with_timeout_disconnection_secs(_secs(timeouts.disconnection))
+        .with_delay_post_stop_secs(_secs(timeouts.post_stop))
         .with_exec_engine_config(LiveExecutionEngineConfig(
             inflight_check_threshold_ms=inflight.threshold_ms,
             inflight_check_interval_ms=inflight.interval_ms,
