@@ -12,6 +12,7 @@ clients were not connected when ``--duration`` ended (connection failed).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -161,17 +162,19 @@ def run(args: argparse.Namespace) -> int:
     from nautilus_exec_kit.core.errors import ConfigurationError, LiveTradingNotConfirmed
 
     if nautilus_generation() == "v2":  # a LiveNode from the v2 factory (v2/runner.py)
-        from nautilus_exec_kit.v2.runner import run_live
-
+        # by name: the v1 type check must not follow into the v2 binding
+        runner = importlib.import_module("nautilus_exec_kit.v2.runner")
         try:
-            overrides = _strategy_overrides(args)
+            strategy_values = _strategy_overrides(args)
         except ConfigurationError as exc:
             print(f"exec-kit live: {exc}")
             return 1
         instrument = args.instrument or DEFAULT_INSTRUMENT
         demo = SANDBOX_DEMO_CONFIG if (args.env or "sandbox") == "sandbox" and \
             not args.strategy else {}
-        return run_live(args, {"instrument_id": instrument, **demo, **overrides})
+        code: int = runner.run_live(args, {"instrument_id": instrument, **demo,
+                                           **strategy_values})
+        return code
     from nautilus_exec_kit.live.credentials import Credentials
     from nautilus_exec_kit.live.node_config import Endpoints, plan_node
     from nautilus_exec_kit.live.runner import run_node
