@@ -29,9 +29,11 @@ sandbox venue follows too, so a backtest and the sandbox agree.
 * **Liquidation.** After each time step the module checks the core's maintenance-margin rule
   (cross on the account, isolated per position). A breached contract is liquidated the way the
   core describes: open orders cancelled, each position closed by an ``autoclose-<ms>`` order
-  (owned by ``EXTERNAL``, booked to the strategy's position ID, as the live v1 adapter books a
-  Binance liquidation) filled at the breaching mark, then the clearance fee. The fill reaches the
-  strategy's ``on_risk_event(LIQUIDATION)`` through the kit's risk-event watcher, as live.
+  (owned by ``EXTERNAL``, booked to the strategy's position ID: the position the venue
+  closed; live, Nautilus books it to an ``-EXTERNAL`` position and the kit's ``kit_holding``
+  reads the strategy's leg as the venue holds it) filled at the breaching mark, then the
+  clearance fee. The fill reaches the strategy's ``on_risk_event(LIQUIDATION)`` through the
+  kit's risk-event watcher, as live.
 
 Cost: a step with no open position and no funding due returns after two comparisons. With
 positions, the exact (Decimal) check runs only when the marks have moved by more than the
@@ -183,6 +185,7 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._scheduled: dict[InstrumentId, int] = {}
         self._estimates: dict[InstrumentId, FundingRateUpdate] = {}
         self._with_rate_data: set[InstrumentId] = set()
+        self._unfunded: dict[InstrumentId, int] = {}  # funding times held without any rate
         self._next_due = 2**63
         # liquidation: positions open per instrument, kept from position events
         self._open: dict[InstrumentId, dict[Any, Position]] = {}
@@ -195,6 +198,12 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._started_ns: int | None = None
         self._warned_unsupported = False
         self.mark_triggers: MarkPriceTriggers
+
+    def unfunded(self) -> dict[str, int]:
+        """Instruments whose positions were held across funding times the run had no rate
+        for (no ``FundingRateUpdate`` data, no constant rate), with how many: their funding
+        was not charged, and the run's PnL leaves it out."""
+        return {i.value: n for i, n in self._unfunded.items() if i not in self._with_rate_data}
 
     def terms_of(self, instrument_id: InstrumentId) -> PerpetualTerms:
         return self._terms.get(instrument_id, self._default)
@@ -253,6 +262,7 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._realized.clear()
         self._scheduled.clear()
         self._estimates.clear()
+        self._unfunded.clear()
         self._open.clear()
         self._isolated_funding.clear()
         self._started_ns = None
@@ -263,9 +273,9 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def _start(self, ts_now: int) -> None:
         self._started_ns = ts_now
         for instrument_id in self._exchange.instruments:
-            terms = self.terms_of(instrument_id)
-            if terms.funding_rate is not None:
-                self._scheduled[instrument_id] = self._next_funding_time(instrument_id, ts_now)
+            # every perpetual funds on Binance's schedule; without a rate (data or constant)
+            # the times a position was held are counted, so the run can say what it left out
+            self._scheduled[instrument_id] = self._next_funding_time(instrument_id, ts_now)
         self._update_next_due()
 
     def _next_funding_time(self, instrument_id: InstrumentId, after_ns: int) -> int:
@@ -292,8 +302,11 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
             if instrument_id in self._with_rate_data:
                 continue
             rate = self.terms_of(instrument_id).funding_rate
-            while due <= ts_now and rate is not None:
-                self._charge(instrument_id, due, rate)
+            while due <= ts_now:
+                if rate is not None:
+                    self._charge(instrument_id, due, rate)
+                elif self.cache.positions_open(venue=None, instrument_id=instrument_id):
+                    self._unfunded[instrument_id] = self._unfunded.get(instrument_id, 0) + 1
                 due = self._next_funding_time(instrument_id, due)
             self._scheduled[instrument_id] = due
         for instrument_id, estimate in list(self._estimates.items()):

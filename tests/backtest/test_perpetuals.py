@@ -305,3 +305,20 @@ def test_mark_orders_work_behind_reject_injection(engines: list[BacktestEngine])
     (retry,) = [o for o in engine.cache.orders() if o.order_type == OrderType.STOP_MARKET
                 and o.status == OrderStatus.FILLED]
     assert retry.events[-1].ts_event == START_NS + 60 * MINUTE_MS * 10**6
+
+
+def test_a_position_held_across_funding_times_without_rates_is_counted(
+    engines: list[BacktestEngine],
+) -> None:
+    bids = [50_000.0] * (18 * 60)  # 00:00 to 18:00: funding times 08:00 and 16:00
+    module = PerpetualEconomics()  # no constant rate, no records
+    _run(engines, {2: _buy("0.100")}, _minute_quotes(bids), module)
+    assert module.ledger.funding == []
+    assert module.unfunded() == {IID.value: 2}
+    # a run with the records charges them and leaves nothing out
+    records = [FundingRateUpdate(IID, D("0.0001"), START_NS + h * HOUR_NS, START_NS + h * HOUR_NS)
+               for h in (8, 16)]
+    funded = PerpetualEconomics()
+    _run(engines, {2: _buy("0.100")}, [*_minute_quotes(bids), *records], funded)
+    assert len(funded.ledger.funding) == 2
+    assert funded.unfunded() == {}
