@@ -85,7 +85,14 @@ from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
 from nautilus_exec_kit.core.params import adapter_params
 from nautilus_exec_kit.core.pipeline import OrderPipeline
 from nautilus_exec_kit.core.policy.restrictions import scope_text
+from nautilus_exec_kit.core.positions import CLOSING_SIDE as CORE_CLOSING_SIDE
 from nautilus_exec_kit.core.positions import LEGS
+from nautilus_exec_kit.core.risk import (
+    Holding,
+    VenueCloseLedger,
+    holding_leg,
+    reduce_only_allowed,
+)
 from nautilus_exec_kit.core.settings import KitSettings
 from nautilus_exec_kit.core.validator import OrderValidator
 from nautilus_exec_kit.intake import (
@@ -104,13 +111,15 @@ from nautilus_exec_kit.positions import (
     committed_close_quantity,
     leg_for,
     normalize_position_side,
-    open_quantity,
     position_id_for,
+    signed_raw,
 )
 from nautilus_exec_kit.risk_events import RiskEvent, RiskEventWatcher
 from nautilus_exec_kit.validation import (
+    NT_POSITION_SIDE,
     NT_SIDE,
     ORDER_TYPE,
+    POSITION_SIDE,
     SIDE,
     TIME_IN_FORCE,
     TRIGGER_TYPE,
@@ -175,6 +184,7 @@ class _InstrumentEntry:
         "_cache",
         "_clock",
         "_currency",
+        "_ledger",
         "_leverage_of",
         "_portfolio",
         "account",
@@ -206,6 +216,7 @@ class _InstrumentEntry:
         self._clock = strategy.clock
         self._portfolio = strategy.portfolio
         self._leverage_of = strategy._kit_leverage_of
+        self._ledger: VenueCloseLedger = strategy._kit_ledger
         # The venue account object (Nautilus updates it in place), looked up on first use.
         self.account: Any = None
         self.leverage: float = 0.0
@@ -253,10 +264,29 @@ class _InstrumentEntry:
         """Nothing to keep: :meth:`margin` reads the live account."""
 
     def held_quantity(self, leg: str, side: vocab.OrderSide) -> float:
+        if self._ledger:  # the venue closed something Nautilus booked elsewhere
+            holding = self.holding(leg)
+            if holding.side is not None and CORE_CLOSING_SIDE[holding.side] is side:
+                return float(
+                    Quantity.from_raw(holding.quantity_raw, self.rules.size_precision).as_double(),
+                )
+            return 0.0
         position = self._cache.position(self.position_ids[leg])
         if position is not None and CLOSING_SIDE.get(position.side) == NT_SIDE[side]:
             return float(position.quantity.as_double())
         return 0.0
+
+    def own_signed_raw(self, leg: str) -> int:
+        """The signed raw quantity of the node's position on the leg's own ID."""
+        return signed_raw(self._cache.position(self.position_ids[leg]))
+
+    def holding(self, leg: str) -> Holding:
+        """What the leg holds at the venue: the node's position on the leg's ID plus the
+        venue's own closes Nautilus booked to another position (:mod:`.risk_events`)."""
+        own = signed_raw(self._cache.position(self.position_ids[leg]))
+        if not self._ledger:
+            return Holding.of_signed(own)
+        return self._ledger.holding(own, self.instrument_key, leg)
 
 
 class ExecutionMixin:
@@ -311,6 +341,9 @@ class ExecutionMixin:
         self._kit_invalid: Counter[str] = Counter()
         self._kit_submits: Counter[type] = Counter()  # per order class (cheap to hash)
         self._kit_emulated: Counter[str] = Counter()
+        #: What the venue closed (liquidation, ADL, settlement) that Nautilus booked away from
+        #: the strategy's legs: the helpers read each leg as the venue holds it (kit_holding).
+        self._kit_ledger = VenueCloseLedger()
         self._kit_policy = PolicyRuntime(
             self,
             settings.policy(type(self).error_policy),
@@ -361,9 +394,17 @@ class ExecutionMixin:
 
         Replayed events (``event.replayed``: found in the cache at start, e.g. a liquidation while
         the node was down) may arrive before ``on_start``. The default logs a warning; override
-        it to react (re-check exposure, stop trading, alert someone).
+        it to react (re-check exposure, stop trading, alert someone). Nautilus books such a fill
+        to an ``-EXTERNAL`` position and leaves the strategy's own one open: the kit's helpers
+        already read the leg as the venue holds it, and so should the strategy
+        (:meth:`kit_holding`, not ``cache.position(...)``).
         """
         self.log.warning(f"exec-kit risk event: {event}")
+
+    def exec_kit_risk_events(self) -> list[RiskEvent]:
+        """Every risk event delivered so far (as on NautilusTrader 2)."""
+        watcher = getattr(self, "_kit_risk_events", None)
+        return [] if watcher is None else list(watcher.delivered)
 
     def register(
         self, trader_id: Any, portfolio: Any, msgbus: Any, cache: Any, clock: Any,
@@ -384,7 +425,9 @@ class ExecutionMixin:
             handler=self._kit_on_position_event,
             priority=KIT_EVENT_PRIORITY,
         )
-        self._kit_risk_events = RiskEventWatcher(self).attach(replay=True)
+        self._kit_risk_events = RiskEventWatcher(
+            self, ledger=self._kit_ledger, mode=self._kit_mode,
+        ).attach(replay=True)
 
     # Where the kit reads order events (intake.py): through Nautilus' hooks while the strategy
     # runs (they are called only then), from the message bus otherwise. Each switch happens
@@ -587,6 +630,19 @@ class ExecutionMixin:
     def open_algo_orders(self, instrument_id: InstrumentId) -> int:
         """Open algo (conditional) orders the kit tracks for ``instrument_id``."""
         return self._kit_algo.open_count(instrument_id)
+
+    def kit_holding(
+        self, instrument_id: InstrumentId, position_side: str | PositionSide | None = None,
+    ) -> Holding:
+        """A leg as the venue holds it: the core's ``Holding`` (``side``: the core's
+        ``PositionSide`` or None when flat, ``quantity_raw``: the size as a raw integer at
+        Nautilus' fixed precision). It is the node's position on the leg's ID plus what Binance
+        closed by itself (liquidation, ADL, settlement) that Nautilus booked to an
+        ``-EXTERNAL`` position instead (:mod:`nautilus_exec_kit.risk_events`). After a risk
+        event read this, not ``cache.position(...)``: the kit's close helpers, close_position
+        sizes and margin check do. ``position_side`` is required in hedge mode and ignored in
+        one-way mode; the same method and meaning as on NautilusTrader 2."""
+        return self._kit_entry(instrument_id).holding(holding_leg(self._kit_mode, position_side))
 
     def kit_position_id(
         self, instrument_id: InstrumentId, position_side: str | None = None,
@@ -870,15 +926,28 @@ class ExecutionMixin:
         return self._kit_close(instrument_id, PositionSide.SHORT, quantity)
 
     def close_all(self, instrument_id: InstrumentId | None = None) -> list[Order]:
-        """Close every open position of this strategy (on one instrument, or all)."""
+        """Close every open position of this strategy (on one instrument, or all), each leg as
+        the venue holds it (:meth:`kit_holding`): a leg the venue liquidated sends nothing."""
+        instruments = dict.fromkeys(
+            position.instrument_id
+            for position in self.cache.positions_open(
+                instrument_id=instrument_id, strategy_id=self.id,
+            )
+        )
+        instruments.update(dict.fromkeys(
+            iid for iid, _ in self._kit_ledger.legs()
+            if instrument_id is None or iid == instrument_id
+        ))
         orders: list[Order] = []
-        positions = self.cache.positions_open(instrument_id=instrument_id, strategy_id=self.id)
-        for position in positions:
-            if position.side not in CLOSING_SIDE:
-                continue
-            order = self._kit_close(position.instrument_id, position.side, None)
-            if order is not None:
-                orders.append(order)
+        for iid in instruments:
+            entry = self._kit_entry(iid)
+            for leg in entry.position_ids:
+                side = entry.holding(leg).side
+                if side is None:
+                    continue
+                order = self._kit_close(iid, NT_POSITION_SIDE[side], None)
+                if order is not None:
+                    orders.append(order)
         return orders
 
     # -- seams for the error policy -------------------------------------------------------------
@@ -1101,14 +1170,10 @@ class ExecutionMixin:
         :func:`~nautilus_exec_kit.core.emulation.close_position_start_raw`)."""
         side_name = normalize_position_side(position_side) if position_side is not None else None
         leg = leg_for(self._kit_mode, side, side_name, closing=True)
-        position = self.cache.position(position_id_for(entry.instrument.id, self._kit_mode, leg))
+        holding = entry.holding(leg)
         held = 0
-        if (
-            position is not None
-            and not position.is_closed
-            and CLOSING_SIDE.get(position.side) == side
-        ):
-            held = int(position.quantity.raw)
+        if holding.side is not None and CORE_CLOSING_SIDE[holding.side] is SIDE[side]:
+            held = holding.quantity_raw
         requested = entry.quantity(quantity).raw if quantity is not None else None
         raw = close_position_start_raw(held, requested, entry.rules)
         return Quantity.from_raw(raw, entry.rules.size_precision)
@@ -1123,10 +1188,14 @@ class ExecutionMixin:
             entry = self._kit_entry(instrument_id)
             side_name = position_side.name
             leg = side_name if self._kit_hedge else "BOTH"
-            pid = position_id_for(instrument_id, self._kit_mode, leg)
-            pos_side, size = open_quantity(self.cache.position(pid))
-            if pos_side != position_side:
-                size = Decimal(0)
+            pid = entry.position_ids[leg]
+            holding = entry.holding(leg)  # as the venue holds it
+            core_side = POSITION_SIDE[position_side]
+            size = Decimal(0)
+            if holding.side is core_side:
+                size = Quantity.from_raw(
+                    holding.quantity_raw, entry.instrument.size_precision,
+                ).as_decimal()
             closing_side = CLOSING_SIDE[position_side]
             # In-flight (SUBMITTED) orders count too, and so do orders the error policy still
             # holds (queued behind the rate budget or a cooldown, or awaiting a retry).
@@ -1161,8 +1230,14 @@ class ExecutionMixin:
             self._kit_admit_order(
                 entry, intent, leg if self._kit_hedge else None, closing=True,
             )
+            # One-way: reduce-only, unless the node's -BOTH does not cover the close (the venue
+            # closed part of the leg and Nautilus booked that to -EXTERNAL): Nautilus' risk
+            # engine would deny the order, so it goes without the flag, sized by the holding.
             order = self.order_factory.market(
-                instrument_id, closing_side, qty, reduce_only=not self._kit_hedge,
+                instrument_id, closing_side, qty,
+                reduce_only=not self._kit_hedge and reduce_only_allowed(
+                    entry.own_signed_raw(leg), core_side, qty.raw,
+                ),
             )
         except OrderValidationError as error:
             return self._kit_invalid_order(error)

@@ -2,12 +2,13 @@
 cache, read as the core's legs and sides (:mod:`nautilus_exec_kit.core.positions` decides).
 
 This module is pure bookkeeping: which leg an order acts on, and how much of a leg may still be
-closed. It never sends anything; the mixin does.
+closed. It never sends anything; the mixin does. What a leg holds at the venue is the node's
+position on the leg's ID (:func:`signed_raw`) plus what the core's ``VenueCloseLedger`` keeps of
+the venue's own closes, which Nautilus books elsewhere (:mod:`nautilus_exec_kit.risk_events`).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from nautilus_trader.model.enums import OrderSide, PositionSide
@@ -26,6 +27,7 @@ from nautilus_exec_kit.validation import NT_SIDE, ORDER_TYPE, POSITION_SIDE, SID
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Container, Iterable
+    from decimal import Decimal
 
     from nautilus_trader.model.orders import Order
     from nautilus_trader.model.position import Position
@@ -69,11 +71,12 @@ def leg_for(
     return core.leg_for(mode, SIDE[side], position_side, closing)
 
 
-def open_quantity(position: Position | None) -> tuple[PositionSide, Decimal]:
-    """The side and size of an open position (``FLAT, 0`` when missing or closed)."""
+def signed_raw(position: Position | None) -> int:
+    """The signed raw quantity of a position (0 when missing or closed; negative when short)."""
     if position is None or position.is_closed:
-        return PositionSide.FLAT, Decimal(0)
-    return position.side, position.quantity.as_decimal()
+        return 0
+    raw = int(position.quantity.raw)
+    return -raw if position.side == PositionSide.SHORT else raw
 
 
 def committed_close_quantity(
@@ -110,7 +113,7 @@ __all__ = [
     "committed_close_quantity",
     "leg_for",
     "normalize_position_side",
-    "open_quantity",
     "parse_position_mode",
     "position_id_for",
+    "signed_raw",
 ]

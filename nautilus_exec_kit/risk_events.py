@@ -15,6 +15,15 @@ strategy's ``on_risk_event(event)``. On attach it also replays risk fills alread
 so an event that happened while the node was down (and came back through start-up
 reconciliation, before the strategy started) still reaches the hook.
 
+Where the node books such a fill (measured against the sandbox with a real TradingNode and the
+real adapter): not to the strategy's ``{instrument}-BOTH`` (or leg) position but to a new
+``{instrument}-EXTERNAL`` one, with and without ``external_order_claims``. The strategy's own
+position stays open in the node while the venue is flat. Given a ledger (the
+:class:`~nautilus_exec_kit.mixin.ExecutionMixin` passes its own), the watcher records every
+risk fill booked away from the leg it closes in the core's
+:class:`~nautilus_exec_kit.core.risk.VenueCloseLedger` *before* calling the hook, and the kit's
+helpers read the leg as the venue holds it (``kit_holding``).
+
 Usage (the :class:`~nautilus_exec_kit.mixin.ExecutionMixin` does this at start)::
 
     class MyStrategy(Strategy):
@@ -42,8 +51,10 @@ from nautilus_trader.model.identifiers import (
 )
 from nautilus_trader.model.objects import Price, Quantity
 
-from nautilus_exec_kit.core.risk import RISK_CLIENT_ID_PREFIXES, RiskEventKind
+from nautilus_exec_kit.core.positions import PositionMode
+from nautilus_exec_kit.core.risk import RISK_CLIENT_ID_PREFIXES, RiskEventKind, VenueCloseLedger
 from nautilus_exec_kit.core.risk import classify_client_order_id as classify_value
+from nautilus_exec_kit.validation import SIDE
 
 #: The message bus pattern every ``OrderFilled`` is published on, whoever owns the order.
 FILL_TOPIC_PATTERN: Final[str] = "events.fills.*"
@@ -113,6 +124,9 @@ class RiskEventWatcher:
     matters); pass a set to watch only some. ``callback`` defaults to ``strategy.on_risk_event``.
     Errors raised by the callback are logged, never propagated (a raising handler would stop the
     message bus dispatch of the fill to other subscribers).
+
+    ``ledger``: record each risk fill the node booked away from the leg it closes (legs of
+    ``mode``, the strategy's position mode) there, before the callback runs; None keeps none.
     """
 
     def __init__(
@@ -120,12 +134,17 @@ class RiskEventWatcher:
         strategy: Any,
         callback: Callable[[RiskEvent], None] | None = None,
         instrument_ids: Iterable[InstrumentId] | None = None,
+        *,
+        ledger: VenueCloseLedger | None = None,
+        mode: PositionMode = PositionMode.ONE_WAY,
     ) -> None:
         self._strategy = strategy
         self._callback = callback
         self._instrument_ids = frozenset(instrument_ids) if instrument_ids is not None else None
         self._seen: set[TradeId] = set()
         self._attached = False
+        self._mode = mode
+        self.ledger = ledger
         self.delivered: list[RiskEvent] = []
 
     @property
@@ -185,6 +204,13 @@ class RiskEventWatcher:
         if event is None:
             return None
         self._seen.add(fill.trade_id)
+        if self.ledger is not None:
+            self.ledger.record_fill(
+                fill.client_order_id.value, event.kind, fill.instrument_id, self._mode,
+                SIDE[fill.order_side],
+                None if fill.position_id is None else fill.position_id.value,
+                fill.last_qty.raw,
+            )
         self.delivered.append(event)
         callback = self._callback or getattr(self._strategy, HOOK_NAME, None)
         if callback is None:

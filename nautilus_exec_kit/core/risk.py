@@ -2,19 +2,28 @@
 
 Why in the core: Binance closes positions by itself in three cases and marks each with a client
 order ID the kit recognises (:data:`RISK_CLIENT_ID_PREFIXES`). Both Nautilus generations turn such
-a fill into an *external* order nobody submitted; what differs is where the fill is booked:
+a fill into an *external* order nobody submitted, and both book the fill away from the
+strategy's position (measured against the sandbox with a real node and the real Binance adapter):
 
-* NautilusTrader 1.231 books it to the venue's position ID (``{instrument}-BOTH``, or the leg's
-  in hedge mode): the strategy's own position shrinks, so nothing needs correcting.
-* NautilusTrader 2 (rc6, measured against the sandbox) books it to a new position
-  (``{instrument}-EXTERNAL``, or a generated ``P-...`` when the strategy claims external
-  orders): the strategy's ``-BOTH`` position stays open in the node while the venue is flat.
+* NautilusTrader 1.231 books it to a new ``{instrument}-EXTERNAL`` position (owned by
+  ``EXTERNAL``, or by the strategy that claims the instrument's external orders), in one-way and
+  in hedge mode, although the adapter's fill report names the venue's position
+  (``{instrument}-BOTH`` / the leg's);
+* NautilusTrader 2 (rc6) books it to ``{instrument}-EXTERNAL`` too, or to a generated ``P-...``
+  when the strategy claims external orders.
+
+Either way the strategy's ``-BOTH`` (or ``-LONG`` / ``-SHORT``) position stays open in the node
+while the venue is flat (the node's net per instrument is right, its legs are not). A kit helper
+that closed what the node's leg shows would send a close for a position the venue no longer
+holds: a reduce-only order the venue rejects, or, without reduce-only, a new position.
 
 :class:`VenueCloseLedger` keeps what the venue closed behind the strategy's back, per instrument
 and leg, so a binding can read the position the venue actually holds: the strategy's own signed
-quantity plus the ledger's offset (:meth:`VenueCloseLedger.holding`). It counts each closing
-order once, at its latest filled quantity, so a liquidation filled in several trades is neither
-missed nor counted twice.
+quantity plus the ledger's offset (:meth:`VenueCloseLedger.holding`). Bindings record each risk
+fill once (:meth:`VenueCloseLedger.record_fill` decides whether the node booked it away from the
+leg); a fill booked to the leg itself (the kit's backtest venue does that) needs no correction
+and is not recorded. :func:`reduce_only_allowed` says when a close sized by that holding may
+still carry Nautilus' reduce-only flag.
 """
 
 from __future__ import annotations
@@ -25,6 +34,13 @@ from typing import Final
 
 import attrs
 
+from nautilus_exec_kit.core.errors import PositionModeViolation
+from nautilus_exec_kit.core.positions import (
+    PositionMode,
+    leg_for,
+    normalize_position_side,
+    position_id_text,
+)
 from nautilus_exec_kit.core.vocab import OrderSide, PositionSide
 
 
@@ -99,11 +115,12 @@ class Holding:
 class VenueCloseLedger:
     """Venue-generated closes the node booked away from the strategy's own position.
 
-    A binding records each risk order it finds (:meth:`record`, idempotent, growing with the
-    order's filled quantity) and reads a leg through :meth:`holding`. The ledger never shrinks
-    on its own: the strategy's own position keeps the fills it saw, the ledger the ones it did
-    not, and their sum is the venue's position for as long as the node runs (a restart starts
-    from the venue's reconciled positions and an empty ledger).
+    A binding records each risk fill it sees (:meth:`record_fill`, once per trade) or each risk
+    order at its latest filled quantity (:meth:`record`, idempotent), and reads a leg through
+    :meth:`holding`. The ledger never shrinks on its own: the strategy's own position keeps the
+    fills it saw, the ledger the ones it did not, and their sum is the venue's position for as
+    long as the node runs. An empty ledger (every backtest, and a live node until Binance
+    closes something) is falsy, so a binding's hot path can skip it with one test.
     """
 
     __slots__ = ("_closes", "_offsets")
@@ -132,6 +149,30 @@ class VenueCloseLedger:
         self._offsets[key] = self._offsets.get(key, 0) + _SIGN[close.side] * added
         return added
 
+    def record_fill(
+        self,
+        client_order_id: str,
+        kind: RiskEventKind,
+        instrument_key: Hashable,
+        mode: PositionMode,
+        side: OrderSide,
+        position_id: str | None,
+        last_raw: int,
+    ) -> int:
+        """Book one fill of a risk order unless the node booked it to the leg it closes.
+
+        The leg is the one ``side`` closes (SELL closes LONG in hedge mode); ``position_id`` is
+        the ID the node booked the fill to (text, None when it named none). Each fill must be
+        recorded once (the binding de-duplicates by trade ID): its quantity adds to the order's.
+        Returns the raw quantity added (0 for a fill on the leg's own ID).
+        """
+        leg = leg_for(mode, side, None, closing=True)
+        if position_id == position_id_text(str(instrument_key), mode, leg):
+            return 0
+        before = self._closes.get(client_order_id)
+        filled = last_raw + (before.filled_raw if before is not None else 0)
+        return self.record(VenueClose(client_order_id, kind, instrument_key, leg, side, filled))
+
     def offset_raw(self, instrument_key: Hashable, leg: str) -> int:
         """The signed raw quantity the venue closed on this leg that the node did not book."""
         return self._offsets.get((instrument_key, leg), 0)
@@ -145,6 +186,42 @@ class VenueCloseLedger:
         return Holding.of_signed(own_signed_raw + self.offset_raw(instrument_key, leg))
 
 
+def holding_leg(mode: PositionMode, position_side: object = None) -> str:
+    """The leg ``kit_holding(instrument_id, position_side)`` reads, on both generations: BOTH in
+    one-way mode (``position_side`` is ignored, as in the position ID), the named leg in hedge
+    mode, where it is required."""
+    leg = normalize_position_side(position_side)
+    if mode is PositionMode.ONE_WAY:
+        return "BOTH"
+    if leg is None:
+        raise PositionModeViolation(
+            "position_side", None, "is required in hedge mode",
+            "pass position_side='LONG' or 'SHORT'",
+        )
+    return leg
+
+
+def reduce_only_allowed(
+    own_signed_raw: int, position_side: PositionSide, quantity_raw: int,
+) -> bool:
+    """Whether Nautilus lets a reduce-only close of ``quantity_raw`` through on a leg whose own
+    position (the node's, on the leg's ID) is ``own_signed_raw``.
+
+    Both generations' risk engines deny a reduce-only order the position it names does not
+    cover (v1: "Reduce only order would increase position", v2:
+    ``REDUCE_ONLY_WOULD_INCREASE_POSITION``). After a venue close booked elsewhere the node's
+    leg may be smaller than the venue's holding, or on the other side: such a close is sent
+    without the flag, sized by the venue's holding (:meth:`VenueCloseLedger.holding`).
+
+    >>> reduce_only_allowed(10, PositionSide.LONG, 10)
+    True
+    >>> reduce_only_allowed(0, PositionSide.SHORT, 4)
+    False
+    """
+    held = own_signed_raw if position_side is PositionSide.LONG else -own_signed_raw
+    return held >= quantity_raw
+
+
 __all__ = [
     "RISK_CLIENT_ID_PREFIXES",
     "Holding",
@@ -152,4 +229,6 @@ __all__ = [
     "VenueClose",
     "VenueCloseLedger",
     "classify_client_order_id",
+    "holding_leg",
+    "reduce_only_allowed",
 ]

@@ -43,7 +43,6 @@ from nautilus_exec_kit.core.errors import (
     ConfigurationError,
     OrderValidationError,
     ParamError,
-    PositionModeViolation,
     ReconciliationMismatch,
     SubmissionsHalted,
 )
@@ -65,7 +64,13 @@ from nautilus_exec_kit.core.positions import (
     normalize_position_side,
 )
 from nautilus_exec_kit.core.reconciliation import STARTUP_CHECK_DELAY_MS
-from nautilus_exec_kit.core.risk import Holding, VenueCloseLedger, classify_client_order_id
+from nautilus_exec_kit.core.risk import (
+    Holding,
+    VenueCloseLedger,
+    classify_client_order_id,
+    holding_leg,
+    reduce_only_allowed,
+)
 from nautilus_exec_kit.core.rules import fixed_raw
 from nautilus_exec_kit.core.settings import KitSettings
 from nautilus_exec_kit.core.validator import OrderValidator, check_modifiable
@@ -596,16 +601,9 @@ class ExecutionMixin:
     def kit_holding(self, instrument_id: Any, position_side: Any = None) -> Holding:
         """A leg as the venue holds it (side and raw size): the strategy's own position plus
         the venue's closes v2 booked elsewhere. Use it instead of the node's position after a
-        risk event."""
-        leg = normalize_position_side(position_side)
-        if leg is None:
-            if self._kit_hedge:
-                raise PositionModeViolation(
-                    "position_side", None, "is required in hedge mode",
-                    "pass position_side='LONG' or 'SHORT'",
-                )
-            leg = "BOTH"
-        return self._kit_entry(instrument_id).holding(leg)
+        risk event (v1 has the same method). ``position_side`` is required in hedge mode and
+        ignored in one-way mode."""
+        return self._kit_entry(instrument_id).holding(holding_leg(self._kit_mode, position_side))
 
     # -- public read-only state ----------------------------------------------------------------
 
@@ -1176,9 +1174,9 @@ class ExecutionMixin:
             # sized by the venue's holding.
             venue_reduce_only = not self._kit_hedge or not self.emulating_venue_params
             if not self._kit_hedge:
-                own = entry.own_signed_raw(leg)
-                venue_reduce_only = (own if position_side is vocab.PositionSide.LONG
-                                     else -own) >= int(qty.raw)
+                venue_reduce_only = reduce_only_allowed(
+                    entry.own_signed_raw(leg), position_side, int(qty.raw),
+                )
             order = self._kit_factory.market(
                 instrument_id, NT_SIDE[closing_side], qty,
                 reduce_only=venue_reduce_only,

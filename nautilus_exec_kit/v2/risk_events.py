@@ -17,10 +17,12 @@ nothing), so v1's watcher has no counterpart.
 * claimed ones, when the strategy's own ``PositionOpened`` names a risk order as its opening
   order (the mixin hands every such event on).
 
-Each risk fill reaches ``on_risk_event`` once (by trade ID); each risk order booked away from
-the strategy's own position goes into the core's :class:`VenueCloseLedger`, from which the kit's
-helpers read the position the venue holds (``close_all`` after a liquidation sends nothing;
-margin and close sizes use the venue's quantity).
+Each risk fill reaches ``on_risk_event`` once (by trade ID); each one booked away from the
+strategy's own position goes into the core's :class:`VenueCloseLedger` first
+(:meth:`VenueCloseLedger.record_fill`, as on v1, where Nautilus 1.231 books it to
+``-EXTERNAL`` too), from which the kit's helpers read the position the venue holds
+(``close_all`` after a liquidation sends nothing; margin and close sizes use the venue's
+quantity).
 """
 
 from __future__ import annotations
@@ -31,14 +33,13 @@ from typing import Any, Final
 import attrs
 from nautilus_trader import model as nt
 
-from nautilus_exec_kit.core.positions import PositionMode, leg_for
+from nautilus_exec_kit.core.positions import PositionMode
 from nautilus_exec_kit.core.risk import (
     RiskEventKind,
-    VenueClose,
     VenueCloseLedger,
     classify_client_order_id,
 )
-from nautilus_exec_kit.v2.convert import SIDE, position_id_for
+from nautilus_exec_kit.v2.convert import SIDE
 
 #: The strategy ID v2 gives orders nobody submitted.
 EXTERNAL: Final = nt.StrategyId("EXTERNAL")
@@ -132,19 +133,19 @@ class RiskEventWatcher:
     def _read(self, order: Any, kind: RiskEventKind, replayed: bool) -> list[RiskEvent]:
         value = order.client_order_id.value
         side = SIDE[order.side]
-        leg = leg_for(self._mode, side, None, closing=True)
-        fills = [e for e in order.events() if isinstance(e, nt.OrderFilled)]
-        own = position_id_for(order.instrument_id, self._mode, leg)
-        if fills and all(fill.position_id != own for fill in fills):
-            self.ledger.record(VenueClose(
-                value, kind, order.instrument_id, leg, side, int(order.filled_qty.raw),
-            ))
         events = []
-        for fill in fills:
+        for fill in order.events():
+            if not isinstance(fill, nt.OrderFilled):
+                continue
             trade = fill.trade_id.value
             if trade in self._seen:
                 continue
             self._seen.add(trade)
+            position_id = fill.position_id
+            self.ledger.record_fill(
+                value, kind, order.instrument_id, self._mode, side,
+                None if position_id is None else position_id.value, int(fill.last_qty.raw),
+            )
             event = RiskEvent.of_fill(kind, fill, replayed=replayed)
             self.delivered.append(event)
             events.append(event)

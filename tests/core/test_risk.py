@@ -1,16 +1,22 @@
-"""The core's venue-close ledger: the leg as the venue holds it after closes v2 booked elsewhere."""
+"""The core's venue-close ledger: the leg as the venue holds it after closes Nautilus (v1 and v2)
+booked elsewhere."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nautilus_exec_kit.core.errors import PositionModeViolation
+from nautilus_exec_kit.core.positions import PositionMode
 from nautilus_exec_kit.core.risk import (
     Holding,
     RiskEventKind,
     VenueClose,
     VenueCloseLedger,
     classify_client_order_id,
+    holding_leg,
+    reduce_only_allowed,
 )
 from nautilus_exec_kit.core.vocab import OrderSide, PositionSide
 
@@ -62,3 +68,46 @@ def test_the_offset_is_the_signed_sum_of_each_orders_largest_fill(
         largest[n] = (side, max(raw, largest.get(n, (side, 0))[1]))
     expected = sum(raw if side is OrderSide.BUY else -raw for side, raw in largest.values())
     assert ledger.offset_raw("BTCUSDT-PERP.BINANCE", "BOTH") == expected
+
+
+def test_a_fill_booked_away_is_recorded_on_the_leg_it_closes_and_own_leg_fills_are_not() -> None:
+    ledger = VenueCloseLedger()
+    iid = "BTCUSDT-PERP.BINANCE"
+    one_way, hedge = PositionMode.ONE_WAY, PositionMode.HEDGE
+    # NautilusTrader (both generations, live) books a liquidation to -EXTERNAL
+    assert ledger.record_fill("autoclose-1", LIQ, iid, one_way, OrderSide.SELL,
+                              f"{iid}-EXTERNAL", 4) == 4
+    assert ledger.record_fill("autoclose-1", LIQ, iid, one_way, OrderSide.SELL,
+                              f"{iid}-EXTERNAL", 6) == 6  # the order's second trade adds
+    assert ledger.offset_raw(iid, "BOTH") == -10
+    assert len(ledger) == 1
+    # a fill booked to the leg's own ID (the kit's backtest venue) needs no correction
+    assert ledger.record_fill("autoclose-2", LIQ, iid, one_way, OrderSide.SELL,
+                              f"{iid}-BOTH", 5) == 0
+    assert ledger.offset_raw(iid, "BOTH") == -10
+    # hedge mode: a BUY closes the SHORT leg; a fill with no position ID is booked away too
+    assert ledger.record_fill("adl_autoclose", RiskEventKind.ADL, iid, hedge, OrderSide.BUY,
+                              None, 3) == 3
+    assert ledger.record_fill("autoclose-3", LIQ, iid, hedge, OrderSide.SELL,
+                              f"{iid}-LONG", 7) == 0
+    assert (ledger.offset_raw(iid, "SHORT"), ledger.offset_raw(iid, "LONG")) == (3, 0)
+
+
+def test_kit_holding_reads_both_in_one_way_mode_and_needs_the_leg_in_hedge_mode() -> None:
+    assert holding_leg(PositionMode.ONE_WAY) == "BOTH"
+    assert holding_leg(PositionMode.ONE_WAY, "LONG") == "BOTH"
+    assert holding_leg(PositionMode.HEDGE, "short") == "SHORT"
+    assert holding_leg(PositionMode.HEDGE, PositionSide.LONG) == "LONG"
+    with pytest.raises(PositionModeViolation):
+        holding_leg(PositionMode.HEDGE)
+
+
+@given(st.integers(-50, 50), st.sampled_from([PositionSide.LONG, PositionSide.SHORT]),
+       st.integers(1, 50))
+def test_reduce_only_is_allowed_exactly_when_the_nodes_leg_covers_the_close(
+    own: int, side: PositionSide, quantity: int,
+) -> None:
+    # Nautilus' risk engine: the position the order names must be on the side the order
+    # reduces and at least as large as the order
+    covered = (own > 0 if side is PositionSide.LONG else own < 0) and abs(own) >= quantity
+    assert reduce_only_allowed(own, side, quantity) is covered
