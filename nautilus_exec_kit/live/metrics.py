@@ -43,8 +43,10 @@ import attrs
 from nautilus_trader.model.enums import order_type_to_str
 from nautilus_trader.model.events import (
     OrderAccepted,
+    OrderCanceled,
     OrderCancelRejected,
     OrderDenied,
+    OrderExpired,
     OrderFilled,
     OrderModifyRejected,
     OrderRejected,
@@ -191,6 +193,8 @@ class NodeMetrics:
         if label is not None:
             self._submitted_ns.pop(event.client_order_id, None)
             self.rejects.labels(label, parse_reason(str(event.reason)).key).inc()
+        elif isinstance(event, (OrderCanceled, OrderExpired)):  # closed before an acceptance
+            self._submitted_ns.pop(event.client_order_id, None)
 
     def watch_policy(self, strategy: Any) -> bool:
         """Count a kit strategy's policy decisions and breaker changes; its own hooks still run.

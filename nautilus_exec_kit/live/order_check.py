@@ -22,9 +22,9 @@ This check costs in proportion to the orders in doubt instead:
   open regular and algo orders (7, :data:`QUERY_ROUTES`) and single queries for those missing
   from them. The venue's answer goes to the engine's own ``reconcile_execution_report`` endpoint,
   exactly as its in-flight check does; when the venue filled more than the node knows, the order's
-  trades (``userTrades`` by ``orderId``, 5) go first, so the node books the real fills, not a fill
-  inferred at the average price (which Nautilus skips altogether for an order canceled after a
-  partial fill).
+  trades go first (``userTrades``, 5: by ``orderId``, or once for a symbol with several such
+  orders), so the node books the real fills, not a fill inferred at the average price (which
+  Nautilus skips altogether for an order canceled after a partial fill).
 * **Budget**: before each query the :class:`~nautilus_exec_kit.live.weight.RequestWeightMeter`
   decides: past ``slow_pct`` of the limit only urgent questions go out, past ``stop_pct`` none.
 * **After a user-stream reconnect** (``replace_reconnect_reconciliation``) the adapter's full mass
@@ -398,13 +398,13 @@ class OrderCheck:
                 self._note(CheckOutcome.DEFERRED, len(question.orders))
         gate = asyncio.Semaphore(self.settings.concurrency)
 
-        async def ask(question: _Question) -> Counter[CheckOutcome]:
+        async def ask(question: _Question) -> list[tuple[Any, OrderStatusReport | None]]:
             async with gate:
                 return await self._ask(client, question)
 
-        for result in await asyncio.gather(*(ask(q) for q in asked)):
-            found += result
-        return found
+        answers = [pair for pairs in await asyncio.gather(*(ask(q) for q in asked))
+                   for pair in pairs]
+        return found + await self._settle(client, answers)
 
     def _forget_except(self, open_ids: set[ClientOrderId], venue: Any) -> None:
         for coid in [c for c in self._tracks if c not in open_ids]:
@@ -420,20 +420,21 @@ class OrderCheck:
 
     # -- asking ---------------------------------------------------------------------------------
 
-    async def _ask(self, client: Any, question: _Question) -> Counter[CheckOutcome]:
-        found: Counter[CheckOutcome] = Counter()
+    async def _ask(self, client: Any,
+                   question: _Question) -> list[tuple[Any, OrderStatusReport | None]]:
+        """The venue's answer about each order of ``question`` (None: no answer)."""
         if question.kind is QueryKind.SYMBOL_OPEN_ORDERS:
             reports = await self._symbol_open_orders(client, question.orders[0].instrument_id)
             by_id = {r.client_order_id: r for r in reports if r.client_order_id is not None}
+            answers: list[tuple[Any, OrderStatusReport | None]] = []
             for order in question.orders:
                 report = by_id.get(order.client_order_id)
                 if report is None:  # no longer open at the venue: ask what became of it
                     report = await self._order_report(client, order)
-                found[await self._settle(client, order, report)] += 1
-            return found
+                answers.append((order, report))
+            return answers
         order = question.orders[0]
-        found[await self._settle(client, order, await self._order_report(client, order))] += 1
-        return found
+        return [(order, await self._order_report(client, order))]
 
     async def _order_report(self, client: Any, order: Any) -> OrderStatusReport | None:
         self.stats["queries"] += 1
@@ -466,9 +467,8 @@ class OrderCheck:
         reports: list[OrderStatusReport] = await client.generate_order_status_reports(command)
         return reports
 
-    async def _settle(self, client: Any, order: Any,
-                      report: OrderStatusReport | None) -> CheckOutcome:
-        """Hand the venue's answer to the engine when it differs from the node's view."""
+    def _judge(self, order: Any, report: OrderStatusReport | None) -> CheckOutcome:
+        """What the venue's answer means for the node's view of ``order`` (and its backoff)."""
         track = self._tracks.setdefault(order.client_order_id, _Track())
         track.confirmed_ns = self._clock.timestamp_ns()
         if report is None or report.client_order_id not in (None, order.client_order_id):
@@ -480,39 +480,65 @@ class OrderCheck:
                     f"({order.status_string()} in the node) three times in a row; check it on the "
                     "venue"
                 )
-            self._note(CheckOutcome.NOT_FOUND)
             return CheckOutcome.NOT_FOUND
         track.misses = 0
         if not _changed(order, report):
             track.confirmations += 1
-            self._note(CheckOutcome.CONFIRMED)
             return CheckOutcome.CONFIRMED
         track.confirmations = 0
-        self._log.warning(
-            f"exec-kit order check: {order.client_order_id} is {order.status_string()} "
-            f"(filled {order.filled_qty}) in the node, {report.order_status.name} (filled "
-            f"{report.filled_qty}) at the venue; reconciling"
-        )
-        if self.settings.fetch_fills and report.filled_qty > order.filled_qty:
+        return CheckOutcome.CHANGED
+
+    async def _settle(self, client: Any,
+                      answers: Sequence[tuple[Any, OrderStatusReport | None]],
+                      ) -> Counter[CheckOutcome]:
+        """Hand the venue's answers that differ from the node's view to the engine, each
+        order's missing trades first."""
+        found: Counter[CheckOutcome] = Counter()
+        changed: list[tuple[Any, OrderStatusReport]] = []
+        for order, report in answers:
+            outcome = self._judge(order, report)
+            found[outcome] += 1
+            self._note(outcome)
+            if outcome is CheckOutcome.CHANGED and report is not None:
+                changed.append((order, report))
+        for order, report in changed:
+            self._log.warning(
+                f"exec-kit order check: {order.client_order_id} is {order.status_string()} "
+                f"(filled {order.filled_qty}) in the node, {report.order_status.name} (filled "
+                f"{report.filled_qty}) at the venue; reconciling"
+            )
+        filled_further = [(o, r) for o, r in changed
+                          if self.settings.fetch_fills and r.filled_qty > o.filled_qty]
+        fills = await self._fills_of(client, [r for _, r in filled_further])
+        for order, report in filled_further:
             if order.venue_order_id is None and report.venue_order_id is not None:
                 # The engine finds the order of a fill report by its venue ID (an order whose
                 # acknowledgement was lost has none yet); it indexes reports the same way.
                 self._cache.add_venue_order_id(order.client_order_id, report.venue_order_id)
-            for fill in await self._order_fills(client, report):
+        for _, report in changed:
+            for fill in fills.get(report.venue_order_id, ()):
                 self._send(RECONCILE_REPORT_ENDPOINT, fill)
-        self._send(RECONCILE_REPORT_ENDPOINT, report)
-        self._note(CheckOutcome.CHANGED)
-        return CheckOutcome.CHANGED
+            self._send(RECONCILE_REPORT_ENDPOINT, report)
+        return found
 
-    async def _order_fills(self, client: Any, report: OrderStatusReport) -> list[FillReport]:
-        """The venue's trades of the reported order (``userTrades`` by ``orderId``), as fill
-        reports; empty when they cannot be fetched (the engine then infers a fill)."""
-        if report.venue_order_id is None:
-            return []
-        self.stats["fills_fetched"] += 1
-        fills = await self._venue_fills(client, report.instrument_id,
-                                        int(report.venue_order_id.value))
-        return fills or []
+    async def _fills_of(self, client: Any, reports: Sequence[OrderStatusReport],
+                        ) -> dict[Any, list[FillReport]]:
+        """The venue's trades of the reported orders, by venue order ID: one ``userTrades``
+        per symbol (by ``orderId`` for a single order). A missing entry: the engine infers the
+        fill from the report."""
+        wanted: dict[InstrumentId, set[int]] = {}
+        for report in reports:
+            if report.venue_order_id is not None:
+                wanted.setdefault(report.instrument_id, set()).add(
+                    int(report.venue_order_id.value))
+        fills: dict[Any, list[FillReport]] = {}
+        for instrument_id, order_ids in wanted.items():
+            self.stats["fills_fetched"] += 1
+            only = next(iter(order_ids)) if len(order_ids) == 1 else None
+            for fill in await self._venue_fills(client, instrument_id, only) or []:
+                if int(fill.venue_order_id.value) in order_ids:
+                    fills.setdefault(fill.venue_order_id, []).append(fill)
+        return fills
 
     async def _venue_fills(self, client: Any, instrument_id: InstrumentId,
                            order_id: int | None = None) -> list[FillReport] | None:

@@ -186,3 +186,42 @@ def test_settings_are_checked() -> None:
         OrderCheckSettings(quiet_secs=30, max_quiet_secs=10)
     with pytest.raises(ValueError):
         OrderCheckSettings(interval_secs=0)
+
+
+class _Trade(SimpleNamespace):
+    def parse_to_fill_report(self, **kwargs: Any) -> Any:
+        from nautilus_trader.model.identifiers import VenueOrderId
+
+        return SimpleNamespace(venue_order_id=VenueOrderId(str(self.orderId)), trade=self.id)
+
+
+class _Account:
+    """The adapter's ``_http_account``: ``userTrades`` of one symbol (all, or one order's)."""
+
+    def __init__(self, trades: list[_Trade]) -> None:
+        self.trades = trades
+        self.calls: list[tuple[str, int | None]] = []
+
+    async def query_user_trades(self, symbol: str, order_id: int | None = None) -> list[_Trade]:
+        self.calls.append((symbol, order_id))
+        return [t for t in self.trades if order_id is None or t.orderId == order_id]
+
+
+def test_missing_trades_are_fetched_once_per_symbol() -> None:
+    from nautilus_trader.model.identifiers import VenueOrderId
+
+    check, _, _ = make_check()
+    trades = [_Trade(id=1, orderId=11), _Trade(id=2, orderId=12), _Trade(id=3, orderId=13),
+              _Trade(id=4, orderId=99), _Trade(id=5, orderId=21)]
+    client = SimpleNamespace(_http_account=_Account(trades), account_id=None,
+                             use_position_ids=True)
+
+    def filled(iid: InstrumentId, venue_id: int) -> Any:
+        return SimpleNamespace(instrument_id=iid, venue_order_id=VenueOrderId(str(venue_id)))
+
+    reports = [filled(BTC, 11), filled(BTC, 12), filled(BTC, 13), filled(ETH, 21)]
+    fills = asyncio.run(check._fills_of(client, reports))
+    assert sorted(client._http_account.calls, key=str) == [("BTCUSDT-PERP", None),
+                                                           ("ETHUSDT-PERP", 21)]
+    assert {k.value: [f.trade for f in v] for k, v in fills.items()} == {
+        "11": [1], "12": [2], "13": [3], "21": [5]}  # order 99's trade is not one of ours
