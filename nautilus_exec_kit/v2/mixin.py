@@ -267,6 +267,27 @@ class _InstrumentEntry:
         return 0.0
 
 
+def _checked_position_id(order: Any, position_id: Any) -> Any:
+    """The position ID a close_position order goes to Nautilus 2 with: none when it is
+    reduce-only (live), so v2's risk engine leaves its position to Binance's closePosition.
+
+    Why: live, v2's adapter wants a close_position order reduce-only on the Nautilus order (it
+    then sends ``closePosition``, never ``reduceOnly``), and v2's risk engine checks a
+    reduce-only order against the position its *command names*: it denies it while that
+    position does not exist (``POSITION_NOT_FOUND``: a protective stop sent with its entry,
+    before the fill), is smaller than the order or has the other side
+    (``REDUCE_ONLY_WOULD_INCREASE_POSITION``: a flip's stop sent beside the close of the old
+    position). None of these stops Binance (or v1): a closePosition order is accepted with no
+    position and, when it triggers, closes what the leg holds then, never more, and never
+    opens one. Without a position ID the risk engine skips only that check (its others run)
+    and the venue's closePosition guards the order. Its fill still lands on the leg: the
+    adapter reports the venue's position ID (``-BOTH`` / ``-LONG`` / ``-SHORT``) with each
+    fill and, in hedge mode, picks the leg from side + reduce-only, not from the ID. On a
+    simulated venue close_position orders are not reduce-only (the kit's emulation sizes
+    them) and keep their ID."""
+    return None if order.is_reduce_only else position_id
+
+
 def _signed_raw(position: Any) -> int:
     if position is None or position.is_closed:
         return 0
@@ -975,6 +996,7 @@ class ExecutionMixin:
             coid = order.client_order_id.value
             if params is not None and params.get("close_position"):
                 self._kit_close_book.add(coid, str(position_id), order.side)
+                position_id = _checked_position_id(order, position_id)
             self._kit_algo.on_sent(coid, order.instrument_id, order_type)
             self._kit_sync_hooks()
         self.submit_order(order, position_id, None, params)
@@ -1080,9 +1102,10 @@ class ExecutionMixin:
                 "expire_time": expire_ns,
                 # v2's Binance adapter refuses a close_position order whose Nautilus order is
                 # not reduce-only ("VALIDATION_FAILED"); it sends closePosition, not
-                # reduceOnly. The intent keeps the caller's flag (Binance refuses both). On a
-                # simulated venue the kit's emulation sizes the order instead: a reduce-only
-                # stop placed before its entry fills would be denied there.
+                # reduceOnly. The intent keeps the caller's flag (Binance refuses both); the
+                # order goes without a position ID (_checked_position_id), or v2's risk engine
+                # would deny it before its entry fills. On a simulated venue the kit's
+                # emulation sizes the order instead.
                 "reduce_only": self._kit_venue_reduce_only(reduce_only, side, leg)
                 or (close_position and not self.emulating_venue_params),
                 "tags": tags,

@@ -81,6 +81,34 @@ def restart_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, An
         handle.stop()
 
 
+@pytest.fixture(scope="module")
+def protect_run() -> Iterator[tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], str]]:
+    """A market entry sent with its close_position stop and take-profit in the same tick
+    (``PROTECT_STEPS``). At the first report, with both resting, the test reads the venue and
+    moves its price below the stop's trigger; the second report comes once the stop closed
+    the position and the script cancelled the take-profit."""
+    handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3)))
+    venue = handle.venue
+    resting: dict[str, Any] = {}
+
+    def through_the_stop(_report: dict[str, Any]) -> None:
+        resting.update(venue.truth())
+        stops = [a for a in resting["algo_orders"]
+                 if a["orderType"] == "STOP_MARKET" and a["algoStatus"] == "NEW"]
+        if stops:
+            venue.set_price("BTCUSDT", Decimal(stops[0]["triggerPrice"]) * Decimal("0.995"))
+
+    try:
+        reports, log = run_until_report(
+            [str(V2_PYTHON), str(SCRIPT), venue.base_url_http, f"{venue.base_url_ws}/ws",
+             venue.base_url_ws_api, venue.admin_token, "PROTECT"],
+            MARK, reports=2, on_report=through_the_stop)
+        assert len(reports) >= 2, log[-4000:]  # then on_stop's, after SIGINT
+        yield reports[:2], resting, venue.truth(), log
+    finally:
+        handle.stop()
+
+
 def _fill_during_reconciliation(venue: Any) -> None:
     """Another app's market order fills while the node reconciles: after the node asked for
     the open orders and while the venue holds back its positionRisk answer (a latency rule)."""
@@ -227,16 +255,30 @@ def test_hedge_mode_trades_both_legs_and_closes_each_on_its_own(hedge_run: Any) 
     its leg's position ID and closes a leg without touching the other."""
     report, truth, log = hedge_run
     assert "position mode does not match" not in log
-    legs = {name: order["position_id"].rsplit("-", 1)[1]
-            for name, order in report["orders"].items()}
+    fills = {name: order for name, order in report["orders"].items() if name != "long_stop"}
+    legs = {name: order["position_id"].rsplit("-", 1)[1] for name, order in fills.items()}
     assert legs == {"long": "LONG", "short": "SHORT", "close_long_part": "LONG",
                     "sell_on_long": "LONG", "close_short": "SHORT", "close_rest": "LONG"}
-    assert {order["status"] for order in report["orders"].values()} == {"FILLED"}
+    assert {order["status"] for order in fills.values()} == {"FILLED"}
     assert [e.split(":")[0] for e in report["errors"]] == ["PositionModeViolation"]
     assert report["positions_open"] == [] and report["decisions"] == []
     assert all(abs(float(p["positionAmt"])) == 0 for p in truth["positions"])
     placed = [r for r in truth["request_log"] if (r["method"], r["path"]) == ("WS", "order.place")]
     assert [r["status"] for r in placed] == [200] * 6
+
+
+def test_hedge_mode_a_close_position_stop_sent_with_its_entry_rests_on_its_leg(
+    hedge_run: Any,
+) -> None:
+    """The LONG leg's close_position stop, sent in the entry's tick, reaches the Algo Order API
+    on the LONG leg (v2's adapter picks the leg from side + reduce-only) and is cancelled."""
+    report, truth, _ = hedge_run
+    assert report["orders"]["long_stop"]["status"] == "CANCELED"
+    [placed] = _calls(truth, "POST", "/fapi/v1/algoOrder")
+    assert (placed["status"], placed["params"]["type"], placed["params"]["closePosition"],
+            placed["params"]["positionSide"]) == (200, "STOP_MARKET", "true", "LONG")
+    assert "reduceOnly" not in placed["params"] and "quantity" not in placed["params"]
+    assert [a["algoStatus"] for a in truth["algo_orders"]] == ["CANCELED"]
 
 
 def test_a_liquidation_reaches_on_risk_event_and_the_kit_reads_the_leg_as_flat(run: Any) -> None:
@@ -324,3 +366,50 @@ def test_a_clean_start_and_a_clean_restart_pass_the_position_check(
     before, after, _, log = restart_run
     assert before["position_check"]["ok"] and after["position_check"]["ok"]
     assert "start-up position check: positions match the venue (BTCUSDT-PERP.BINANCE)" in log
+
+
+def test_protective_close_position_orders_sent_with_their_entry_rest_at_the_venue(
+    protect_run: Any,
+) -> None:
+    """The obvious code (entry, close_position stop, close_position take-profit, in one tick,
+    before the entry fills) works on v2 live as on Binance and v1: v2's adapter needs the
+    orders reduce-only, and v2's risk engine used to deny them (POSITION_NOT_FOUND) while the
+    entry had not filled; the kit sends them without a position ID and Binance's
+    closePosition guards them."""
+    (resting_report, _), resting, _, log = protect_run
+    orders = resting_report["orders"]
+    assert orders["entry"]["status"] == "FILLED"
+    assert orders["protect_stop"]["status"] == "ACCEPTED"
+    assert orders["protect_tp"]["status"] == "ACCEPTED"
+    assert resting_report["decisions"] == [] and resting_report["errors"] == []
+    assert "POSITION_NOT_FOUND" not in log and "REDUCE_ONLY_WOULD_INCREASE" not in log
+    # both reached the Algo Order API as closePosition orders (no quantity, no reduceOnly)
+    placed = _calls(resting, "POST", "/fapi/v1/algoOrder")
+    assert sorted((r["status"], r["params"]["type"], r["params"].get("closePosition"),
+                   "quantity" in r["params"], "reduceOnly" in r["params"]) for r in placed) == [
+        (200, "STOP_MARKET", "true", False, False),
+        (200, "TAKE_PROFIT_MARKET", "true", False, False)]
+    assert sorted((a["orderType"], a["algoStatus"], a["closePosition"])
+                  for a in resting["algo_orders"]) == [
+        ("STOP_MARKET", "NEW", True), ("TAKE_PROFIT_MARKET", "NEW", True)]
+    assert resting_report["stats"]["algo_open"] == 2
+
+
+def test_a_protective_stop_sent_with_its_entry_closes_the_position_when_triggered(
+    protect_run: Any,
+) -> None:
+    (_, after), _, truth, _ = protect_run
+    orders = after["orders"]
+    assert orders["protect_stop"]["status"] == "FILLED"
+    assert orders["protect_tp"]["status"] == "CANCELED"
+    # the stop's fill closed the strategy's one-way position, on its -BOTH ID
+    assert after["positions_open"] == []
+    assert after["positions_closed"] == [
+        ["BTCUSDT-PERP.BINANCE-BOTH", orders["protect_stop"]["client_order_id"]]]
+    assert after["holding"] == 0 and after["algo_open"] == 0 and after["decisions"] == []
+    # the venue: flat, the stop finished (its child order filled the whole 0.010)
+    assert all(float(p["positionAmt"]) == 0 for p in truth["positions"])
+    statuses = {a["orderType"]: a["algoStatus"] for a in truth["algo_orders"]}
+    assert statuses == {"STOP_MARKET": "FINISHED", "TAKE_PROFIT_MARKET": "CANCELED"}
+    [child] = [o for o in truth["orders"] if o.get("origType") == "STOP_MARKET"]
+    assert (child["status"], Decimal(child["executedQty"])) == ("FILLED", Decimal("0.010"))

@@ -12,8 +12,10 @@ ambiguous answer to a filled order is not executed twice. The fail-fast stop pri
 ``KIT-REPORT <json>`` with what the cache and the kit saw (``on_stop``). The node runs until
 SIGINT.
 
-Usage: ``python v2_kit_node.py <http base> <ws base>/ws <ws api url> <admin token> [HEDGE]``
-(``HEDGE``: the hedge-mode script, ``HEDGE_STEPS``, against a dual-side sandbox account).
+Usage: ``python v2_kit_node.py <http base> <ws base>/ws <ws api url> <admin token> [MODE]``
+(a key of ``SCRIPTS``: ``HEDGE`` the hedge-mode script, ``HEDGE_STEPS``, against a dual-side
+sandbox account; ``PROTECT`` an entry sent with its close_position stop and take-profit, whose
+stop the test then triggers; the restart and recovery scripts).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
         self.after_liquidation: dict[str, Any] = {}
         self.recovered: dict[str, Any] = {}
         self.reported = False
+        self.done: set[str] = set()  # one-shot steps of a script that watches the cache
 
     def on_start(self) -> None:
         self.subscribe_quotes(IID)
@@ -112,6 +115,7 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
         out = {
             "orders": {
                 name: {
+                    "client_order_id": order.client_order_id.value,
                     "type": order.order_type.name,
                     "status": cache.order(order.client_order_id).status.name,
                     "price": str(getattr(cache.order(order.client_order_id), "price", None)),
@@ -126,6 +130,8 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
             ],
             "errors": self.errors,
             "positions_open": [str(p.id) for p in cache.positions_open()],
+            "positions_closed": sorted(
+                [str(p.id), str(p.closing_order_id)] for p in cache.positions_closed()),
             "retries": sorted(
                 o.status.name for o in cache.orders()
                 if any(t.startswith("retry-of=") for t in (o.tags or []))
@@ -252,10 +258,18 @@ def _faulted(s: KitScript, name: str, rule: dict[str, Any], frames_dropped: int 
     s.orders[name] = s.submit_market(IID, BUY, "0.010")
 
 
-#: Hedge mode (a sandbox with ``dual_side_position=True``): both legs, partial and opposite-side
-#: closes of the LONG leg, an over-close the kit refuses, then flat.
+def _long_with_stop(s: KitScript, bid: float, ask: float) -> None:
+    """The LONG leg's entry and its close_position stop, in the same tick."""
+    s.orders["long"] = s.submit_market(IID, BUY, "0.020", position_side="LONG")
+    s.orders["long_stop"] = s.submit_stop_market(
+        IID, SELL, None, _px(bid * 0.9), close_position=True, position_side="LONG")
+
+
+#: Hedge mode (a sandbox with ``dual_side_position=True``): both legs (the LONG one with a
+#: close_position stop sent with its entry), partial and opposite-side closes of the LONG leg,
+#: an over-close the kit refuses, then flat and the stop cancelled.
 HEDGE_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
-    5: _keep("long", lambda s, bid, ask: s.submit_market(IID, BUY, "0.020", position_side="LONG")),
+    5: _long_with_stop,
     10: _keep("short", lambda s, bid, ask: s.submit_market(IID, SELL, "0.010",
                                                            position_side="SHORT")),
     20: _keep("close_long_part", lambda s, bid, ask: s.close_long(IID, "0.005")),
@@ -264,6 +278,7 @@ HEDGE_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
     30: lambda s, bid, ask: s.close_long(IID, "1.000"),  # more than the leg holds: refused
     35: _keep("close_short", lambda s, bid, ask: s.close_short(IID)),
     40: _keep("close_rest", lambda s, bid, ask: s.close_long(IID)),
+    45: lambda s, bid, ask: s.cancel(s.orders["long_stop"]),
     50: lambda s, bid, ask: s.report(),
 }
 
@@ -294,9 +309,43 @@ RECOVER_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
         IID, BUY, "0.010", position_side="LONG" if s._kit_hedge else None)),
     20: lambda s, bid, ask: s.report(),
 }
-SCRIPTS = {"ONE_WAY": STEPS, "HEDGE": HEDGE_STEPS, "BEFORE_KILL": BEFORE_KILL_STEPS,
-           "RECOVER": RECOVER_STEPS, "RECOVER_HEDGE": RECOVER_STEPS,
-           "AFTER_RESTART": AFTER_RESTART_STEPS}
+def _protect(s: KitScript, bid: float, ask: float) -> None:
+    """What a strategy author writes (and the example strategies do): a market entry, its
+    close_position stop and its close_position take-profit, all in the same tick, before the
+    entry fills."""
+    s.orders["entry"] = s.submit_market(IID, BUY, "0.010")
+    s.orders["protect_stop"] = s.submit_stop_market(
+        IID, SELL, None, _px(bid * 0.99), close_position=True)
+    s.orders["protect_tp"] = s.submit_take_profit(
+        IID, SELL, None, _px(bid * 1.01), close_position=True)
+
+
+def _after_stop(s: KitScript, bid: float, ask: float) -> None:
+    """Once the test moved the price through the stop and the stop filled: cancel the
+    take-profit (a closePosition order rests on Binance with no position), then report."""
+    cache = s._kit_cache
+    stop, take_profit = s.orders["protect_stop"], s.orders["protect_tp"]
+    if "cancel_tp" not in s.done and cache.is_order_closed(stop.client_order_id):
+        s.done.add("cancel_tp")
+        s.cancel(take_profit)
+    if ("cancel_tp" in s.done and "reported" not in s.done
+            and cache.is_order_closed(take_profit.client_order_id)):
+        s.done.add("reported")
+        s.report()
+
+
+#: Protective orders sent with their entry: the first report once they rest at the venue; the
+#: test then moves the venue's price through the stop; the second once the stop closed the
+#: position and the take-profit was cancelled (or at quote 400, whatever happened).
+PROTECT_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
+    5: _protect,
+    20: lambda s, bid, ask: s.report(),
+    **dict.fromkeys(range(21, 400), _after_stop),
+    400: lambda s, bid, ask: s.report(),
+}
+SCRIPTS = {"ONE_WAY": STEPS, "PROTECT": PROTECT_STEPS, "HEDGE": HEDGE_STEPS,
+           "BEFORE_KILL": BEFORE_KILL_STEPS, "RECOVER": RECOVER_STEPS,
+           "RECOVER_HEDGE": RECOVER_STEPS, "AFTER_RESTART": AFTER_RESTART_STEPS}
 
 
 def main(http: str, ws: str, ws_api: str, admin_token: str, mode: str = "ONE_WAY") -> None:

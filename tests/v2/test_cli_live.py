@@ -32,6 +32,13 @@ def test_live_on_the_sandbox_runs_the_v2_example_on_a_kit_node() -> None:
            "strategy=OneWayTrend" in out
     sent = re.search(r"orders sent by the kit: (\d+)", out)
     assert sent is not None and int(sent.group(1)) > 0, out[-3000:]
+    # its close_position stop and take-profit, sent with each entry, pass v2's risk engine: it
+    # denied them before the entry filled (POSITION_NOT_FOUND) or beside a flip's close
+    # (REDUCE_ONLY_WOULD_INCREASE_POSITION), and the policy skipped them, until the kit sent
+    # them without a position ID (docs/migration.md)
+    stops = re.search(r"'STOP_MARKET': (\d+)", out)
+    assert stops is not None and int(stops.group(1)) > 0, out[-3000:]
+    assert "DENIED" not in out, [line for line in out.splitlines() if "DENIED" in line][:3]
     assert "start-up position check: positions match the venue" in out
     assert "Reconciliation complete for BINANCE" in out  # the real adapter, reconciled
     assert "sandbox-api-secret" not in out
