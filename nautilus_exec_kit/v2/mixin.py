@@ -23,15 +23,17 @@ message-bus reads before start-up have no v2 counterpart (v2 exposes no bus to P
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from nautilus_trader import model as nt
 
 from nautilus_exec_kit.core import vocab
 from nautilus_exec_kit.core.algo import AlgoOrderBook
+from nautilus_exec_kit.core.close_hold import FLIP_ORDERS, CloseHold, flip_under_way, must_hold
 from nautilus_exec_kit.core.emulation import (
     ClosePositionBook,
     book_price_match,
@@ -117,6 +119,10 @@ _ALGO_RELEASING: Final = (
     nt.OrderRejected,
     nt.OrderDenied,
 )
+#: How many of the latest market / limit orders the kit remembers to see a flip under way.
+_RECENT_SENDS: Final = 256
+#: Statuses of an order sent but not yet acknowledged by the venue.
+_UNACKNOWLEDGED: Final = frozenset({nt.OrderStatus.INITIALIZED, nt.OrderStatus.SUBMITTED})
 #: Order events after which a close_position order is no longer tracked.
 _CLOSE_TERMINAL: Final = (nt.OrderCanceled, nt.OrderExpired, nt.OrderRejected, nt.OrderDenied)
 #: The hooks of the events that carry a reject reason: the kit always reads them.
@@ -376,7 +382,6 @@ class ExecutionMixin:
 
         def submit_order(self, order: Any, position_id: Any = ..., client_id: Any = ..., params: Any = ...) -> None: ...  # noqa: E501
         def modify_order(self, client_order_id: Any, quantity: Any = ..., price: Any = ..., trigger_price: Any = ...) -> None: ...  # noqa: E501
-        def cancel_order(self, client_order_id: Any) -> None: ...
         strategy_id: Any
 
     #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``).
@@ -395,6 +400,15 @@ class ExecutionMixin:
         self._kit_caps = settings.capabilities
         self._kit_algo = AlgoOrderBook(settings.capabilities)
         self._kit_close_book = ClosePositionBook()
+        #: close_position orders held while a flip is under way (:mod:`...core.close_hold`),
+        #: the instruments whose held orders are due a look, and the alerts' sequence.
+        self._kit_held = CloseHold()
+        self._kit_release_due: set[Any] = set()
+        self._kit_release_seq = 0
+        #: The latest market / limit orders sent: a flip's close is one of them. v2 shows a
+        #: sent order as INITIALIZED until its submit went through the bus, so the cache's
+        #: in-flight and open lists miss it in the tick it was sent.
+        self._kit_recent: deque[Any] = deque(maxlen=_RECENT_SENDS)
         self._kit_pipeline = OrderPipeline(
             settings.capabilities, settings.mode, self._kit_algo,
             margin_check=settings.margin_check, leverage=settings.leverage,
@@ -480,7 +494,7 @@ class ExecutionMixin:
         from Rust per event. Measured on the cancel/replace benchmark: see the issue note of
         #13. An author's own instance hook set meanwhile is left in place."""
         needed = bool(
-            self._kit_algo.tracked or self._kit_close_book.active
+            self._kit_algo.tracked or self._kit_close_book.active or self._kit_held
             or self._kit_policy.needs_venue_answers
         )
         if needed == self._kit_venue_hooked:
@@ -506,6 +520,8 @@ class ExecutionMixin:
                     order = self._kit_cache.order(coid)
                     if order is None or order.is_closed:
                         self._kit_close_book.discard(coid.value)
+            if self._kit_held:
+                self._kit_release_soon(event.instrument_id)
             if self._kit_venue_hooked:
                 self._kit_sync_hooks()  # a book may be empty now
         except Exception as exc:
@@ -557,6 +573,8 @@ class ExecutionMixin:
                 self._kit_risk.on_position_opened(event)
             except Exception as exc:
                 self._kit_log.error(f"exec-kit risk-event read failed: {exc!r}")
+        if self._kit_held:
+            self._kit_release_soon(event.instrument_id)
         if not self._kit_close_book.active or not self.emulating_venue_params:
             return
         try:
@@ -644,10 +662,12 @@ class ExecutionMixin:
     def exec_kit_stats(self) -> dict[str, int]:
         """The same counters as on v1: ``invalid.<Error>``, ``submit.<TYPE>``,
         ``emulated.<action>``, ``algo_open``, ``reduce_only_mode``, ``instruments_stopped``,
-        ``refused_restricted``."""
+        ``refused_restricted``; and, on v2 only, ``close_hold.held`` / ``.released`` /
+        ``.cancelled``: close_position orders held through a flip (:meth:`_kit_hold_close`)."""
         stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
         stats.update({f"submit.{k.name}": v for k, v in self._kit_submits.items()})
         stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
+        stats.update({f"close_hold.{k}": v for k, v in self._kit_held.counts.items() if v})
         stats["algo_open"] = len(self._kit_algo.tracked)
         stats.update(self._kit_policy.restriction_counts())
         return stats
@@ -899,6 +919,43 @@ class ExecutionMixin:
         """Cancel an order (v2's ``cancel_order`` takes its client order ID)."""
         self.cancel_order(order.client_order_id)
 
+    def cancel_order(
+        self, client_order_id: Any, client_id: Any = None, params: Any = None,
+    ) -> None:
+        """Nautilus' ``cancel_order``; a close_position order the kit holds through a flip
+        (never sent yet) is cancelled here and never sent (no ``OrderCanceled`` event: Nautilus
+        never saw it)."""
+        if self._kit_held and self._kit_cancel_held(client_order_id.value):
+            return
+        super().cancel_order(client_order_id, client_id, params)  # type: ignore[misc]
+
+    def cancel_orders(
+        self, client_order_ids: Any, client_id: Any = None, params: Any = None,
+    ) -> None:
+        """Nautilus' ``cancel_orders``; held close_position orders are cancelled here."""
+        if self._kit_held:
+            client_order_ids = [
+                coid for coid in client_order_ids if not self._kit_cancel_held(coid.value)
+            ]
+            if not client_order_ids:
+                return
+        super().cancel_orders(client_order_ids, client_id, params)  # type: ignore[misc]
+
+    def cancel_all_orders(
+        self, instrument_id: Any, order_side: Any = None, client_id: Any = None,
+        strategy_only: bool = True, params: Any = None,
+    ) -> None:
+        """Nautilus' ``cancel_all_orders``, held close_position orders on the instrument (of
+        ``order_side``, if given) included."""
+        if self._kit_held:
+            side = None if order_side in (None, nt.OrderSide.NO_ORDER_SIDE) else SIDE[order_side]
+            for order, _, _ in self._kit_held.cancel_instrument(instrument_id, side):
+                self._kit_log_cancelled_held(order.client_order_id)
+            self._kit_sync_hooks()
+        super().cancel_all_orders(  # type: ignore[misc]
+            instrument_id, order_side, client_id, strategy_only, params,
+        )
+
     # -- close helpers -------------------------------------------------------------------------
 
     def close_long(self, instrument_id: Any, quantity: NumberLike | None = None) -> Any:
@@ -939,11 +996,121 @@ class ExecutionMixin:
     # -- internals -----------------------------------------------------------------------------
 
     def _kit_send(self, order: Any, position_id: Any, params: dict[str, Any] | None) -> None:
-        """Every helper-built order leaves through the error policy's gate."""
+        """Every helper-built order leaves through the error policy's gate (a close_position
+        order sent during a flip waits for the flip first: :meth:`_kit_hold_close`)."""
         if self._kit_gated:
             self._kit_refuse(order.client_order_id)
-        self._kit_policy.submit(order, position_id, params)
+        if not (params and params.get("close_position")
+                and self._kit_hold_close(order, position_id, params)):
+            self._kit_policy.submit(order, position_id, params)
         self._kit_submits[order.order_type] += 1
+
+    def _kit_hold_close(
+        self, order: Any, position_id: Any, params: dict[str, Any],
+    ) -> bool:
+        """Hold a live one-way close_position order while the venue would refuse it (its leg
+        is on the side it would increase) and the strategy's order that flips the leg is under
+        way (the core's :func:`~nautilus_exec_kit.core.close_hold.must_hold`). Why: v2's
+        adapter does not keep a tick's orders in order (market orders over the WS API,
+        conditional ones over REST, each from its own task), so a flip's new stop can reach
+        Binance before the close of the old position, and Binance refuses it (-2022).
+        Simulated venues (not reduce-only: emulated) and hedge mode never hold."""
+        if not order.is_reduce_only or self._kit_hedge:
+            return False
+        iid = order.instrument_id
+        side = SIDE[order.side]
+        holding = self._kit_entry(iid).holding("BOTH").side
+        if not must_hold(side, holding, self._kit_mode, partial(self._kit_flip_under_way, iid)):
+            return False
+        coid = order.client_order_id
+        self._kit_held.hold(coid.value, iid, side, (order, position_id, params))
+        self._kit_log.info(
+            f"exec-kit: {coid} (close_position {side.name}) held until the {iid} "
+            f"{holding.name if holding is not None else ''} position the strategy is closing "
+            "is gone: Binance refuses a closePosition order that would increase a position "
+            "(-2022)",
+        )
+        self._kit_sync_hooks()
+        return True
+
+    def _kit_flip_under_way(self, instrument_id: Any, closing_side: vocab.OrderSide) -> bool:
+        """Whether the strategy has a market / limit order on ``closing_side`` that will end
+        soon (the core's ``flip_under_way``): one the policy queued, or one of the latest sent
+        that the venue has not acknowledged yet, or is still open."""
+        return flip_under_way(closing_side, self._kit_flip_orders(instrument_id, closing_side))
+
+    def _kit_flip_orders(
+        self, instrument_id: Any, closing_side: vocab.OrderSide,
+    ) -> Iterator[tuple[vocab.OrderSide, vocab.OrderType, bool]]:
+        """``(side, type, in_flight)`` of the strategy's live market / limit orders on the
+        instrument's ``closing_side``."""
+        for order, _ in self._kit_policy.unsent_orders():
+            if order.instrument_id == instrument_id and SIDE[order.side] is closing_side:
+                yield closing_side, ORDER_TYPE[order.order_type], True
+        cache = self._kit_cache
+        for order in self._kit_recent:
+            if order.instrument_id != instrument_id or SIDE[order.side] is not closing_side:
+                continue
+            cached = cache.order(order.client_order_id)
+            if cached is None or cached.status in _UNACKNOWLEDGED:
+                yield closing_side, ORDER_TYPE[order.order_type], True
+            elif cached.is_open:
+                yield closing_side, ORDER_TYPE[order.order_type], False
+
+    def _kit_release_soon(self, instrument_id: Any) -> None:
+        """Look at the instrument's held close_position orders on a time alert (now): the
+        event that calls this may arrive inside a ``submit_order``, where v2 refuses a send."""
+        if instrument_id not in self._kit_held.instruments():
+            return
+        first = not self._kit_release_due
+        self._kit_release_due.add(instrument_id)
+        if first:
+            self._kit_release_seq += 1
+            clock = self._kit_clock
+            clock.set_time_alert_ns(
+                f"exec-kit-release-{self._kit_release_seq}", clock.timestamp_ns(),
+                self._kit_release_held, True,
+            )
+
+    def _kit_release_held(self, _event: Any = None) -> None:
+        """Send the held close_position orders whose flip is done (or no longer under way),
+        through the error policy as any first send; a refusal there is logged, not lost
+        silently."""
+        due, self._kit_release_due = self._kit_release_due, set()
+        for iid in due:
+            try:
+                holding = self._kit_entry(iid).holding("BOTH").side
+                released = self._kit_held.release(
+                    iid, holding, self._kit_mode, partial(self._kit_flip_under_way, iid),
+                )
+            except Exception as exc:
+                self._kit_log.error(f"exec-kit: held close_position orders on {iid}: {exc!r}")
+                continue
+            for order, position_id, params in released:
+                self._kit_log.info(f"exec-kit: {order.client_order_id} (close_position) sent")
+                try:
+                    self._kit_policy.submit(order, position_id, params)
+                except Exception as exc:
+                    self._kit_log.error(
+                        f"exec-kit: held close_position order {order.client_order_id} was "
+                        f"not sent: {exc!r}",
+                    )
+        self._kit_sync_hooks()
+
+    def _kit_cancel_held(self, coid: str) -> bool:
+        """Cancel a held close_position order (never sent); False if not held."""
+        order = self._kit_held.cancel(coid)
+        if order is None:
+            return False
+        self._kit_log_cancelled_held(order[0].client_order_id)
+        self._kit_sync_hooks()
+        return True
+
+    def _kit_log_cancelled_held(self, client_order_id: Any) -> None:
+        self._kit_log.info(
+            f"exec-kit: {client_order_id} (close_position) cancelled while held through a "
+            "flip: never sent",
+        )
 
     def _kit_attach_position_check(self, check: StartupPositionCheck) -> None:
         """The live node factory's start-up position check (:mod:`.reconciliation`)."""
@@ -999,6 +1166,8 @@ class ExecutionMixin:
                 position_id = _checked_position_id(order, position_id)
             self._kit_algo.on_sent(coid, order.instrument_id, order_type)
             self._kit_sync_hooks()
+        if order_type in FLIP_ORDERS:
+            self._kit_recent.append(order)
         self.submit_order(order, position_id, None, params)
 
     def _kit_balance_of(self, venue: Any, currency: Any) -> _FreeBalance:

@@ -7,6 +7,8 @@ process; the script arms each sandbox fault through the admin API right before t
 is meant for. What it shows about v2 (docs/migration.md): a -1003, -1007 or 418 answer to a WS
 API submit is "ambiguous" to v2's adapter, which holds the order in flight until its in-flight
 check gives up (``INFLIGHT_TIMEOUT``); the kit then reconciles and sends a fresh order.
+Protective close_position orders sent with their entry rest at the venue and close the
+position (``PROTECT``), and a flip's stop waits for the close of the old position (``FLIP``).
 """
 
 from __future__ import annotations
@@ -105,6 +107,18 @@ def protect_run() -> Iterator[tuple[list[dict[str, Any]], dict[str, Any], dict[s
             MARK, reports=2, on_report=through_the_stop)
         assert len(reports) >= 2, log[-4000:]  # then on_stop's, after SIGINT
         yield reports[:2], resting, venue.truth(), log
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="module")
+def flip_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """A short flipped to a long in one tick while the venue is slow to take market orders
+    (``FLIP_STEPS``: a 400 ms latency rule on the flip's close and entry, sent over REST)."""
+    handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3)))
+    try:
+        report, log = _run_script(handle.venue, "FLIP")
+        yield report, handle.venue.truth(), log
     finally:
         handle.stop()
 
@@ -413,3 +427,34 @@ def test_a_protective_stop_sent_with_its_entry_closes_the_position_when_triggere
     assert statuses == {"STOP_MARKET": "FINISHED", "TAKE_PROFIT_MARKET": "CANCELED"}
     [child] = [o for o in truth["orders"] if o.get("origType") == "STOP_MARKET"]
     assert (child["status"], Decimal(child["executedQty"])) == ("FILLED", Decimal("0.010"))
+
+
+def test_a_flips_protective_stop_waits_for_the_close_of_the_old_position(flip_run: Any) -> None:
+    """Flip in one tick (close the short, buy, close_position stop and take-profit for the
+    long) while the close is slow to reach the venue: Binance refuses a closePosition SELL
+    while it holds the short (-2022), so the kit holds both protective orders until the
+    short's close filled, then sends them; the take-profit, cancelled while held, is answered
+    by the kit and never sent."""
+    report, truth, log = flip_run
+    orders = report["orders"]
+    for name in ("short", "flip_close", "flip_entry"):
+        assert orders[name]["status"] == "FILLED", name
+    assert orders["flip_stop"]["status"] == "ACCEPTED", report["decisions"]
+    assert report["decisions"] == [] and "Binance error -2022" not in log
+    assert orders["flip_tp"]["status"] == "NOT_SENT"
+    assert report["notes"]["held_at_send"] == {"close_hold.held": 2}
+    stats = report["stats"]
+    assert (stats["close_hold.held"], stats["close_hold.released"],
+            stats["close_hold.cancelled"]) == (2, 1, 1)
+    # the venue: the stop went out after both market orders, and rests on the long
+    sent = [(r["path"], r["params"].get("side")) for r in truth["request_log"]
+            if r["method"] == "POST" and r["path"] in ("/fapi/v1/order", "/fapi/v1/algoOrder")]
+    assert sent == [("/fapi/v1/order", "SELL"), ("/fapi/v1/order", "BUY"),
+                    ("/fapi/v1/order", "BUY"), ("/fapi/v1/algoOrder", "SELL")]
+    [stop] = truth["algo_orders"]
+    assert (stop["orderType"], stop["algoStatus"], stop["closePosition"]) == (
+        "STOP_MARKET", "NEW", True)
+    [position] = [p for p in truth["positions"] if float(p["positionAmt"]) != 0]
+    assert Decimal(position["positionAmt"]) == Decimal("0.010")
+    assert "held until the BTCUSDT-PERP.BINANCE SHORT position" in log
+    assert "cancelled while held through a flip: never sent" in log

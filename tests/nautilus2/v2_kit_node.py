@@ -15,7 +15,9 @@ SIGINT.
 Usage: ``python v2_kit_node.py <http base> <ws base>/ws <ws api url> <admin token> [MODE]``
 (a key of ``SCRIPTS``: ``HEDGE`` the hedge-mode script, ``HEDGE_STEPS``, against a dual-side
 sandbox account; ``PROTECT`` an entry sent with its close_position stop and take-profit, whose
-stop the test then triggers; the restart and recovery scripts).
+stop the test then triggers; ``FLIP`` a short flipped to a long in one tick while the venue is
+slow to take market orders (this node sends orders over REST); the restart and recovery
+scripts).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
         self.recovered: dict[str, Any] = {}
         self.reported = False
         self.done: set[str] = set()  # one-shot steps of a script that watches the cache
+        self.notes: dict[str, Any] = {}  # what a step saw at the time
 
     def on_start(self) -> None:
         self.subscribe_quotes(IID)
@@ -114,16 +117,10 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
         cache = self._kit_cache
         out = {
             "orders": {
-                name: {
-                    "client_order_id": order.client_order_id.value,
-                    "type": order.order_type.name,
-                    "status": cache.order(order.client_order_id).status.name,
-                    "price": str(getattr(cache.order(order.client_order_id), "price", None)),
-                    "position_id": str(cache.position_id(order.client_order_id)),
-                    "venue_order_id": str(cache.order(order.client_order_id).venue_order_id),
-                }
+                name: _order_report(cache, order)
                 for name, order in self.orders.items() if order is not None
             },
+            "notes": self.notes,
             "decisions": [
                 [d.action.value, d.reason.key, d.reason.message]
                 for d in self.exec_kit_policy.decisions
@@ -150,6 +147,18 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
             "holding": None if self._kit_hedge else self.kit_holding(IID).quantity_raw,
         }
         print("KIT-REPORT " + json.dumps(out), flush=True)
+
+
+def _order_report(cache: Any, order: Any) -> dict[str, Any]:
+    cached = cache.order(order.client_order_id)  # None: never reached Nautilus
+    return {
+        "client_order_id": order.client_order_id.value,
+        "type": order.order_type.name,
+        "status": "NOT_SENT" if cached is None else cached.status.name,
+        "price": str(getattr(cached, "price", None)),
+        "position_id": str(cache.position_id(order.client_order_id)),
+        "venue_order_id": str(None if cached is None else cached.venue_order_id),
+    }
 
 
 def _verdict(verdict: Any) -> dict[str, Any] | None:
@@ -343,7 +352,33 @@ PROTECT_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
     **dict.fromkeys(range(21, 400), _after_stop),
     400: lambda s, bid, ask: s.report(),
 }
-SCRIPTS = {"ONE_WAY": STEPS, "PROTECT": PROTECT_STEPS, "HEDGE": HEDGE_STEPS,
+def _flip_to_long(s: KitScript, bid: float, ask: float) -> None:
+    """The example strategy's flip from short to long, in one tick: cancel, close the short,
+    buy, protect the long with a close_position stop and take-profit; the venue is slow to
+    take the two market orders (a latency rule on REST orders: the node of this script sends
+    orders over REST), so the stop would reach it while it still holds the short. Then the
+    take-profit is cancelled in the same tick."""
+    _add_fault({"kind": "latency", "path": "/fapi/v1/order", "method": "POST",
+                "delay_ms": 400, "count": 2})
+    s.cancel_all_orders(IID)
+    s.orders["flip_close"] = s.close_all(IID)[0]
+    s.orders["flip_entry"] = s.submit_market(IID, BUY, "0.010")
+    s.orders["flip_stop"] = s.submit_stop_market(
+        IID, SELL, None, _px(bid * 0.99), close_position=True)
+    s.orders["flip_tp"] = s.submit_take_profit(
+        IID, SELL, None, _px(bid * 1.01), close_position=True)
+    s.notes["held_at_send"] = {k: v for k, v in s.exec_kit_stats().items()
+                               if k.startswith("close_hold.")}
+    s.cancel(s.orders["flip_tp"])
+
+
+#: A flip while the venue is slow: a short, then :func:`_flip_to_long`, then the report.
+FLIP_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
+    5: _keep("short", lambda s, bid, ask: s.submit_market(IID, SELL, "0.010")),
+    15: _flip_to_long,
+    50: lambda s, bid, ask: s.report(),
+}
+SCRIPTS = {"ONE_WAY": STEPS, "PROTECT": PROTECT_STEPS, "FLIP": FLIP_STEPS, "HEDGE": HEDGE_STEPS,
            "BEFORE_KILL": BEFORE_KILL_STEPS, "RECOVER": RECOVER_STEPS,
            "RECOVER_HEDGE": RECOVER_STEPS, "AFTER_RESTART": AFTER_RESTART_STEPS}
 
@@ -366,6 +401,7 @@ def main(http: str, ws: str, ws_api: str, admin_token: str, mode: str = "ONE_WAY
     node = build_live_node(
         [strategy], environment="sandbox", endpoints=SandboxEndpoints(http, ws, ws_api),
         credentials=Credentials(Secret(API_KEY), Secret(API_SECRET)), trader_id="TESTER-001",
+        use_ws_trading=mode != "FLIP",  # FLIP: orders over REST, where latency rules apply
     )
     node.run()
 
