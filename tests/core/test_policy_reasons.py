@@ -71,6 +71,13 @@ CASES = [
         C.AUTH,
         S.RUST_ADAPTER,
     ),
+    # NautilusTrader 2 over REST: the HTTP status between the code and the message
+    (
+        "submit-order-error: Binance error -2019 (HTTP 400): Margin is insufficient.",
+        -2019,
+        C.INSUFFICIENT_FUNDS,
+        S.RUST_ADAPTER,
+    ),
     ("batch-cancel-error: code=-2011, msg=Unknown order sent.", -2011, C.NOT_FOUND, S.BATCH),
     # raw bodies, websocket, in-flight
     (

@@ -6,7 +6,8 @@ What a strategy receives today is a string whose shape depends on who wrote it:
   repr of the decoded JSON body; submit, cancel, modify and in-flight rejects), sometimes
   wrapped (``"Batch cancel failed: {...}"``, ``"batch-cancel-error: code=-2011, msg=..."``);
 * JSON text ``{"code":-1003,"msg":"..."}``;
-* the Rust adapter: ``"... Binance error -2019: Margin is insufficient."``;
+* the Rust adapter: ``"... Binance error -2019: Margin is insufficient."`` (over REST on v2:
+  ``"submit-order-error: Binance error -2022 (HTTP 400): ..."``);
 * a raw non-JSON body (an HTML 503 page, ``"Non-JSON response (HTTP 200): ..."``, ``"None"``
   for an empty body), the bare ``"REJECTED"`` of a websocket reject, ``"UNKNOWN"`` from the
   in-flight check;
@@ -179,7 +180,8 @@ def _structured(text: str) -> RejectReason | None:
     return _from_code(code, message, source)
 
 
-_RUST_FORM = re.compile(r"Binance error (-?\d{1,6}): ?(.*)", re.DOTALL)
+#: NautilusTrader 2's REST path adds the HTTP status: "Binance error -2022 (HTTP 400): ..."
+_RUST_FORM = re.compile(r"Binance error (-?\d{1,6})(?: \(HTTP \d{3}\))?: ?(.*)", re.DOTALL)
 _BATCH_FORM = re.compile(r"batch-cancel-error: code=(-?\d{1,6}), msg=(.*)", re.DOTALL)
 _NAUTILUS2_FORM = re.compile(r"^code=(-?\d{1,6}): ?(.*)", re.DOTALL)
 
