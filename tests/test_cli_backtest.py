@@ -72,7 +72,7 @@ def test_the_example_trades_a_bars_only_file(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert _orders(captured.out) > 10  # it trades on bar closes
-    assert "warning" not in captured.err
+    assert "subscribed to" not in captured.err  # no unfed subscription
 
 
 def test_a_quote_strategy_on_bars_is_warned_about_by_name(
@@ -180,3 +180,56 @@ def test_user_errors_exit_2_with_a_message(
     assert main(["backtest", "--ticks", "100", "--no-progress", *argv]) == 2
     err = capsys.readouterr().err
     assert "exec-kit backtest: error:" in err and message in err
+
+
+# -- perpetual economics on the command line ---------------------------------------------------
+
+def _pnl_line(out: str, name: str) -> float:
+    line = next(line for line in out.splitlines() if line.split()[:len(name.split())] ==
+                name.split())
+    return float(line.split()[-1].replace(",", ""))
+
+
+def test_a_constant_funding_rate_is_charged_and_its_absence_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 20 h of bars from 00:00: funding times 08:00 and 16:00; the trend example holds positions
+    bars = _bars_csv(tmp_path / "bars.csv", 20 * 60)
+    args = ["backtest", "--bars", str(bars), "--no-progress",
+            "--config", '{"fast_period": 5, "slow_period": 20}']
+    assert main([*args, "--funding-rate", "0.001"]) == 0
+    funded = capsys.readouterr()
+    assert _pnl_line(funded.out, "funding") != 0
+    assert "funding time(s)" not in funded.err
+    assert main(args) == 0
+    unfunded = capsys.readouterr()
+    assert _pnl_line(unfunded.out, "funding") == 0
+    assert ("warning: BTCUSDT-PERP.BINANCE was held across 2 funding time(s) the data has no "
+            "rate for") in unfunded.err
+    # the plain engine: no economics, no split, no warning
+    assert main([*args, "--no-perpetuals"]) == 0
+    plain = capsys.readouterr()
+    assert "funding" not in plain.out and "funding time(s)" not in plain.err
+
+
+def test_leverage_brackets_and_liquidation_fees_come_from_saved_answers(
+    tmp_path: Path, catalog: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    base = ["backtest", "--catalog", str(catalog[0]), "--no-progress", "--exchange-info",
+            str(catalog[1]), "--config", '{"fast_period": 5, "slow_period": 20}']
+    assert main(base) == 0
+    err = capsys.readouterr().err
+    assert "note: leverage brackets: BTCUSDT's stand in for ETHUSDT" in err
+    # each symbol's funding records are its own (the catalog once labelled them all BTCUSDT)
+    assert "funding time(s)" not in err
+    brackets = tmp_path / "leverageBracket.json"
+    brackets.write_text(json.dumps([
+        {"symbol": s, "brackets": [
+            {"bracket": 1, "initialLeverage": 50, "notionalCap": 10**9, "notionalFloor": 0,
+             "maintMarginRatio": 0.01, "cum": 0}]} for s in ("BTCUSDT", "ETHUSDT")]))
+    assert main([*base, "--leverage-brackets", str(brackets)]) == 0
+    assert "stand in" not in capsys.readouterr().err
+    brackets.write_text(json.dumps([{"symbol": "ETHUSDT", "brackets": [{"bracket": 1}]}]))
+    assert main([*base, "--leverage-brackets", str(brackets)]) == 2
+    assert "a row lacks or misspells a field" in capsys.readouterr().err

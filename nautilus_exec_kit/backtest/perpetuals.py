@@ -46,7 +46,7 @@ settles funding and liquidates, late); the v2 binding's docs say what this modul
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, cast
 
@@ -78,6 +78,7 @@ from nautilus_exec_kit.core.perpetuals import (
     ContractExposure,
     Leg,
     MarginMode,
+    brackets_by_symbol,
     clearance_fee,
     due_liquidations,
     funding_payment,
@@ -107,6 +108,44 @@ class PerpetualTerms:
     funding_rate: Decimal | None = attrs.field(
         default=None, converter=attrs.converters.optional(Decimal))
     margin_mode: MarginMode = MarginMode.CROSS
+
+
+def terms_from_binance(
+    instruments: Iterable[Any],
+    *,
+    exchange_info: Mapping[str, Any] | None = None,
+    leverage_brackets: Iterable[Mapping[str, Any]] | None = None,
+    funding_rate: Decimal | str | None = None,
+    margin_mode: MarginMode = MarginMode.CROSS,
+) -> tuple[dict[InstrumentId, PerpetualTerms], list[str]]:
+    """Each instrument's terms from saved Binance answers, and a note per stand-in used.
+
+    ``exchange_info`` (``/fapi/v1/exchangeInfo``) gives each symbol's ``liquidationFee``;
+    ``leverage_brackets`` (``/fapi/v1/leverageBracket``, signed: save it from your account)
+    gives its tiers. A symbol missing from either gets BTCUSDT's value, named in a note, so a
+    run says which of its liquidation figures rest on a stand-in.
+    """
+    fees = {row["symbol"]: Decimal(str(row["liquidationFee"]))
+            for row in (exchange_info or {}).get("symbols", ()) if "liquidationFee" in row}
+    tiers = brackets_by_symbol(leverage_brackets or ())
+    terms: dict[InstrumentId, PerpetualTerms] = {}
+    stand_ins: dict[str, list[str]] = {"leverage brackets": [], "liquidation fee": []}
+    for instrument in instruments:
+        symbol = instrument.raw_symbol.value
+        if symbol not in tiers:
+            stand_ins["leverage brackets"].append(symbol)
+        if symbol not in fees:
+            stand_ins["liquidation fee"].append(symbol)
+        terms[instrument.id] = PerpetualTerms(
+            brackets=tiers.get(symbol, BTCUSDT_BRACKETS),
+            liquidation_fee=fees.get(symbol, BTCUSDT_LIQUIDATION_FEE),
+            funding_rate=funding_rate,
+            margin_mode=margin_mode,
+        )
+    notes = [f"{what}: BTCUSDT's stand in for {', '.join(others)}"
+             for what, symbols in stand_ins.items()
+             if (others := [s for s in symbols if s != "BTCUSDT"])]
+    return terms, notes
 
 
 @attrs.frozen
@@ -562,4 +601,5 @@ __all__ = [
     "PerpetualEconomics",
     "PerpetualLedger",
     "PerpetualTerms",
+    "terms_from_binance",
 ]

@@ -16,7 +16,11 @@ import sys
 import typing
 import warnings
 from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+from nautilus_exec_kit.core.perpetuals import MarginMode
 
 DEFAULT_STRATEGY = "strategies.one_way_trend:OneWayTrend"
 DEFAULT_TICKS = 200_000
@@ -98,6 +102,31 @@ def add_parser(subparsers: Any, name: str) -> None:
         "--tearsheet",
         metavar="FILE.html",
         help="write Nautilus' HTML tearsheet (needs the 'visualization' extra)",
+    )
+    economics = p.add_argument_group(
+        "perpetual economics", "funding, mark price and liquidation as Binance charges them "
+        "(docs/perpetuals.md); funding rates and mark prices in the data are used as they are")
+    economics.add_argument(
+        "--funding-rate",
+        metavar="RATE",
+        type=Decimal,
+        help="a constant funding rate (e.g. 0.0001) charged on Binance's schedule for symbols "
+        "the data has no funding rates for (default: none; the run names what it left out)",
+    )
+    economics.add_argument(
+        "--margin-mode", choices=[m.value for m in MarginMode], default=MarginMode.CROSS.value,
+        help="Binance marginType of every symbol (default cross)",
+    )
+    economics.add_argument(
+        "--leverage-brackets",
+        metavar="FILE",
+        help="a saved /fapi/v1/leverageBracket JSON (signed: save it from your account): each "
+        "symbol's maintenance-margin tiers (default: BTCUSDT's, named as a stand-in)",
+    )
+    economics.add_argument(
+        "--no-perpetuals",
+        action="store_true",
+        help="the plain SimulatedExchange: no funding, no mark price, never liquidates",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument(
@@ -315,13 +344,20 @@ def _run(args: argparse.Namespace) -> int:
 
         injector = RejectInjector(parse_reject_spec(args.inject_rejects))
         hooks.append(injector.install)
+    from nautilus_exec_kit.backtest.perpetuals import PerpetualTerms
+
+    terms, notes = _perpetual_terms(args, selection.instruments)
     config = RunnerConfig(
         linear_cost=not args.plain_engine,
         verbose=args.verbose,
         bar_execution=selection.bars_drive_the_venue,
         hooks=tuple(hooks),
+        perpetuals=None if args.no_perpetuals else PerpetualTerms(),
+        perpetual_terms=terms,
     )
     err = cli_console(stderr=True)
+    for note in notes:
+        err.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     runner = BacktestRunner(config, selection.instruments)
     try:
         runner.add_strategies(strategies)
@@ -335,6 +371,8 @@ def _run(args: argparse.Namespace) -> int:
                     report = runner.run(selection.feed, _noting(bar, runner))
         for message in runner.data_warnings if args.no_progress else ():
             err.print(f"warning: {message}", highlight=False, markup=False, soft_wrap=True)
+        for message in _unfunded_warnings(runner):
+            err.print(f"warning: {message}", highlight=False, markup=False, soft_wrap=True)
         print_summary(report, cli_console())
         if args.tearsheet:
             _write_tearsheet(runner.engine, args.tearsheet)
@@ -342,6 +380,48 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         runner.dispose()
     return 0
+
+
+def _read_json(path: str | None, what: str) -> Any:
+    if path is None:
+        return None
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{what} {path}: {exc}") from None
+
+
+def _perpetual_terms(
+    args: argparse.Namespace, instruments: Any,
+) -> tuple[dict[Any, Any], list[str]]:
+    """Each instrument's perpetual terms from the command line and the saved Binance files."""
+    from nautilus_exec_kit.backtest.perpetuals import terms_from_binance
+
+    if args.no_perpetuals:
+        return {}, []
+    brackets = _read_json(args.leverage_brackets, "--leverage-brackets")
+    if brackets is not None and not isinstance(brackets, list):
+        raise CliError(f"--leverage-brackets {args.leverage_brackets}: not a "
+                       "/fapi/v1/leverageBracket answer (a JSON list of symbols)")
+    try:
+        return terms_from_binance(
+            instruments,
+            exchange_info=_read_json(args.exchange_info, "--exchange-info"),
+            leverage_brackets=brackets,
+            funding_rate=args.funding_rate,
+            margin_mode=MarginMode(args.margin_mode),
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise CliError(f"--leverage-brackets {args.leverage_brackets}: a row lacks or "
+                       f"misspells a field ({exc!r})") from None
+
+
+def _unfunded_warnings(runner: Any) -> list[str]:
+    module = runner.perpetuals
+    return [] if module is None else [
+        f"{instrument} was held across {n} funding time(s) the data has no rate for: its "
+        "funding is not in the PnL (import its fundingRate files or pass --funding-rate)"
+        for instrument, n in module.unfunded().items()]
 
 
 def _noting(bar: Any, runner: Any) -> Any:

@@ -46,9 +46,9 @@ Binance Futures Funding Rates"):
 from __future__ import annotations
 
 import enum
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -96,6 +96,22 @@ BTCUSDT_LIQUIDATION_FEE: Final = Decimal("0.0125")
 
 #: Binance's default funding interval; some symbols settle every 4 h or 1 h (``fundingInfo``).
 DEFAULT_FUNDING_INTERVAL_HOURS: Final = 8
+
+
+def brackets_from_binance(rows: Sequence[Mapping[str, Any]]) -> tuple[Bracket, ...]:
+    """One symbol's tiers from Binance's ``GET /fapi/v1/leverageBracket`` answer (its
+    ``brackets`` list: ``notionalFloor``, ``notionalCap``, ``initialLeverage``,
+    ``maintMarginRatio``); the maintenance amounts are derived, as Binance defines them."""
+    return tuple(
+        Bracket(r["notionalFloor"], r["notionalCap"], int(r["initialLeverage"]),
+                Decimal(str(r["maintMarginRatio"])))
+        for r in sorted(rows, key=lambda r: Decimal(str(r["notionalFloor"]))))
+
+
+def brackets_by_symbol(answer: Iterable[Mapping[str, Any]]) -> dict[str, tuple[Bracket, ...]]:
+    """Every symbol's tiers from a saved ``leverageBracket`` answer (a list of
+    ``{"symbol": ..., "brackets": [...]}``)."""
+    return {row["symbol"]: brackets_from_binance(row["brackets"]) for row in answer}
 
 
 #: id(table) -> (table, its cums): tables are few and long-lived (one per symbol), and hashing a
@@ -307,6 +323,8 @@ __all__ = [
     "ContractExposure",
     "Leg",
     "MarginMode",
+    "brackets_by_symbol",
+    "brackets_from_binance",
     "clearance_fee",
     "cums",
     "due_liquidations",

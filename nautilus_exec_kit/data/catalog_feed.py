@@ -138,7 +138,12 @@ class CatalogFeed:
         """Every selected datum with ``first_ns <= ts_init <= last_ns``, sorted by ``ts_init``."""
         data: list[Any] = []
         for cls, idents in self.series.items():
-            data.extend(self.catalog.query(cls, identifiers=idents, start=first_ns, end=last_ns))
+            # One query per instrument: NautilusTrader 1.231's catalog labels every row of a
+            # query over several instruments' FundingRateUpdate files with the first one's
+            # instrument ID (measured), so ETHUSDT's funding would be charged to BTCUSDT.
+            for ident in idents:
+                data.extend(self.catalog.query(cls, identifiers=[ident], start=first_ns,
+                                               end=last_ns))
         data.sort(key=lambda d: d.ts_init)
         return data
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
-from nautilus_exec_kit.sandbox._brackets import BTCUSDT_BRACKETS, Bracket
+from nautilus_exec_kit.core.perpetuals import BTCUSDT_BRACKETS, Bracket, brackets_from_binance
 from nautilus_exec_kit.sandbox._config import FundingSpec, PriceProcess, SymbolSpec
 
 
@@ -147,10 +147,8 @@ def universe(n: int, seed: int = 0) -> tuple[SymbolSpec, ...]:
     return real + synthetic(n - len(real), seed)
 
 
-def brackets_from_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[Bracket, ...]:
-    """Brackets from one symbol's saved ``leverageBracket`` answer (its ``brackets`` list)."""
-    return tuple(Bracket(r["notionalFloor"], r["notionalCap"], int(r["initialLeverage"]),
-                         Decimal(str(r["maintMarginRatio"]))) for r in rows)
+#: One symbol's brackets from its saved ``leverageBracket`` rows (the core's reader).
+brackets_from_rows = brackets_from_binance
 
 
 def from_exchange_info(row: Mapping[str, Any], *, start_price: Decimal | str | None = None,
