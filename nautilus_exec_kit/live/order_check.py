@@ -24,7 +24,8 @@ This check costs in proportion to the orders in doubt instead:
   exactly as its in-flight check does; when the venue filled more than the node knows, the order's
   trades go first (``userTrades``, 5: by ``orderId``, or once for a symbol with several such
   orders), so the node books the real fills, not a fill inferred at the average price (which
-  Nautilus skips altogether for an order canceled after a partial fill).
+  Nautilus skips altogether for an order canceled after a partial fill). Past ``slow_pct`` of the
+  weight budget the trades wait: the report alone then puts the node right.
 * **Budget**: before each query the :class:`~nautilus_exec_kit.live.weight.RequestWeightMeter`
   decides: past ``slow_pct`` of the limit only urgent questions go out, past ``stop_pct`` none.
 * **After a user-stream reconnect** (``replace_reconnect_reconciliation``) the adapter's full mass
@@ -256,8 +257,8 @@ def _changed(order: Any, report: OrderStatusReport) -> bool:
 class OrderCheck:
     """Asks the venue about the node's open orders in doubt; see the module docstring.
 
-    Runs as a task on the node's loop; :meth:`run_round` and :meth:`reconcile_after_reconnect`
-    can also be awaited directly.
+    Runs on the node's loop (a timer, :meth:`start`); :meth:`run_round` and
+    :meth:`reconcile_after_reconnect` can also be awaited directly.
     """
 
     def __init__(
@@ -282,9 +283,13 @@ class OrderCheck:
         self._tracks: dict[ClientOrderId, _Track] = {}
         self._lock = asyncio.Lock()
         self._ready = not self._engine.reconciliation
-        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop = kernel.loop
+        # A timer, not a long-lived task: a node stopped with its loop leaves nothing pending.
+        self._timer: asyncio.TimerHandle | None = None
+        self._round: asyncio.Task[None] | None = None
         #: Counters: one per :class:`CheckOutcome`, plus ``queries``, ``fills_fetched``,
-        #: ``reconnects`` and ``repaired_instruments``.
+        #: ``fills_inferred`` (trades not fetched: weight budget), ``reconnects`` and
+        #: ``repaired_instruments``.
         self.stats: Counter[str] = Counter()
         #: Called with each :class:`CheckOutcome` (metrics subscribe here).
         self.listeners: list[Callable[[CheckOutcome], None]] = []
@@ -308,7 +313,7 @@ class OrderCheck:
         if settings.replace_reconnect_reconciliation:
             for client in check._clients():
                 check._take_reconnect_hook(client)
-        check._task = kernel.loop.create_task(check.run_forever(), name="exec-kit-order-check")
+        check.start()
         return check
 
     # -- wiring ---------------------------------------------------------------------------------
@@ -339,18 +344,29 @@ class OrderCheck:
 
     # -- the periodic round ---------------------------------------------------------------------
 
-    async def run_forever(self) -> None:
-        """Run a round every ``interval_secs`` while the execution engine runs."""
-        while True:
-            await asyncio.sleep(self.settings.interval_secs)
-            if not self._ready or not self._engine.is_running:
-                continue
-            try:
-                await self.run_round()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # never let one bad answer end the checking
-                self._log.error(f"exec-kit order check failed: {exc!r}")
+    def start(self) -> None:
+        """Run a round every ``interval_secs`` (once start-up reconciliation is done, while the
+        execution engine runs; a round still going is not overtaken)."""
+        self._timer = self._loop.call_later(self.settings.interval_secs, self._tick)
+
+    def stop(self) -> None:
+        """No further rounds."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _tick(self) -> None:
+        idle = self._round is None or self._round.done()
+        if idle and self._ready and self._engine.is_running:
+            self._round = self._loop.create_task(self._guarded_round(),
+                                                 name="exec-kit-order-check")
+        self.start()
+
+    async def _guarded_round(self) -> None:
+        try:
+            await self.run_round()
+        except Exception as exc:  # never let one bad answer end the checking
+            self._log.error(f"exec-kit order check failed: {exc!r}")
 
     async def run_round(self) -> Counter[CheckOutcome]:
         """Ask about the orders in doubt now, within the budget; return what was found."""
@@ -524,8 +540,8 @@ class OrderCheck:
     async def _fills_of(self, client: Any, reports: Sequence[OrderStatusReport],
                         ) -> dict[Any, list[FillReport]]:
         """The venue's trades of the reported orders, by venue order ID: one ``userTrades``
-        per symbol (by ``orderId`` for a single order). A missing entry: the engine infers the
-        fill from the report."""
+        per symbol (by ``orderId`` for a single order), while the weight budget is below
+        ``slow_pct``. A missing entry: the engine infers the fill from the report."""
         wanted: dict[InstrumentId, set[int]] = {}
         for report in reports:
             if report.venue_order_id is not None:
@@ -533,6 +549,11 @@ class OrderCheck:
                     int(report.venue_order_id.value))
         fills: dict[Any, list[FillReport]] = {}
         for instrument_id, order_ids in wanted.items():
+            # A refinement, not a correction (the report alone puts the node right): it waits
+            # for a minute with weight to spare.
+            if not self.meter.allows(query_cost(QueryKind.ORDER_TRADES), urgent=False):
+                self.stats["fills_inferred"] += len(order_ids)
+                continue
             self.stats["fills_fetched"] += 1
             only = next(iter(order_ids)) if len(order_ids) == 1 else None
             for fill in await self._venue_fills(client, instrument_id, only) or []:

@@ -137,7 +137,9 @@ class KitComponents:
         return lines
 
     def close(self) -> None:
-        """Stop the metrics endpoint (the order check's task ends with the node's loop)."""
+        """Stop the order check's rounds and the metrics endpoint."""
+        if self.order_check is not None:
+            self.order_check.stop()
         if self.metrics is not None:
             self.metrics.close()
 

@@ -86,7 +86,7 @@ def make_check(now_s: float = 100.0, **settings: Any) -> tuple[OrderCheck, Any, 
         add_venue_order_id=lambda *a, **k: None,
     )
     engine = SimpleNamespace(reconciliation=True, is_running=True, _clients={})
-    kernel = SimpleNamespace(cache=cache, clock=clock, msgbus=bus, exec_engine=engine)
+    kernel = SimpleNamespace(cache=cache, clock=clock, msgbus=bus, exec_engine=engine, loop=None)
     meter = RequestWeightMeter(now_ms=lambda: clock.ns // 1_000_000)
     check = OrderCheck(kernel, OrderCheckSettings(**settings), meter, hedge_mode=False,
                        log=SimpleNamespace(error=print, warning=print, info=print))
@@ -225,3 +225,16 @@ def test_missing_trades_are_fetched_once_per_symbol() -> None:
                                                            ("ETHUSDT-PERP", 21)]
     assert {k.value: [f.trade for f in v] for k, v in fills.items()} == {
         "11": [1], "12": [2], "13": [3], "21": [5]}  # order 99's trade is not one of ours
+
+
+def test_trades_wait_for_a_minute_with_weight_to_spare() -> None:
+    from nautilus_trader.model.identifiers import VenueOrderId
+
+    check, _, _ = make_check()
+    check.meter.observe("GET", "http://h/fapi/v1/order?symbol=X", 200,
+                        {"X-MBX-USED-WEIGHT-1M": "1198"})  # + 5 would pass 50 % of 2400
+    client = SimpleNamespace(_http_account=_Account([_Trade(id=1, orderId=11)]),
+                             account_id=None, use_position_ids=True)
+    report = SimpleNamespace(instrument_id=BTC, venue_order_id=VenueOrderId("11"))
+    assert asyncio.run(check._fills_of(client, [report])) == {}
+    assert client._http_account.calls == [] and check.stats["fills_inferred"] == 1
