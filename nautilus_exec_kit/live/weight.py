@@ -32,6 +32,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
+from nautilus_exec_kit.core.weights import request_weight
+
 #: Binance's USDT-M futures request-weight limit per minute and IP (the default tier).
 BINANCE_WEIGHT_LIMIT: Final[int] = 2400
 #: The answer header with the IP's weight so far in the current minute (names are
@@ -118,16 +120,10 @@ def _wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def _route_weight() -> Callable[[str, str, Mapping[str, str]], int]:
-    # Binance's published weights live once, with the sandbox that charges them.
-    from nautilus_exec_kit.sandbox._ratelimit import request_weight
-
-    return request_weight
-
-
 def request_weight_of(method: str, path: str, params: Mapping[str, str] | None = None) -> int:
-    """What Binance charges one request (its published USDT-M weights, by symbol and limit)."""
-    return _route_weight()(method, path, params or {})
+    """What Binance charges one request (its published USDT-M weights, by symbol and limit:
+    the core's table, which the sandbox charges too)."""
+    return request_weight(method, path, params or {})
 
 
 class RequestWeightMeter:
@@ -144,7 +140,7 @@ class RequestWeightMeter:
     ) -> None:
         self.budget = budget or WeightBudget()
         self._now_ms = now_ms
-        self._weight_of = _route_weight()
+        self._weight_of = request_weight
         # minute -> weight: what the node counted, and the highest header the venue sent
         self._counted: dict[int, int] = {}
         self._reported: dict[int, int] = {}
