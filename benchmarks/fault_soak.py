@@ -52,7 +52,7 @@ from nautilus_exec_kit.sandbox import (  # noqa: E402
     SymbolSpec,
     run_sandbox_in_thread,
 )
-from nautilus_exec_kit.sandbox._ratelimit import ORDER_ENDPOINTS, request_weight  # noqa: E402
+from nautilus_exec_kit.core.weights import request_weight  # noqa: E402
 from tests.restart.driver import (  # noqa: E402
     API_KEY,
     API_SECRET,
@@ -191,14 +191,11 @@ def _venue_view(truth: dict[str, Any]) -> tuple[dict[str, str], Counter[str], Co
 
 
 def weight_figures(request_log: list[dict[str, Any]],
-                   ) -> tuple[int, int, Counter[str], int]:
+                   ) -> tuple[int, int, Counter[str]]:
     """The heaviest clock minute's REST request weight as the venue charges it (Binance's
-    limit: 2400), how many requests the venue refused for the rate limit or a ban (HTTP 429 /
-    418), that minute's weight by route, and the heaviest minute without order entry (the
-    routes on the order-count limits, which Binance charges 0 on the IP weight while the sandbox
-    charges them 1; docs/production.md section 3b)."""
+    limit: 2400; order entry weighs 0 there, as on Binance), how many requests the venue refused
+    for the rate limit or a ban (HTTP 429 / 418), and that minute's weight by route."""
     per_minute: Counter[int] = Counter()
-    without_entry: Counter[int] = Counter()
     routes: dict[int, Counter[str]] = {}
     limited = 0
     for entry in request_log:
@@ -207,14 +204,12 @@ def weight_figures(request_log: list[dict[str, Any]],
         minute = entry["t"] // 60_000
         weight = request_weight(entry["method"], entry["path"], entry["params"])
         per_minute[minute] += weight
-        if (entry["method"], entry["path"]) not in ORDER_ENDPOINTS:
-            without_entry[minute] += weight
         routes.setdefault(minute, Counter())[f"{entry['method']} {entry['path']}"] += weight
         limited += entry["status"] in (418, 429)
     if not per_minute:
-        return 0, limited, Counter(), 0
+        return 0, limited, Counter()
     heaviest = max(per_minute, key=per_minute.__getitem__)
-    return per_minute[heaviest], limited, routes[heaviest], max(without_entry.values(), default=0)
+    return per_minute[heaviest], limited, routes[heaviest]
 
 
 def _lost(coid: str, node: dict[str, Any] | None, venue_status: str | None) -> bool:
@@ -317,7 +312,7 @@ def soak(plan: SoakPlan, workdir: Path) -> dict[str, Any]:
             if Decimal(o["filled"]) != Decimal(venue_filled.get(c) or 0)
         ]
         dup_detail = [(c, rows[c], posts[c]) for c in duplicated]
-        peak_weight, rate_limited, peak_routes, peak_no_entry = weight_figures(
+        peak_weight, rate_limited, peak_routes = weight_figures(
             truth["request_log"])
         secret_leaks = sum(API_SECRET in n.log_text() for n in nodes)
     return {
@@ -339,7 +334,6 @@ def soak(plan: SoakPlan, workdir: Path) -> dict[str, Any]:
         "peak_weight_per_minute": peak_weight,
         "peak_weight_pct": round(100 * peak_weight / WEIGHT_LIMIT, 1),
         "peak_minute_routes": peak_routes.most_common(8),
-        "peak_weight_pct_without_order_entry": round(100 * peak_no_entry / WEIGHT_LIMIT, 1),
         "rate_limited": rate_limited,
         "order_check": state.get("order_check"),
         "node_weight": state.get("weight"),
@@ -354,7 +348,6 @@ def print_figures(figures: dict[str, Any]) -> None:
     for key in ("symbols", "orders", "acknowledged", "filled", "meant_to_fill", "markets_filled",
                 "fill_rate", "lost", "duplicated", "restarts", "secret_leaks", "elapsed_s",
                 "peak_weight_per_minute", "peak_weight_pct", "peak_minute_routes",
-                "peak_weight_pct_without_order_entry",
                 "rate_limited", "order_check", "node_weight"):
         print(f"{key:>22}: {figures[key]}")
     print(f"{'adapter retry':>22}: max_retries={figures['adapter_retries']}")
