@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from nautilus_exec_kit.core.weights import request_weight  # noqa: E402
 from nautilus_exec_kit.sandbox import (  # noqa: E402
     FaultKind,
     FaultRule,
@@ -52,7 +53,6 @@ from nautilus_exec_kit.sandbox import (  # noqa: E402
     SymbolSpec,
     run_sandbox_in_thread,
 )
-from nautilus_exec_kit.core.weights import request_weight  # noqa: E402
 from tests.restart.driver import (  # noqa: E402
     API_KEY,
     API_SECRET,
