@@ -63,6 +63,15 @@ STREAM_PREFIXES = ("", "/public", "/market", "/private")
 TICK_KINDS = ("bookTicker", "aggTrade", "trade", "depth")
 
 
+def _params_or_none(query: str, body: str) -> dict[str, str] | None:
+    """A request's parameters for the fault rules that match on them (None when they do not
+    parse: the request is refused for that after its faults are applied)."""
+    try:
+        return request_params.parse(query, body)
+    except BinanceReject:
+        return None
+
+
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -500,7 +509,7 @@ class SandboxVenue:
         ``timeout_placed`` after it (a client that places orders over the WS API, such as
         NautilusTrader 2's adapter, meets the same faults as one over REST). ``http_error``
         and latency rules are REST-only: a WS API reply is always JSON."""
-        _, rule = self.faults.for_request(*route)
+        _, rule = self.faults.for_request(*route, params)
         if rule is not None and rule.kind in (FaultKind.BINANCE_ERROR,
                                               FaultKind.TIMEOUT_NOT_PLACED):
             raise BinanceReject(rule.code, rule.msg, status=rule.status)
@@ -661,7 +670,7 @@ class SandboxVenue:
         method, path = request.method.upper(), request.path
         raw_query = request.rel_url.raw_query_string
         body = await self._form_body(request)
-        delay_ms, rule = self.faults.for_request(method, path)
+        delay_ms, rule = self.faults.for_request(method, path, _params_or_none(raw_query, body))
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
         status, code = 200, None

@@ -86,9 +86,13 @@ def _upper(value: str | None) -> str | None:
 
 @attrs.frozen
 class FaultRule:
-    """Match requests (``path``/``method``) or frames (``event``) and misbehave ``count`` times.
+    """Match requests (``path``/``method``, and ``params`` when given) or frames (``event``)
+    and misbehave ``count`` times.
 
-    ``count=None`` means forever; ``skip`` lets the first matches through untouched.
+    ``count=None`` means forever; ``skip`` lets the first matches through untouched. ``params``
+    narrows a request rule to requests carrying those parameters (values compared without case:
+    clients send booleans as ``true`` or ``True``), e.g. ``{"reduceOnly": "true"}`` delays a
+    reduce-only order but not the order sent beside it on the same route.
     """
 
     kind: FaultKind = attrs.field(converter=FaultKind)
@@ -102,11 +106,20 @@ class FaultRule:
     body: str = "<html><body><h1>503 Service Unavailable</h1></body></html>"
     code: int = -1007
     msg: str = TIMEOUT_MSG
+    params: Mapping[str, str] = attrs.field(factory=dict, hash=False)
 
-    def matches_request(self, method: str, path: str) -> bool:
-        """Whether this rule applies to a REST request."""
-        return (self.path is None or self.path == path) and (
-            self.method is None or self.method == method.upper()
+    def matches_request(
+        self, method: str, path: str, params: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Whether this rule applies to a REST request (with these parameters)."""
+        if self.path is not None and self.path != path:
+            return False
+        if self.method is not None and self.method != method.upper():
+            return False
+        given = params or {}
+        return all(
+            str(given.get(name, "")).lower() == str(value).lower()
+            for name, value in self.params.items()
         )
 
     def matches_frame(self, event: str) -> bool:
@@ -210,14 +223,17 @@ class FaultController:
                 if not r.spent
             ]
 
-    def for_request(self, method: str, path: str) -> tuple[int, FaultRule | None]:
-        """Extra latency and the answering rule (if any) for one REST request; consumes counts."""
+    def for_request(
+        self, method: str, path: str, params: Mapping[str, str] | None = None,
+    ) -> tuple[int, FaultRule | None]:
+        """Extra latency and the answering rule (if any) for one REST request (``params``: its
+        parameters, for rules that match on them); consumes counts."""
         delay = self.latency_ms
         answer: FaultRule | None = None
         with self._lock:
             for live in self._rules:
                 rule = live.rule
-                if not rule.matches_request(method, path):
+                if not rule.matches_request(method, path, params):
                     continue
                 if rule.kind is FaultKind.LATENCY and live.take():
                     delay += rule.delay_ms
