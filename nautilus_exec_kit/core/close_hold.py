@@ -1,32 +1,57 @@
-"""A close_position order sent during a flip: when a binding holds it, and when it sends it.
+"""Orders a binding holds back so the venue meets them in the order that matters, and when it
+sends them.
 
-A strategy that flips in one tick (close the short, buy, protect the long with a
-close_position SELL stop) sends the stop while the venue still holds the short. Binance
-refuses a one-way closePosition order whose side would *increase* the position it finds (a
-SELL while short, a BUY while long: ``-2022 ReduceOnly Order is rejected``); it accepts one
-while the position is flat or on the side the order closes. So whether the stop survives
-depends on which reaches the matching engine first, the close or the stop. NautilusTrader 2's
-adapter sends market orders over the WS API and conditional ones over REST, each from its own
-task, and does not keep a tick's orders in order. Measured against the sandbox
-(``exec-kit live``, the v2 example with EMA 3/8, 8 runs of 10 s, 136 flips): without a hold
-6 stops and 2 take-profits were refused that way; with it, none. On NautilusTrader 1.231 the
-same strategy lost none (3 runs of 7 s, 36 flips).
+NautilusTrader 2's Binance adapter sends market orders over the WS API and conditional ones over
+REST, each from its own task, and does not keep a strategy's orders in the order it sent them.
+Binance decides a reduce-only order by the position it finds on arrival, so two orders of one
+tick that reach it the other way round can end differently. Two holds, one book
+(:class:`OrderHold`):
 
-The decision: hold such an order (one-way only; a hedge-mode leg has one side) while a flip is
-under way, i.e. the strategy has an order on the closing side that will end within a round
-trip (:data:`FLIP_ORDERS`); send it once the leg is flat or on its side, or once nothing is
-under way any more (then the venue decides, as Binance would: a close_position order is never
-dropped by the kit). The binding reads the leg and the orders; :class:`CloseHold` keeps the
-held orders (in send order) and answers which may go.
+* **close_hold** (:func:`must_hold`): a close_position order sent during a flip (close the short,
+  buy, protect the long with a close_position SELL stop) can arrive while the venue still holds
+  the short. Binance refuses a one-way closePosition order whose side would *increase* the
+  position it finds (a SELL while short, a BUY while long: ``-2022 ReduceOnly Order is
+  rejected``); it accepts one while the position is flat or on the side the order closes.
+  Hold such an order (one-way only; a hedge-mode leg has one side) while a flip is under way,
+  i.e. the strategy has an order on the closing side that will end within a round trip
+  (:data:`FLIP_ORDERS`); send it once the leg is flat or on its side, or once nothing is under
+  way any more (then the venue decides, as Binance would). Measured against the sandbox
+  (``exec-kit live``, the v2 example with EMA 3/8, 8 runs of 10 s, 136 flips): without it 6
+  stops and 2 take-profits were refused that way; with it, none.
+* **sequence_hold** (:func:`waits_behind`): the flip's *entry* can overtake the reduce-only
+  close sent just before it. It then closes the old position itself, Binance refuses the close
+  (-2022), and the strategy ends flat instead of flipped (measured with
+  ``benchmarks/v2_flip_order.py``: 7 of 79 flips; with the hold, 0 of 87, held
+  4.7 ms median). An order that may
+  trade on arrival and is not reduce-only waits while an earlier reduce-only order on the same
+  instrument and side (one-way) has no answer from the venue yet; it is sent once that order
+  is acknowledged (accepted, filled, rejected, denied, canceled). Orders the venue decides the
+  same either way (the other side, two closes, post-only limits, conditional orders) do not
+  wait.
+
+Nothing waits forever: a held order whose condition has not come after
+:data:`HOLD_MAX_NS` is sent anyway (``expired``; the venue decides, as it would have without
+the hold), and the kit never drops a held order silently. The binding reads the leg and the
+orders and carries the answers out; NautilusTrader 1.231 keeps a strategy's orders in order and
+holds nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from enum import StrEnum
 from typing import Any, Final
 
-from nautilus_exec_kit.core.positions import CLOSING_SIDE, PositionMode
+import attrs
+
+from nautilus_exec_kit.core.positions import CLOSING_SIDE, IMMEDIATE_TYPES, PositionMode
 from nautilus_exec_kit.core.vocab import OrderSide, OrderType, PositionSide
+
+#: How long an order is held at most (2 s of strategy time): far above a round trip to
+#: Binance (a few ms to tens of ms), below v2's in-flight check (5 s threshold live), so an
+#: earlier order whose answer is lost (or late) holds nothing back for long.
+HOLD_MAX_NS: Final = 2_000_000_000
 
 #: Which of the strategy's orders on the closing side make a flip "under way", by type: True
 #: while open or in flight (a market order ends within a round trip), False only while in
@@ -71,19 +96,91 @@ def must_hold(
     return under_way(CLOSING_SIDE[holding])
 
 
-class CloseHold:
-    """The close_position orders a binding holds, by key, in send order, each with its
-    instrument, side and whatever the binding needs to send it later (``payload``).
+@attrs.frozen(slots=True)
+class SendTraits:
+    """What the sequence rule reads of an order: its side, type and flags."""
 
-    Counters (:attr:`counts`): ``held`` (ever held), ``released`` (sent after a hold),
-    ``cancelled`` (cancelled while held: never sent, answered by the binding).
+    side: OrderSide
+    order_type: OrderType
+    reduce_only: bool = False
+    post_only: bool = False
+
+    @property
+    def trades_on_arrival(self) -> bool:
+        """Whether it may trade the moment the venue takes it (a post-only limit never does;
+        a conditional order waits for its trigger)."""
+        return self.order_type in IMMEDIATE_TYPES and not self.post_only
+
+
+def waits_behind(later: SendTraits, earlier: SendTraits, mode: PositionMode) -> bool:
+    """Whether ``later`` must reach the venue after ``earlier`` (same instrument, still
+    unanswered): ``earlier`` is reduce-only, and ``later`` is not but trades on arrival on the
+    same side, so arriving first it would take the position ``earlier`` reduces and the venue
+    would refuse ``earlier`` (-2022; a flip's entry overtaking its close). One-way only: in
+    hedge mode an order on the same leg and side as a close is a close itself. Orders that do
+    not meet (the other side, two closes, protection that waits for a trigger) go out at once:
+    the kit does not serialise what the venue decides the same either way."""
+    return (
+        mode is PositionMode.ONE_WAY
+        and earlier.reduce_only
+        and not later.reduce_only
+        and later.side is earlier.side
+        and later.trades_on_arrival
+    )
+
+
+def leaders(
+    later: SendTraits, earlier: Iterable[tuple[Hashable, SendTraits]], mode: PositionMode,
+) -> list[Hashable]:
+    """The keys of the unanswered ``earlier`` orders ``later`` must wait for."""
+    return [key for key, traits in earlier if waits_behind(later, traits, mode)]
+
+
+class HoldKind(StrEnum):
+    """Why an order is held (the prefix of its counters)."""
+
+    CLOSE_POSITION = "close_hold"  # a close_position order waits for the flip (must_hold)
+    SEQUENCE = "sequence_hold"  # an order waits for earlier ones' answers (waits_behind)
+
+
+@attrs.define(slots=True)
+class _Held:
+    instrument: Hashable
+    side: OrderSide
+    payload: Any
+    kind: HoldKind
+    since_ns: int
+    behind: set[Hashable]
+
+
+@attrs.frozen(slots=True)
+class Released:
+    """A held order that may go now: its payload, why it was held, how long, and whether its
+    condition never came (``expired``: sent at :data:`HOLD_MAX_NS`, the venue decides)."""
+
+    key: Hashable
+    payload: Any
+    kind: HoldKind
+    waited_ns: int
+    expired: bool
+
+
+class OrderHold:
+    """The orders a binding holds, by key, in send order, each with its instrument, side, why
+    it is held and whatever the binding needs to send it later (``payload``).
+
+    Counters (:attr:`counts`), per :class:`HoldKind`: ``<kind>.held`` (ever held),
+    ``.released`` (sent after a hold), ``.expired`` (of those, sent at the bound without the
+    answer or flip they waited for), ``.cancelled`` (cancelled while held: never sent,
+    answered by the binding).
     """
 
-    __slots__ = ("_held", "counts")
+    __slots__ = ("_held", "counts", "max_wait_ns")
 
-    def __init__(self) -> None:
-        self._held: dict[Hashable, tuple[Hashable, OrderSide, Any]] = {}
-        self.counts: dict[str, int] = {"held": 0, "released": 0, "cancelled": 0}
+    def __init__(self, max_wait_ns: int = HOLD_MAX_NS) -> None:
+        self._held: dict[Hashable, _Held] = {}
+        self.max_wait_ns = max_wait_ns
+        self.counts: Counter[str] = Counter()
 
     def __len__(self) -> int:
         return len(self._held)
@@ -94,41 +191,87 @@ class CloseHold:
     def __contains__(self, key: object) -> bool:
         return key in self._held
 
-    def hold(self, key: Hashable, instrument: Hashable, side: OrderSide, payload: Any) -> None:
-        self._held[key] = (instrument, side, payload)
-        self.counts["held"] += 1
+    def hold(
+        self, key: Hashable, instrument: Hashable, side: OrderSide, payload: Any, now_ns: int,
+        behind: Collection[Hashable] = (),
+    ) -> HoldKind:
+        """Hold an order: behind the ``behind`` orders' answers (sequence_hold), or, without
+        them, until its flip is done (close_hold). Returns the kind."""
+        kind = HoldKind.SEQUENCE if behind else HoldKind.CLOSE_POSITION
+        self._held[key] = _Held(instrument, side, payload, kind, now_ns, set(behind))
+        self.counts[f"{kind}.held"] += 1
+        return kind
 
     def instruments(self) -> set[Hashable]:
-        return {instrument for instrument, _, _ in self._held.values()}
+        return {held.instrument for held in self._held.values()}
+
+    def held_on(self, instrument: Hashable) -> list[tuple[Hashable, Any]]:
+        """``(key, payload)`` of the orders held on ``instrument``, in send order."""
+        return [(key, held.payload) for key, held in self._held.items()
+                if held.instrument == instrument]
+
+    def held_on_all(self) -> list[tuple[Hashable, Any]]:
+        """``(key, payload)`` of every held order, in send order."""
+        return [(key, held.payload) for key, held in self._held.items()]
 
     def release(
         self, instrument: Hashable, holding: PositionSide | None, mode: PositionMode,
-        under_way: Callable[[OrderSide], bool],
-    ) -> list[Any]:
-        """The payloads of the held orders on ``instrument`` that may go now (no longer
-        :func:`must_hold`), in send order, forgotten here."""
-        due = [
-            key for key, (held_on, side, _) in self._held.items()
-            if held_on == instrument and not must_hold(side, holding, mode, under_way)
-        ]
-        self.counts["released"] += len(due)
-        return [self._held.pop(key)[2] for key in due]
+        under_way: Callable[[OrderSide], bool], answered: Callable[[Hashable], bool],
+        now_ns: int,
+    ) -> list[Released]:
+        """The held orders on ``instrument`` that may go now, in send order, forgotten here:
+        a close_hold order once it no longer :func:`must_hold`; a sequence_hold order once
+        every order it waits behind is ``answered`` (one held here at the start of this call
+        is not); any order held :data:`HOLD_MAX_NS` (``expired``)."""
+        due: list[Released] = []
+        unsent = set(self._held)  # a leader released in this pass is not answered yet either
+        for key, held in list(self._held.items()):
+            if held.instrument != instrument:
+                continue
+            if held.kind is HoldKind.SEQUENCE:
+                ready = all(leader not in unsent and answered(leader) for leader in held.behind)
+            else:
+                ready = not must_hold(held.side, holding, mode, under_way)
+            waited = now_ns - held.since_ns
+            expired = not ready and waited >= self.max_wait_ns
+            if ready or expired:
+                del self._held[key]
+                self.counts[f"{held.kind}.released"] += 1
+                if expired:
+                    self.counts[f"{held.kind}.expired"] += 1
+                due.append(Released(key, held.payload, held.kind, waited, expired))
+        return due
 
     def cancel(self, key: Hashable) -> Any:
-        """Forget a held order the strategy cancelled; its payload, or None if not held."""
+        """Forget a held order the strategy cancelled (orders held behind it no longer wait
+        for it: it will never be sent); its payload, or None if not held."""
         held = self._held.pop(key, None)
         if held is None:
             return None
-        self.counts["cancelled"] += 1
-        return held[2]
+        self.counts[f"{held.kind}.cancelled"] += 1
+        for other in self._held.values():
+            other.behind.discard(key)
+        return held.payload
 
     def cancel_instrument(self, instrument: Hashable, side: OrderSide | None = None) -> list[Any]:
         """Forget every held order on ``instrument`` (of ``side``, if given); their payloads."""
         keys = [
-            key for key, (held_on, held_side, _) in self._held.items()
-            if held_on == instrument and (side is None or held_side is side)
+            key for key, held in self._held.items()
+            if held.instrument == instrument and (side is None or held.side is side)
         ]
         return [self.cancel(key) for key in keys]
 
 
-__all__ = ["FLIP_ORDERS", "CloseHold", "flip_under_way", "must_hold", "refused_now"]
+__all__ = [
+    "FLIP_ORDERS",
+    "HOLD_MAX_NS",
+    "HoldKind",
+    "OrderHold",
+    "Released",
+    "SendTraits",
+    "flip_under_way",
+    "leaders",
+    "must_hold",
+    "refused_now",
+    "waits_behind",
+]

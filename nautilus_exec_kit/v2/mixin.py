@@ -24,7 +24,7 @@ message-bus reads before start-up have no v2 counterpart (v2 exposes no bus to P
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
@@ -33,7 +33,17 @@ from nautilus_trader import model as nt
 
 from nautilus_exec_kit.core import vocab
 from nautilus_exec_kit.core.algo import AlgoOrderBook
-from nautilus_exec_kit.core.close_hold import FLIP_ORDERS, CloseHold, flip_under_way, must_hold
+from nautilus_exec_kit.core.close_hold import (
+    FLIP_ORDERS,
+    HOLD_MAX_NS,
+    HoldKind,
+    OrderHold,
+    Released,
+    SendTraits,
+    flip_under_way,
+    leaders,
+    must_hold,
+)
 from nautilus_exec_kit.core.emulation import (
     ClosePositionBook,
     book_price_match,
@@ -123,6 +133,12 @@ _ALGO_RELEASING: Final = (
 _RECENT_SENDS: Final = 256
 #: Statuses of an order sent but not yet acknowledged by the venue.
 _UNACKNOWLEDGED: Final = frozenset({nt.OrderStatus.INITIALIZED, nt.OrderStatus.SUBMITTED})
+#: When a look at held orders runs after the event that calls for it: v2's live clock warns
+#: ("alert time ... was in the past") about an alert set for "now", which is past by the time
+#: it registers; 0.2 ms ahead it fires without the warning (measured: no slower a release).
+_RELEASE_AFTER_NS: Final = 200_000
+#: How many unanswered reduce-only orders the kit remembers before it forgets answered ones.
+_REDUCING_SWEEP: Final = 32
 #: Order events after which a close_position order is no longer tracked.
 _CLOSE_TERMINAL: Final = (nt.OrderCanceled, nt.OrderExpired, nt.OrderRejected, nt.OrderDenied)
 #: The hooks of the events that carry a reject reason: the kit always reads them.
@@ -294,6 +310,14 @@ def _checked_position_id(order: Any, position_id: Any) -> Any:
     return None if order.is_reduce_only else position_id
 
 
+def _traits(order: Any) -> SendTraits:
+    """An order as the core's sequence rule reads it."""
+    return SendTraits(
+        SIDE[order.side], ORDER_TYPE[order.order_type], bool(order.is_reduce_only),
+        bool(getattr(order, "is_post_only", False)),
+    )
+
+
 def _signed_raw(position: Any) -> int:
     if position is None or position.is_closed:
         return 0
@@ -386,6 +410,10 @@ class ExecutionMixin:
 
     #: The error policy this strategy class starts from (``None``: ``ErrorPolicy.default()``).
     error_policy: ErrorPolicy | None = None
+    #: How long (strategy-clock ms) a live order waits at most for what it is held for (an
+    #: earlier order's answer, a flip); then it is sent and the venue decides
+    #: (:mod:`nautilus_exec_kit.core.close_hold`).
+    order_hold_max_ms: int = HOLD_MAX_NS // 1_000_000
 
     def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Any:
         """v2's ``Strategy.__new__`` takes the config alone; a strategy's ``__init__`` may take
@@ -400,11 +428,18 @@ class ExecutionMixin:
         self._kit_caps = settings.capabilities
         self._kit_algo = AlgoOrderBook(settings.capabilities)
         self._kit_close_book = ClosePositionBook()
-        #: close_position orders held while a flip is under way (:mod:`...core.close_hold`),
-        #: the instruments whose held orders are due a look, and the alerts' sequence.
-        self._kit_held = CloseHold()
+        #: Orders held live so the venue meets them in the order that matters (close_position
+        #: orders through a flip, orders behind an earlier order's answer:
+        #: :mod:`...core.close_hold`), the instruments whose held orders are due a look, and
+        #: the alerts' sequence.
+        self._kit_held = OrderHold(type(self).order_hold_max_ms * 1_000_000)
         self._kit_release_due: set[Any] = set()
         self._kit_release_seq = 0
+        #: Whether sends are sequenced (live, one-way; set at start), and the reduce-only
+        #: orders sent and perhaps not answered yet (coid -> (order, sent at)): a later order
+        #: on their side may have to wait for them (:meth:`_kit_hold_in_sequence`).
+        self._kit_sequencing = False
+        self._kit_reducing: dict[str, tuple[Any, int]] = {}
         #: The latest market / limit orders sent: a flip's close is one of them. v2 shows a
         #: sent order as INITIALIZED until its submit went through the bus, so the cache's
         #: in-flight and open lists miss it in the tick it was sent.
@@ -452,6 +487,9 @@ class ExecutionMixin:
         self._kit_factory = self.order_factory
         self._kit_portfolio = self.portfolio
         self._kit_strategy_id = self.strategy_id
+        self._kit_sequencing = (
+            self._kit_mode is PositionMode.ONE_WAY and not self.emulating_venue_params
+        )
         self._kit_risk = RiskEventWatcher(
             self._kit_cache, self._kit_mode, self._kit_deliver_risk, self._kit_ledger,
         )
@@ -470,6 +508,13 @@ class ExecutionMixin:
             author_on_start()
 
         self.on_start = on_start  # type: ignore[method-assign]
+        author_on_stop = self.on_stop  # type: ignore[attr-defined,has-type]
+
+        def on_stop() -> None:
+            author_on_stop()
+            self._kit_drop_held_at_stop()
+
+        self.on_stop = on_stop  # type: ignore[method-assign]
         self._kit_venue_hooked = False
         self._kit_wrappers: dict[str, Any] = {}
         for name in REJECT_HOOKS:
@@ -662,12 +707,14 @@ class ExecutionMixin:
     def exec_kit_stats(self) -> dict[str, int]:
         """The same counters as on v1: ``invalid.<Error>``, ``submit.<TYPE>``,
         ``emulated.<action>``, ``algo_open``, ``reduce_only_mode``, ``instruments_stopped``,
-        ``refused_restricted``; and, on v2 only, ``close_hold.held`` / ``.released`` /
-        ``.cancelled``: close_position orders held through a flip (:meth:`_kit_hold_close`)."""
+        ``refused_restricted``; and, on v2 live only, ``close_hold.*`` (close_position orders
+        held through a flip: :meth:`_kit_hold_close`) and ``sequence_hold.*`` (orders held
+        until an earlier order was answered: :meth:`_kit_hold_in_sequence`), each
+        ``.held`` / ``.released`` / ``.expired`` (sent at the bound) / ``.cancelled``."""
         stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
         stats.update({f"submit.{k.name}": v for k, v in self._kit_submits.items()})
         stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
-        stats.update({f"close_hold.{k}": v for k, v in self._kit_held.counts.items() if v})
+        stats.update({k: v for k, v in self._kit_held.counts.items() if v})
         stats["algo_open"] = len(self._kit_algo.tracked)
         stats.update(self._kit_policy.restriction_counts())
         return stats
@@ -922,9 +969,9 @@ class ExecutionMixin:
     def cancel_order(
         self, client_order_id: Any, client_id: Any = None, params: Any = None,
     ) -> None:
-        """Nautilus' ``cancel_order``; a close_position order the kit holds through a flip
-        (never sent yet) is cancelled here and never sent (no ``OrderCanceled`` event: Nautilus
-        never saw it)."""
+        """Nautilus' ``cancel_order``; an order the kit holds (never sent yet: a close_position
+        order through a flip, an order behind an earlier one's answer) is cancelled here and
+        never sent (no ``OrderCanceled`` event: Nautilus never saw it)."""
         if self._kit_held and self._kit_cancel_held(client_order_id.value):
             return
         super().cancel_order(client_order_id, client_id, params)  # type: ignore[misc]
@@ -932,7 +979,7 @@ class ExecutionMixin:
     def cancel_orders(
         self, client_order_ids: Any, client_id: Any = None, params: Any = None,
     ) -> None:
-        """Nautilus' ``cancel_orders``; held close_position orders are cancelled here."""
+        """Nautilus' ``cancel_orders``; held orders are cancelled here."""
         if self._kit_held:
             client_order_ids = [
                 coid for coid in client_order_ids if not self._kit_cancel_held(coid.value)
@@ -945,8 +992,8 @@ class ExecutionMixin:
         self, instrument_id: Any, order_side: Any = None, client_id: Any = None,
         strategy_only: bool = True, params: Any = None,
     ) -> None:
-        """Nautilus' ``cancel_all_orders``, held close_position orders on the instrument (of
-        ``order_side``, if given) included."""
+        """Nautilus' ``cancel_all_orders``, held orders on the instrument (of ``order_side``,
+        if given) included."""
         if self._kit_held:
             side = None if order_side in (None, nt.OrderSide.NO_ORDER_SIDE) else SIDE[order_side]
             for order, _, _ in self._kit_held.cancel_instrument(instrument_id, side):
@@ -996,12 +1043,17 @@ class ExecutionMixin:
     # -- internals -----------------------------------------------------------------------------
 
     def _kit_send(self, order: Any, position_id: Any, params: dict[str, Any] | None) -> None:
-        """Every helper-built order leaves through the error policy's gate (a close_position
-        order sent during a flip waits for the flip first: :meth:`_kit_hold_close`)."""
+        """Every helper-built order leaves through the error policy's gate. Live, it may wait
+        first: a close_position order sent during a flip for the flip
+        (:meth:`_kit_hold_close`), an order behind an earlier one still in flight for that
+        one's answer (:meth:`_kit_hold_in_sequence`)."""
         if self._kit_gated:
             self._kit_refuse(order.client_order_id)
-        if not (params and params.get("close_position")
-                and self._kit_hold_close(order, position_id, params)):
+        if not (
+            (params and params.get("close_position")
+             and self._kit_hold_close(order, position_id, params))
+            or (self._kit_sequencing and self._kit_hold_in_sequence(order, position_id, params))
+        ):
             self._kit_policy.submit(order, position_id, params)
         self._kit_submits[order.order_type] += 1
 
@@ -1022,16 +1074,105 @@ class ExecutionMixin:
         holding = self._kit_entry(iid).holding("BOTH").side
         if not must_hold(side, holding, self._kit_mode, partial(self._kit_flip_under_way, iid)):
             return False
-        coid = order.client_order_id
-        self._kit_held.hold(coid.value, iid, side, (order, position_id, params))
-        self._kit_log.info(
-            f"exec-kit: {coid} (close_position {side.name}) held until the {iid} "
+        self._kit_hold(
+            order, position_id, params,
+            f"(close_position {side.name}) held until the {iid} "
             f"{holding.name if holding is not None else ''} position the strategy is closing "
             "is gone: Binance refuses a closePosition order that would increase a position "
             "(-2022)",
         )
-        self._kit_sync_hooks()
         return True
+
+    def _kit_hold_in_sequence(
+        self, order: Any, position_id: Any, params: dict[str, Any] | None,
+    ) -> bool:
+        """Hold a live order while an earlier order on its instrument that it must not
+        overtake has no answer from the venue (the core's
+        :func:`~nautilus_exec_kit.core.close_hold.waits_behind`: a flip's entry behind the
+        reduce-only close of the old position). Why: v2's adapter sends each order from its
+        own task and does not keep them in order; an entry that overtakes its close takes the
+        close's position, Binance refuses the close (-2022) and the strategy ends flat
+        instead of flipped. Sent once every such earlier order is answered
+        (:meth:`_kit_release_held`), or at the bound."""
+        traits = _traits(order)
+        if traits.reduce_only or not traits.trades_on_arrival:
+            return False
+        earlier = self._kit_earlier(order.instrument_id)
+        if not earlier:
+            return False
+        behind = leaders(traits, earlier, self._kit_mode)
+        if not behind:
+            return False
+        self._kit_hold(
+            order, position_id, params,
+            f"({traits.order_type.name} {traits.side.name}) held behind "
+            f"{', '.join(map(str, behind))} until the venue answers: sent first, it would take "
+            "the position that reduce-only order closes and Binance would refuse that order "
+            "(-2022)",
+            behind,
+        )
+        return True
+
+    def _kit_hold(
+        self, order: Any, position_id: Any, params: dict[str, Any] | None, why: str,
+        behind: list[Any] | None = None,
+    ) -> None:
+        """Put an order in the hold book (logged with ``why``) and look at it again at the
+        bound, at the latest."""
+        self._kit_log.info(f"exec-kit: {order.client_order_id} {why}")
+        now = self._kit_clock.timestamp_ns()
+        iid = order.instrument_id
+        self._kit_held.hold(
+            order.client_order_id.value, iid, SIDE[order.side], (order, position_id, params),
+            now, behind or (),
+        )
+        self._kit_release_seq += 1
+        self._kit_clock.set_time_alert_ns(
+            f"exec-kit-hold-{self._kit_release_seq}", now + self._kit_held.max_wait_ns,
+            partial(self._kit_hold_bound, iid), True,
+        )
+        self._kit_sync_hooks()
+
+    def _kit_hold_bound(self, instrument_id: Any, _event: Any = None) -> None:
+        """A held order reached the bound: look at the instrument's held orders now."""
+        if instrument_id in self._kit_held.instruments():
+            self._kit_release_due.add(instrument_id)
+            self._kit_release_held()
+
+    def _kit_earlier(self, instrument_id: Any) -> list[tuple[Hashable, SendTraits]]:
+        """The strategy's orders on the instrument that a new order may have to wait for: held
+        ones, ones the policy queued, and reduce-only ones sent within the bound that the
+        venue has not answered yet (answered ones are forgotten here)."""
+        earlier: list[tuple[Hashable, SendTraits]] = [
+            (key, _traits(payload[0])) for key, payload in self._kit_held.held_on(instrument_id)
+        ]
+        for order, _ in self._kit_policy.unsent_orders():
+            if order.instrument_id == instrument_id:
+                earlier.append((order.client_order_id.value, _traits(order)))
+        if self._kit_reducing:
+            self._kit_forget_answered()
+            for key, (order, _) in self._kit_reducing.items():
+                if order.instrument_id == instrument_id:
+                    earlier.append((key, _traits(order)))
+        return earlier
+
+    def _kit_forget_answered(self) -> None:
+        """Forget the reduce-only orders the venue answered, or sent longer ago than the bound
+        (a later order does not wait for an answer that is that late)."""
+        oldest = self._kit_clock.timestamp_ns() - self._kit_held.max_wait_ns
+        for key, (_, sent_ns) in list(self._kit_reducing.items()):
+            if sent_ns < oldest or self._kit_answered(key):
+                del self._kit_reducing[key]
+
+    def _kit_answered(self, key: Hashable) -> bool:
+        """Whether the venue answered an order the kit sent (accepted, filled, rejected,
+        canceled, ...; a denial too): not queued by the policy, and past SUBMITTED in the
+        cache. An order never sent (queued and dropped) has nothing to wait for."""
+        queued = self._kit_policy.unsent_orders()
+        if any(order.client_order_id.value == key for order, _ in queued):
+            return False
+        cached = self._kit_cache.order(nt.ClientOrderId(str(key)))
+        return cached is None or cached.status not in _UNACKNOWLEDGED
 
     def _kit_flip_under_way(self, instrument_id: Any, closing_side: vocab.OrderSide) -> bool:
         """Whether the strategy has a market / limit order on ``closing_side`` that will end
@@ -1058,8 +1199,8 @@ class ExecutionMixin:
                 yield closing_side, ORDER_TYPE[order.order_type], False
 
     def _kit_release_soon(self, instrument_id: Any) -> None:
-        """Look at the instrument's held close_position orders on a time alert (now): the
-        event that calls this may arrive inside a ``submit_order``, where v2 refuses a send."""
+        """Look at the instrument's held orders on a time alert (right away): the event that
+        calls this may arrive inside a ``submit_order``, where v2 refuses a send."""
         if instrument_id not in self._kit_held.instruments():
             return
         first = not self._kit_release_due
@@ -1068,12 +1209,14 @@ class ExecutionMixin:
             self._kit_release_seq += 1
             clock = self._kit_clock
             clock.set_time_alert_ns(
-                f"exec-kit-release-{self._kit_release_seq}", clock.timestamp_ns(),
+                f"exec-kit-release-{self._kit_release_seq}",
+                clock.timestamp_ns() + _RELEASE_AFTER_NS,
                 self._kit_release_held, True,
             )
 
     def _kit_release_held(self, _event: Any = None) -> None:
-        """Send the held close_position orders whose flip is done (or no longer under way),
+        """Send the held orders that may go now (their flip is done or no longer under way,
+        the orders they waited behind are answered, or they reached the bound), in send order,
         through the error policy as any first send; a refusal there is logged, not lost
         silently."""
         due, self._kit_release_due = self._kit_release_due, set()
@@ -1082,23 +1225,57 @@ class ExecutionMixin:
                 holding = self._kit_entry(iid).holding("BOTH").side
                 released = self._kit_held.release(
                     iid, holding, self._kit_mode, partial(self._kit_flip_under_way, iid),
+                    self._kit_answered, self._kit_clock.timestamp_ns(),
                 )
             except Exception as exc:
-                self._kit_log.error(f"exec-kit: held close_position orders on {iid}: {exc!r}")
+                self._kit_log.error(f"exec-kit: held orders on {iid}: {exc!r}")
                 continue
-            for order, position_id, params in released:
-                self._kit_log.info(f"exec-kit: {order.client_order_id} (close_position) sent")
+            for item in released:
+                order, position_id, params = item.payload
+                self._kit_log_released(order, item)
                 try:
                     self._kit_policy.submit(order, position_id, params)
                 except Exception as exc:
                     self._kit_log.error(
-                        f"exec-kit: held close_position order {order.client_order_id} was "
-                        f"not sent: {exc!r}",
+                        f"exec-kit: held order {order.client_order_id} was not sent: {exc!r}",
                     )
         self._kit_sync_hooks()
 
+    def _kit_drop_held_at_stop(self) -> None:
+        """The strategy stopped with orders still held (its ``on_stop`` did not cancel them):
+        they are not sent after the stop; each is logged, and counted as cancelled."""
+        try:
+            for key, (order, _, _) in self._kit_held.held_on_all():
+                self._kit_held.cancel(key)
+                self._kit_log.warning(
+                    f"exec-kit: {order.client_order_id} was held when the strategy stopped: "
+                    "never sent",
+                )
+        except Exception as exc:
+            self._kit_log.error(f"exec-kit: held orders at stop: {exc!r}")
+
+    def _kit_log_released(self, order: Any, item: Released) -> None:
+        """One line per held order sent: how long it was held, and a warning when it went at
+        the bound without what it waited for."""
+        what = (
+            "close_position" if item.kind is HoldKind.CLOSE_POSITION
+            else f"{ORDER_TYPE[order.order_type].name} {SIDE[order.side].name}"
+        )
+        held = f"held {item.waited_ns / 1e6:.1f} ms"
+        if not item.expired:
+            self._kit_log.info(f"exec-kit: {order.client_order_id} ({what}) sent ({held})")
+            return
+        waited_for = (
+            "the flip" if item.kind is HoldKind.CLOSE_POSITION
+            else "an answer to the order it was held behind"
+        )
+        self._kit_log.warning(
+            f"exec-kit: {order.client_order_id} ({what}) sent ({held}) without {waited_for}: "
+            f"the hold's bound ({self.order_hold_max_ms} ms) passed, the venue decides",
+        )
+
     def _kit_cancel_held(self, coid: str) -> bool:
-        """Cancel a held close_position order (never sent); False if not held."""
+        """Cancel a held order (never sent); False if not held."""
         order = self._kit_held.cancel(coid)
         if order is None:
             return False
@@ -1108,8 +1285,8 @@ class ExecutionMixin:
 
     def _kit_log_cancelled_held(self, client_order_id: Any) -> None:
         self._kit_log.info(
-            f"exec-kit: {client_order_id} (close_position) cancelled while held through a "
-            "flip: never sent",
+            f"exec-kit: {client_order_id} cancelled while held: never sent (no OrderCanceled "
+            "event: Nautilus never saw it)",
         )
 
     def _kit_attach_position_check(self, check: StartupPositionCheck) -> None:
@@ -1168,7 +1345,18 @@ class ExecutionMixin:
             self._kit_sync_hooks()
         if order_type in FLIP_ORDERS:
             self._kit_recent.append(order)
+        if self._kit_sequencing and order.is_reduce_only:
+            self._kit_note_reducing(order)
         self.submit_order(order, position_id, None, params)
+
+    def _kit_note_reducing(self, order: Any) -> None:
+        """Remember a reduce-only order sent live until the venue answers it (a later order
+        on its side may have to wait: :meth:`_kit_hold_in_sequence`)."""
+        if len(self._kit_reducing) >= _REDUCING_SWEEP:
+            self._kit_forget_answered()
+        self._kit_reducing[order.client_order_id.value] = (
+            order, self._kit_clock.timestamp_ns(),
+        )
 
     def _kit_balance_of(self, venue: Any, currency: Any) -> _FreeBalance:
         """One free-balance bound per venue and currency, shared by the instruments on it."""
@@ -1385,7 +1573,11 @@ class ExecutionMixin:
         """What open, in-flight and held closing orders on ``pid`` already close (the core's
         :func:`~nautilus_exec_kit.core.positions.committed_close_quantity`, as on v1)."""
         cache = self._kit_cache
-        unsent = self._kit_policy.unsent_orders()
+        unsent = [
+            *self._kit_policy.unsent_orders(),  # queued by the policy, or held by the kit
+            *((order, order_pid) for _, (order, order_pid, _) in self._kit_held.held_on(
+                instrument_id)),
+        ]
         held = {order.client_order_id.value: order_pid for order, order_pid in unsent}
         orders = [
             *cache.orders_open(instrument_id=instrument_id, strategy_id=self._kit_strategy_id),

@@ -1,13 +1,24 @@
-"""The close_position hold through a flip (core/close_hold.py): when Binance would refuse a
-closePosition order, what counts as a flip under way, and the book of held orders."""
+"""The holds of core/close_hold.py: when Binance would refuse a closePosition order, what
+counts as a flip under way, which order must not overtake an earlier one (the sequence rule),
+and the book of held orders (release in send order, the bound, cancels)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import pytest
 
-from nautilus_exec_kit.core.close_hold import CloseHold, flip_under_way, must_hold, refused_now
+from nautilus_exec_kit.core.close_hold import (
+    HOLD_MAX_NS,
+    HoldKind,
+    OrderHold,
+    SendTraits,
+    flip_under_way,
+    leaders,
+    must_hold,
+    refused_now,
+    waits_behind,
+)
 from nautilus_exec_kit.core.positions import PositionMode
 from nautilus_exec_kit.core.vocab import OrderSide, OrderType, PositionSide
 
@@ -63,33 +74,139 @@ def _flip(under_way: bool) -> Callable[[OrderSide], bool]:
     return lambda closing: under_way
 
 
+def _answered(*keys: Hashable) -> Callable[[Hashable], bool]:
+    return lambda key: key in keys
+
+
+def _payloads(released: list) -> list:  # type: ignore[type-arg]
+    return [item.payload for item in released]
+
+
+MARKET, LIMIT = OrderType.MARKET, OrderType.LIMIT
+CLOSE_BUY = SendTraits(BUY, MARKET, reduce_only=True)
+ENTRY_BUY = SendTraits(BUY, MARKET)
+
+
+@pytest.mark.parametrize(("later", "earlier", "waits"), [
+    # a flip's entry behind the reduce-only close of the old position: arriving first it would
+    # close the short itself, and Binance would refuse the close (-2022)
+    (ENTRY_BUY, CLOSE_BUY, True),
+    (SendTraits(BUY, LIMIT), CLOSE_BUY, True),  # a limit may trade on arrival too
+    (SendTraits(BUY, OrderType.MARKET_TO_LIMIT), CLOSE_BUY, True),
+    (ENTRY_BUY, SendTraits(BUY, LIMIT, reduce_only=True), True),
+    # a close_position stop (reduce-only, live) sent before a market order on its side
+    (SendTraits(SELL, MARKET), SendTraits(SELL, OrderType.STOP_MARKET, reduce_only=True), True),
+    # what meets the venue the same either way goes out at once
+    (SendTraits(BUY, LIMIT, post_only=True), CLOSE_BUY, False),  # never trades on arrival
+    (SendTraits(BUY, OrderType.STOP_MARKET), CLOSE_BUY, False),  # waits for its trigger
+    (SendTraits(SELL, MARKET), CLOSE_BUY, False),  # the other side adds to what it closes
+    (SendTraits(BUY, MARKET, reduce_only=True), CLOSE_BUY, False),  # two closes
+    (ENTRY_BUY, ENTRY_BUY, False),  # two entries
+    (ENTRY_BUY, SendTraits(SELL, MARKET, reduce_only=True), False),
+])
+def test_an_order_waits_behind_an_earlier_reduce_only_order_it_would_take_the_position_of(
+    later: SendTraits, earlier: SendTraits, waits: bool,
+) -> None:
+    assert waits_behind(later, earlier, ONE_WAY) is waits
+    # hedge mode: an order on the same leg and side as a close is a close itself
+    assert waits_behind(later, earlier, HEDGE) is False
+
+
+def test_leaders_are_the_earlier_orders_an_order_waits_for() -> None:
+    earlier = [("close", CLOSE_BUY), ("stop", SendTraits(SELL, OrderType.STOP_MARKET, True)),
+               ("other-close", SendTraits(BUY, LIMIT, reduce_only=True))]
+    assert leaders(ENTRY_BUY, earlier, ONE_WAY) == ["close", "other-close"]
+    assert leaders(SendTraits(SELL, LIMIT, post_only=True), earlier, ONE_WAY) == []
+    assert leaders(ENTRY_BUY, [], ONE_WAY) == []
+
+
 def test_the_book_releases_held_orders_in_send_order_once_the_flip_is_done() -> None:
-    book = CloseHold()
+    book = OrderHold()
     assert not book and len(book) == 0
-    book.hold("stop", "BTC", SELL, "stop-payload")
-    book.hold("other", "ETH", SELL, "eth-payload")
-    book.hold("tp", "BTC", SELL, "tp-payload")
+    assert book.hold("stop", "BTC", SELL, "stop-payload", 0) is HoldKind.CLOSE_POSITION
+    book.hold("other", "ETH", SELL, "eth-payload", 0)
+    book.hold("tp", "BTC", SELL, "tp-payload", 0)
     assert "stop" in book and len(book) == 3 and book.instruments() == {"BTC", "ETH"}
+    assert book.held_on("BTC") == [("stop", "stop-payload"), ("tp", "tp-payload")]
     # still short, the close still under way: nothing goes
-    assert book.release("BTC", SHORT, ONE_WAY, _flip(True)) == []
+    assert book.release("BTC", SHORT, ONE_WAY, _flip(True), _answered(), 1) == []
     # the close filled (flat), or the flip ended and the long is open: both go, in order,
     # and only the instrument's
-    assert book.release("BTC", None, ONE_WAY, _flip(True)) == ["stop-payload", "tp-payload"]
+    released = book.release("BTC", None, ONE_WAY, _flip(True), _answered(), 5_000_000)
+    assert _payloads(released) == ["stop-payload", "tp-payload"]
+    assert [(r.kind, r.waited_ns, r.expired) for r in released] == [
+        (HoldKind.CLOSE_POSITION, 5_000_000, False)] * 2
     assert len(book) == 1 and book.instruments() == {"ETH"}
     # still short but nothing under way any more (the close was refused): the venue decides
-    assert book.release("ETH", SHORT, ONE_WAY, _flip(False)) == ["eth-payload"]
-    assert book.counts == {"held": 3, "released": 3, "cancelled": 0}
+    assert _payloads(book.release("ETH", SHORT, ONE_WAY, _flip(False), _answered(), 2)) == [
+        "eth-payload"]
+    assert book.counts == {"close_hold.held": 3, "close_hold.released": 3}
+
+
+def test_an_order_held_behind_earlier_orders_goes_once_every_one_is_answered() -> None:
+    book = OrderHold()
+    assert book.hold("entry", "BTC", BUY, "entry", 0, ["close", "close-2"]) is HoldKind.SEQUENCE
+    # the closes are in flight: nothing goes, whatever the position
+    assert book.release("BTC", None, ONE_WAY, _flip(False), _answered("close"), 1) == []
+    [released] = book.release("BTC", SHORT, ONE_WAY, _flip(True),
+                              _answered("close", "close-2"), 3_000_000)
+    assert (released.key, released.payload, released.kind, released.waited_ns,
+            released.expired) == ("entry", "entry", HoldKind.SEQUENCE, 3_000_000, False)
+    assert book.counts == {"sequence_hold.held": 1, "sequence_hold.released": 1}
+
+
+def test_an_order_behind_a_held_order_waits_for_that_one_to_be_sent_and_answered() -> None:
+    book = OrderHold()
+    book.hold("close", "BTC", BUY, "close", 0, ["earlier-close"])
+    book.hold("entry", "BTC", BUY, "entry", 0, ["close"])
+    everything = _answered("earlier-close", "close")
+    # "close" is still held when "entry" is looked at, so only "close" goes on this look
+    assert _payloads(book.release("BTC", None, ONE_WAY, _flip(False), everything, 1)) == [
+        "close"]
+    assert _payloads(book.release("BTC", None, ONE_WAY, _flip(False), everything, 2)) == [
+        "entry"]
+
+
+def test_nothing_is_held_past_the_bound_the_venue_decides() -> None:
+    book = OrderHold(max_wait_ns=1_000)
+    book.hold("entry", "BTC", BUY, "entry", 100, ["close"])  # the close is never answered
+    book.hold("stop", "BTC", SELL, "stop", 600)  # the flip never ends
+    assert book.release("BTC", SHORT, ONE_WAY, _flip(True), _answered(), 1_099) == []
+    [entry] = book.release("BTC", SHORT, ONE_WAY, _flip(True), _answered(), 1_100)
+    assert (entry.payload, entry.expired, entry.waited_ns) == ("entry", True, 1_000)
+    [stop] = book.release("BTC", SHORT, ONE_WAY, _flip(True), _answered(), 1_600)
+    assert (stop.payload, stop.expired) == ("stop", True)
+    assert book.counts == {
+        "sequence_hold.held": 1, "sequence_hold.released": 1, "sequence_hold.expired": 1,
+        "close_hold.held": 1, "close_hold.released": 1, "close_hold.expired": 1,
+    }
+    assert OrderHold().max_wait_ns == HOLD_MAX_NS == 2_000_000_000
 
 
 def test_a_held_order_cancelled_is_forgotten_and_never_released() -> None:
-    book = CloseHold()
-    book.hold("stop", "BTC", SELL, "stop")
-    book.hold("tp", "BTC", SELL, "tp")
-    book.hold("buy-stop", "BTC", BUY, "buy-stop")
+    book = OrderHold()
+    book.hold("stop", "BTC", SELL, "stop", 0)
+    book.hold("tp", "BTC", SELL, "tp", 0)
+    book.hold("buy-stop", "BTC", BUY, "buy-stop", 0)
     assert book.cancel("tp") == "tp" and book.cancel("tp") is None
     assert book.cancel_instrument("BTC", BUY) == ["buy-stop"]
     assert book.cancel_instrument("ETH") == []
-    assert book.release("BTC", None, ONE_WAY, _flip(False)) == ["stop"]
-    assert book.counts == {"held": 3, "released": 1, "cancelled": 2}
-    book.hold("again", "BTC", SELL, "again")
+    assert _payloads(book.release("BTC", None, ONE_WAY, _flip(False), _answered(), 1)) == [
+        "stop"]
+    assert book.counts == {"close_hold.held": 3, "close_hold.released": 1,
+                           "close_hold.cancelled": 2}
+    book.hold("again", "BTC", SELL, "again", 0)
     assert book.cancel_instrument("BTC") == ["again"] and not book
+
+
+def test_cancelling_the_order_others_wait_behind_lets_them_go() -> None:
+    """A held order cancelled is never sent: the orders held behind it have no answer to
+    wait for."""
+    book = OrderHold()
+    book.hold("close", "BTC", BUY, "close", 0, ["older"])
+    book.hold("entry", "BTC", BUY, "entry", 0, ["close"])
+    assert book.cancel("close") == "close"
+    assert _payloads(book.release("BTC", None, ONE_WAY, _flip(False), _answered(), 1)) == [
+        "entry"]
+    assert book.counts == {"sequence_hold.held": 2, "sequence_hold.cancelled": 1,
+                           "sequence_hold.released": 1}

@@ -8,7 +8,8 @@ is meant for. What it shows about v2 (docs/migration.md): a -1003, -1007 or 418 
 API submit is "ambiguous" to v2's adapter, which holds the order in flight until its in-flight
 check gives up (``INFLIGHT_TIMEOUT``); the kit then reconciles and sends a fresh order.
 Protective close_position orders sent with their entry rest at the venue and close the
-position (``PROTECT``), and a flip's stop waits for the close of the old position (``FLIP``).
+position (``PROTECT``), and a flip's entry and stop wait for the close of the old position
+(``FLIP``).
 """
 
 from __future__ import annotations
@@ -112,13 +113,22 @@ def protect_run() -> Iterator[tuple[list[dict[str, Any]], dict[str, Any], dict[s
 
 
 @pytest.fixture(scope="module")
-def flip_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
-    """A short flipped to a long in one tick while the venue is slow to take market orders
-    (``FLIP_STEPS``: a 400 ms latency rule on the flip's close and entry, sent over REST)."""
+def flip_run() -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str]]:
+    """Flips while the venue is slow to take the reduce-only close (``FLIP_STEPS``: a latency
+    rule on REST orders with reduceOnly=true): short -> long, long -> short with the entry
+    cancelled while held, long -> short with a close that gets no answer within the kit's
+    bound. Three reports, and the venue's truth at each."""
     handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3)))
+    venue = handle.venue
+    truths: list[dict[str, Any]] = []
     try:
-        report, log = _run_script(handle.venue, "FLIP")
-        yield report, handle.venue.truth(), log
+        reports, log = run_until_report(
+            [str(V2_PYTHON), str(SCRIPT), venue.base_url_http, f"{venue.base_url_ws}/ws",
+             venue.base_url_ws_api, venue.admin_token, "FLIP"],
+            MARK, reports=3, on_report=lambda _report: truths.append(venue.truth()))
+        assert len(reports) >= 3, log[-4000:]
+        truths.append(venue.truth())
+        yield reports[:3], truths, log
     finally:
         handle.stop()
 
@@ -429,32 +439,98 @@ def test_a_protective_stop_sent_with_its_entry_closes_the_position_when_triggere
     assert (child["status"], Decimal(child["executedQty"])) == ("FILLED", Decimal("0.010"))
 
 
-def test_a_flips_protective_stop_waits_for_the_close_of_the_old_position(flip_run: Any) -> None:
+def _order_requests(
+    truth: dict[str, Any], before: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The venue's order requests over REST (the FLIP node's path), in arrival order; only
+    those that came after ``before``'s."""
+    seen = 0 if before is None else len(before["request_log"])
+    rows = [r for r in truth["request_log"][seen:] if r["method"] == "POST"
+            and r["path"] in ("/fapi/v1/order", "/fapi/v1/algoOrder")]
+    return sorted(rows, key=lambda r: r["received_ns"])
+
+
+def _one(rows: list[dict[str, Any]], **params: str) -> dict[str, Any]:
+    """The one request carrying ``params`` (the adapter encodes client order IDs)."""
+    [row] = [r for r in rows
+             if all(r["params"].get(k, "").lower() == v.lower() for k, v in params.items())]
+    return row
+
+
+def test_a_flips_entry_and_stop_wait_for_the_close_and_the_flip_ends_long(flip_run: Any) -> None:
     """Flip in one tick (close the short, buy, close_position stop and take-profit for the
-    long) while the close is slow to reach the venue: Binance refuses a closePosition SELL
-    while it holds the short (-2022), so the kit holds both protective orders until the
-    short's close filled, then sends them; the take-profit, cancelled while held, is answered
-    by the kit and never sent."""
-    report, truth, log = flip_run
+    long) while the venue is slow to take the close. v2's adapter sends each order from its
+    own task: the entry would reach Binance first and close the short itself (Binance then
+    refuses the reduce-only close, -2022, and the strategy ends flat), and the stop would
+    arrive while Binance still holds the short (-2022). The kit holds the entry until the close
+    is answered and the stop until the short is gone; the take-profit, cancelled while held,
+    is answered by the kit and never sent."""
+    (report, _, _), (truth, _, _), log = flip_run
     orders = report["orders"]
     for name in ("short", "flip_close", "flip_entry"):
         assert orders[name]["status"] == "FILLED", name
     assert orders["flip_stop"]["status"] == "ACCEPTED", report["decisions"]
-    assert report["decisions"] == [] and "Binance error -2022" not in log
+    assert report["decisions"] == [] and report["errors"] == []
     assert orders["flip_tp"]["status"] == "NOT_SENT"
-    assert report["notes"]["held_at_send"] == {"close_hold.held": 2}
+    assert report["notes"]["held_at_send"] == {"sequence_hold.held": 1, "close_hold.held": 2}
     stats = report["stats"]
+    assert (stats["sequence_hold.held"], stats["sequence_hold.released"]) == (1, 1)
     assert (stats["close_hold.held"], stats["close_hold.released"],
             stats["close_hold.cancelled"]) == (2, 1, 1)
-    # the venue: the stop went out after both market orders, and rests on the long
-    sent = [(r["path"], r["params"].get("side")) for r in truth["request_log"]
-            if r["method"] == "POST" and r["path"] in ("/fapi/v1/order", "/fapi/v1/algoOrder")]
-    assert sent == [("/fapi/v1/order", "SELL"), ("/fapi/v1/order", "BUY"),
-                    ("/fapi/v1/order", "BUY"), ("/fapi/v1/algoOrder", "SELL")]
-    [stop] = truth["algo_orders"]
-    assert (stop["orderType"], stop["algoStatus"], stop["closePosition"]) == (
-        "STOP_MARKET", "NEW", True)
+    assert "sequence_hold.expired" not in stats and "close_hold.expired" not in stats
+    # the venue met them in the order the strategy sent them: the entry and the stop only
+    # after it answered the close
+    sent = _order_requests(truth)
+    assert len(sent) == 4  # short, close, entry, stop: the take-profit never left
+    close = _one(sent, side="BUY", type="MARKET", reduceOnly="true")
+    [entry] = [r for r in sent if r["params"]["side"] == "BUY" and "reduceOnly" not in r["params"]]
+    stop = _one(sent, side="SELL", type="STOP_MARKET", closePosition="true")
+    assert (close["status"], entry["status"], stop["status"]) == (200, 200, 200)
+    assert entry["received_ns"] > close["answered_ns"]
+    assert stop["received_ns"] > close["answered_ns"]
+    # the flip ended long, with its stop resting on it
     [position] = [p for p in truth["positions"] if float(p["positionAmt"]) != 0]
     assert Decimal(position["positionAmt"]) == Decimal("0.010")
+    [algo] = truth["algo_orders"]
+    assert (algo["orderType"], algo["algoStatus"], algo["closePosition"], algo["side"]) == (
+        "STOP_MARKET", "NEW", True, "SELL")
+    assert f"{orders['flip_entry']['client_order_id']} (MARKET BUY) held behind " \
+           f"{orders['flip_close']['client_order_id']}" in log
     assert "held until the BTCUSDT-PERP.BINANCE SHORT position" in log
-    assert "cancelled while held through a flip: never sent" in log
+    assert "cancelled while held: never sent" in log
+
+
+def test_an_entry_cancelled_while_held_behind_its_close_never_leaves(flip_run: Any) -> None:
+    """The kit answers the cancel of an order it holds (Nautilus never saw it: no event)."""
+    (_, report, _), (before, truth, _), _ = flip_run
+    orders = report["orders"]
+    assert report["notes"]["back_held"] is True  # not in Nautilus' cache: held by the kit
+    assert orders["back_close"]["status"] == "FILLED"
+    assert orders["back_entry"]["status"] == "NOT_SENT"
+    assert report["stats"]["sequence_hold.cancelled"] == 1
+    assert report["decisions"] == [] and report["errors"] == []
+    # only the close reached the venue (the stop cancelled first): flat, nothing resting
+    assert len(_order_requests(truth)) == len(_order_requests(before)) + 1
+    assert all(float(p["positionAmt"]) == 0 for p in truth["positions"])
+    assert [a["algoStatus"] for a in truth["algo_orders"]] == ["CANCELED"]
+
+
+def test_an_entry_behind_a_close_with_no_answer_goes_at_the_bound(flip_run: Any) -> None:
+    """The close gets no answer within the kit's bound (500 ms here, 2 s by default): the
+    entry is sent then, logged, and the venue decides (it takes the entry first: the entry
+    closes the long, Binance refuses the late close with -2022)."""
+    (_, _, report), (_, before, truth), log = flip_run
+    orders = report["orders"]
+    assert orders["late_entry"]["status"] == "FILLED"
+    assert orders["late_close"]["status"] == "REJECTED"
+    assert [tuple(d[:2]) for d in report["decisions"]] == [("skip", "-2022")]
+    assert report["stats"]["sequence_hold.expired"] == 1
+    sent = _order_requests(truth, before)
+    assert [(r["params"]["side"], r["params"].get("reduceOnly")) for r in sent] == [
+        ("BUY", None), ("SELL", "true"), ("SELL", None)]  # the long, the close, the entry
+    close, entry = sent[1], sent[2]
+    waited_s = (entry["received_ns"] - close["received_ns"]) / 1e9
+    assert 0.45 <= waited_s < 1.5, waited_s
+    assert (close["status"], close["code"]) == (400, -2022)
+    assert "the hold's bound (500 ms) passed, the venue decides" in log
+    assert all(float(p["positionAmt"]) == 0 for p in truth["positions"])

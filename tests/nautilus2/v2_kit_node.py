@@ -16,8 +16,8 @@ Usage: ``python v2_kit_node.py <http base> <ws base>/ws <ws api url> <admin toke
 (a key of ``SCRIPTS``: ``HEDGE`` the hedge-mode script, ``HEDGE_STEPS``, against a dual-side
 sandbox account; ``PROTECT`` an entry sent with its close_position stop and take-profit, whose
 stop the test then triggers; ``FLIP`` a short flipped to a long in one tick while the venue is
-slow to take market orders (this node sends orders over REST); the restart and recovery
-scripts).
+slow to take the reduce-only close (this node sends orders over REST); the restart and
+recovery scripts).
 """
 
 from __future__ import annotations
@@ -352,14 +352,21 @@ PROTECT_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
     **dict.fromkeys(range(21, 400), _after_stop),
     400: lambda s, bid, ask: s.report(),
 }
+def _delay_reduce_only_orders(delay_ms: int) -> None:
+    """The venue is slow to take the next reduce-only order (a latency rule on REST orders
+    carrying reduceOnly=true: the FLIP node sends orders over REST); the order sent beside it
+    is not delayed, so unless the kit keeps them in order it overtakes the reduce-only one."""
+    _add_fault({"kind": "latency", "path": "/fapi/v1/order", "method": "POST",
+                "delay_ms": delay_ms, "count": 1, "params": {"reduceOnly": "true"}})
+
+
 def _flip_to_long(s: KitScript, bid: float, ask: float) -> None:
     """The example strategy's flip from short to long, in one tick: cancel, close the short,
-    buy, protect the long with a close_position stop and take-profit; the venue is slow to
-    take the two market orders (a latency rule on REST orders: the node of this script sends
-    orders over REST), so the stop would reach it while it still holds the short. Then the
-    take-profit is cancelled in the same tick."""
-    _add_fault({"kind": "latency", "path": "/fapi/v1/order", "method": "POST",
-                "delay_ms": 400, "count": 2})
+    buy, protect the long with a close_position stop and take-profit, while the venue is slow
+    to take the close: the entry would reach it first (and close the short itself), and so
+    would the stop (while it still holds the short). Then the take-profit is cancelled in the
+    same tick, while held."""
+    _delay_reduce_only_orders(300)
     s.cancel_all_orders(IID)
     s.orders["flip_close"] = s.close_all(IID)[0]
     s.orders["flip_entry"] = s.submit_market(IID, BUY, "0.010")
@@ -368,15 +375,48 @@ def _flip_to_long(s: KitScript, bid: float, ask: float) -> None:
     s.orders["flip_tp"] = s.submit_take_profit(
         IID, SELL, None, _px(bid * 1.01), close_position=True)
     s.notes["held_at_send"] = {k: v for k, v in s.exec_kit_stats().items()
-                               if k.startswith("close_hold.")}
+                               if k.startswith(("close_hold.", "sequence_hold."))}
     s.cancel(s.orders["flip_tp"])
 
 
-#: A flip while the venue is slow: a short, then :func:`_flip_to_long`, then the report.
+def _flip_cancelled(s: KitScript, bid: float, ask: float) -> None:
+    """Back to short the same way, but the strategy cancels its entry while the kit holds it
+    behind the close: the kit answers the cancel, the entry never leaves, the long is closed."""
+    _delay_reduce_only_orders(300)
+    s.cancel_all_orders(IID)  # the long's stop
+    s.orders["back_close"] = s.close_all(IID)[0]
+    s.orders["back_entry"] = s.submit_market(IID, SELL, "0.010")
+    s.notes["back_held"] = s._kit_cache.order(s.orders["back_entry"].client_order_id) is None
+    s.cancel(s.orders["back_entry"])
+
+
+def _flip_unanswered(s: KitScript, bid: float, ask: float) -> None:
+    """A flip whose close gets no answer within the kit's bound (the venue holds it 4x the
+    bound): the kit sends the entry at the bound and the venue decides (here: the entry
+    closes the long, Binance refuses the late close with -2022)."""
+    _delay_reduce_only_orders(4 * FlipScript.order_hold_max_ms)
+    s.orders["late_close"] = s.close_all(IID)[0]
+    s.orders["late_entry"] = s.submit_market(IID, SELL, "0.010")
+
+
+class FlipScript(KitScript):  # type: ignore[misc]
+    """The FLIP script's strategy: a short hold bound, so the unanswered close takes 2 s."""
+
+    order_hold_max_ms = 500
+
+
+#: Flips while the venue is slow to take the reduce-only close: a short, :func:`_flip_to_long`
+#: (report 1 once the long rests with its stop), :func:`_flip_cancelled` (report 2, flat), a
+#: long, :func:`_flip_unanswered` (report 3).
 FLIP_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
     5: _keep("short", lambda s, bid, ask: s.submit_market(IID, SELL, "0.010")),
     15: _flip_to_long,
-    50: lambda s, bid, ask: s.report(),
+    35: lambda s, bid, ask: s.report(),
+    37: _flip_cancelled,
+    55: lambda s, bid, ask: s.report(),
+    57: _keep("long", lambda s, bid, ask: s.submit_market(IID, BUY, "0.010")),
+    62: _flip_unanswered,
+    90: lambda s, bid, ask: s.report(),
 }
 SCRIPTS = {"ONE_WAY": STEPS, "PROTECT": PROTECT_STEPS, "FLIP": FLIP_STEPS, "HEDGE": HEDGE_STEPS,
            "BEFORE_KILL": BEFORE_KILL_STEPS, "RECOVER": RECOVER_STEPS,
@@ -387,7 +427,7 @@ def main(http: str, ws: str, ws_api: str, admin_token: str, mode: str = "ONE_WAY
     ADMIN.update(http=http, token=admin_token)
     hedge = mode in ("HEDGE", "RECOVER_HEDGE")
     restart = mode in ("BEFORE_KILL", "AFTER_RESTART", "RECOVER", "RECOVER_HEDGE")
-    strategy = KitScript(
+    strategy = (FlipScript if mode == "FLIP" else KitScript)(
         ExecKitConfig(
             strategy_id=StrategyId.from_str("KIT-001"),
             position_mode="HEDGE" if hedge else "ONE_WAY",
