@@ -38,9 +38,11 @@ def add_parser(subparsers: Any, name: str) -> None:
         help="a saved https://fapi.binance.com/fapi/v1/exchangeInfo: the instruments (stored "
         "in the catalog too); needed unless the catalog already has them",
     )
+    from nautilus_exec_kit.data.layout import KINDS  # a light import: names and columns only
+
     imp.add_argument(
         "--kind",
-        choices=["klines", "markPriceKlines", "fundingRate", "aggTrades", "bookTicker"],
+        choices=list(KINDS),
         help="the files' kind, when their names and folders do not tell it (a kline file "
         "outside Binance Vision's folders)",
     )
