@@ -30,7 +30,6 @@ from nautilus_exec_kit.data.layout import BOOL, INT, TEXT, VisionFile, VisionKin
 _TRUE: Final = ("true", "True", "TRUE")
 _FALSE: Final = ("false", "False", "FALSE")
 _INTEGER: Final = re.compile(r"^\s*[-+]?\d+\s*$")
-_FIELDS_ERROR: Final = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 @attrs.frozen
@@ -91,8 +90,11 @@ def read_table(file: VisionFile) -> VisionTable:
     every cell parses as its column's type (no empty cells).
     """
     _verify_checksum(file)
-    with _open_text(file) as handle:
-        first = handle.readline()
+    try:
+        with _open_text(file) as handle:
+            first = handle.readline()
+    except UnicodeDecodeError as exc:
+        raise DataFileError(file.label, 1, f"not a text file ({exc.reason})") from None
     if not first:
         raise DataFileError(file.label, None, "empty file")
     if not first.strip():
@@ -105,21 +107,21 @@ def read_table(file: VisionFile) -> VisionTable:
             file, first_line, dtype=kind.dtypes, true_values=list(_TRUE),
             false_values=list(_FALSE),
         )
-    except pd.errors.ParserError as exc:
-        fields = _FIELDS_ERROR.search(str(exc))
-        if fields:
-            raise DataFileError(
-                file.label,
-                int(fields[2]),
-                f"{fields[3]} columns, expected {fields[1]} ({', '.join(kind.column_names)})",
-            ) from None
-        raise DataFileError(file.label, None, f"not a CSV file ({exc})") from None
-    except (ValueError, OverflowError) as exc:
-        raise _first_bad_cell(file, first_line) or DataFileError(
-            file.label, None, f"unreadable ({exc})"
+    except pd.errors.ParserError as exc:  # a row of another width (pandas' line may be off)
+        raise _first_wrong_width(file, first_line) or DataFileError(
+            file.label, None, f"not a CSV file ({exc})"
         ) from None
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:  # a ValueError too: first
         raise DataFileError(file.label, None, f"not a text file ({exc.reason})") from None
+    except (ValueError, OverflowError) as exc:
+        raise _first_wrong_width(file, first_line) or _first_bad_cell(
+            file, first_line
+        ) or DataFileError(file.label, None, f"unreadable ({exc})") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # a first row wider than the kind: pandas took its extra column for an index
+        raise _first_wrong_width(file, first_line) or DataFileError(
+            file.label, None, "rows wider than the header"
+        )
     table = VisionTable(file, frame, first_line)
     missing = frame.isna().to_numpy()
     if missing.any():  # an empty cell, a cut-off row, or a 'nan': the text pass tells which
@@ -181,6 +183,22 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _first_wrong_width(file: VisionFile, first_line: int) -> DataFileError | None:
+    """The first row with more cells than the kind's (Binance's CSV has no quoting, so a row's
+    cells are its commas plus one); shorter rows are named by the empty-cell check."""
+    expected = len(file.kind.columns)
+    with _open_text(file) as handle:
+        for line_no, line in enumerate(handle, start=1):
+            width = line.count(",") + 1
+            if line_no >= first_line and line.strip() and width > expected:
+                return DataFileError(
+                    file.label,
+                    line_no,
+                    f"{width} columns, expected {expected} ({','.join(file.kind.column_names)})",
+                )
+    return None
 
 
 def _first_bad_cell(file: VisionFile, first_line: int) -> DataFileError | None:

@@ -162,3 +162,19 @@ def test_any_bad_cell_is_named_at_its_line(
     assert error.line == row + (2 if header else 1)
     name = HEADER.split(",")[column]
     assert name in error.problem or "columns" in error.problem, error.problem
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_a_wide_first_row_is_named(tmp_path: Path, header: bool) -> None:
+    rows = kline_rows(3)
+    rows[0] += ",extra"
+    path = _klines(tmp_path, ([HEADER] if header else []) + rows)
+    error = _error(path)
+    assert error.line == (2 if header else 1) and error.problem.startswith("13 columns")
+
+
+def test_a_binary_file_is_not_text(tmp_path: Path) -> None:
+    path = vision_path(tmp_path, "klines", "BTCUSDT", "2024-01", "1m", ".csv")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"1704067200000,\xff\xfe\x00\x01\n")
+    assert "not a text file" in str(_error(path))
