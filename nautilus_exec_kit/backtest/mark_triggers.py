@@ -15,12 +15,12 @@ modifies of a held order are answered here, as the venue would answer them.
 What it covers: ``STOP_MARKET`` (Binance STOP_MARKET) and ``MARKET_IF_TOUCHED``
 (TAKE_PROFIT_MARKET) with ``trigger_type=MARK_PRICE``. A mark-price ``STOP_LIMIT`` /
 ``LIMIT_IF_TOUCHED`` / trailing stop still triggers on the contract price in a backtest (the
-matching engine offers no public way to rest a limit that something else triggered); the
-:class:`~nautilus_exec_kit.backtest.perpetuals.PerpetualEconomics` module that owns this object
-logs that once per run.
+matching engine offers no public way to rest a limit that something else triggered); it warns
+once per such order type, through the log of the
+:class:`~nautilus_exec_kit.backtest.perpetuals.PerpetualEconomics` module that owns it.
 
-The mark is the venue's (``PerpetualEconomics``: mark price data, else last trade, else mid); an
-order whose trigger the mark has already crossed when it arrives is rejected with Binance's
+The mark is the venue's (``PerpetualEconomics``: mark price data, else the latest market
+datum's price); an order whose trigger the mark has already crossed when it arrives is rejected with Binance's
 ``-2021 Order would immediately trigger``.
 """
 
@@ -69,11 +69,16 @@ class MarkPriceTriggers:
     """Held mark-price orders of one venue, triggered by :meth:`on_mark`."""
 
     def __init__(
-        self, exchange: Any, mark_of: Callable[[Any], float | None], now: Callable[[], int],
+        self,
+        exchange: Any,
+        mark_of: Callable[[Any], float | None],
+        now: Callable[[], int],
+        warn: Callable[[OrderType], None] = lambda _: None,
     ) -> None:
         self._exchange = exchange
         self._mark_of = mark_of
         self._now = now
+        self._warn = warn
         self._held: dict[Any, Order] = {}  # client order ID -> order
         self._seq = 0
         self.unsupported_seen: set[OrderType] = set()
@@ -82,6 +87,10 @@ class MarkPriceTriggers:
     def install(self, engine: Any) -> None:
         """Put the triggers in the venue seam of ``engine`` (after ``add_venue``)."""
         ExecuteSeam.of(engine).add(self._on_command, priority=TRIGGERS_PRIORITY)
+
+    def has_held(self) -> bool:
+        """Whether any order waits for the mark (the venue's per-step check asks this first)."""
+        return bool(self._held)
 
     def held(self, instrument_id: Any = None) -> list[Order]:
         """The orders waiting for the mark (of ``instrument_id``, or all)."""
@@ -97,7 +106,9 @@ class MarkPriceTriggers:
                 if order.order_type in _TRIGGERS_ABOVE:
                     self._hold(order)
                     return
-                self.unsupported_seen.add(order.order_type)
+                if order.order_type not in self.unsupported_seen:
+                    self.unsupported_seen.add(order.order_type)
+                    self._warn(order.order_type)
         elif isinstance(command, CancelOrder) and command.client_order_id in self._held:
             self.cancel(self._held[command.client_order_id])
             return

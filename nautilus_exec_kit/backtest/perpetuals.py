@@ -46,7 +46,7 @@ settles funding and liquidates, late); the v2 binding's docs say what this modul
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final, cast
 
@@ -56,7 +56,7 @@ from nautilus_trader.backtest.modules import SimulationModule
 from nautilus_trader.common.component import Logger
 from nautilus_trader.core.uuid import UUID4
 from nautilus_trader.model.currencies import USDT
-from nautilus_trader.model.data import FundingRateUpdate
+from nautilus_trader.model.data import Bar, FundingRateUpdate, MarkPriceUpdate, QuoteTick, TradeTick
 from nautilus_trader.model.enums import LiquiditySide, OrderSide, PositionSide, PriceType
 from nautilus_trader.model.events import PositionEvent, PositionOpened
 from nautilus_trader.model.identifiers import (
@@ -85,6 +85,18 @@ from nautilus_exec_kit.core.perpetuals import (
     funding_times,
     liquidation_price,
 )
+
+#: Market data the venue sees -> the instrument it moves, and its price as the mark's stand-in.
+_MARKET_DATA_INSTRUMENT: Final[dict[type, Callable[[Any], Any]]] = {
+    QuoteTick: lambda q: q.instrument_id,
+    TradeTick: lambda t: t.instrument_id,
+    Bar: lambda b: b.bar_type.instrument_id,
+}
+_MARKET_DATA_PRICE: Final[dict[type, Callable[[Any], Price]]] = {
+    QuoteTick: lambda q: q.extract_price(PriceType.MID),
+    TradeTick: lambda t: t.price,
+    Bar: lambda b: b.close,
+}
 
 #: Who owns the venue's liquidation orders (the live v1 engine's owner of external orders).
 EXTERNAL_STRATEGY: Final = StrategyId("EXTERNAL")
@@ -225,17 +237,21 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._estimates: dict[InstrumentId, FundingRateUpdate] = {}
         self._with_rate_data: set[InstrumentId] = set()
         self._unfunded: dict[InstrumentId, int] = {}  # funding times held without any rate
-        self._next_due = 2**63
+        self._next_due = 0  # the first step starts the funding schedule
         # liquidation: positions open per instrument, kept from position events
         self._open: dict[InstrumentId, dict[Any, Position]] = {}
         self._last_mark: dict[InstrumentId, float] = {}
+        # the mark's sources, kept as data arrives (a cache lookup per step is the cost of
+        # bars-only runs: Cache.price walks every bar type)
+        self._mark_data: dict[InstrumentId, MarkPriceUpdate] = {}
+        self._last_market: dict[InstrumentId, Any] = {}
+        self._moved: set[InstrumentId] = set()  # instruments whose mark may have moved
         self._headroom = 0.0  # margin minus maintenance at the last exact check (cross)
         self._drift = 0.0  # worst-case loss of headroom since then
         self._isolated_funding: dict[Any, Decimal] = {}  # (instrument, position) -> funding
         self._realized: dict[Any, int] = {}  # position ID -> its lifecycle's realized PnL (raw)
         self._max_mmr: dict[InstrumentId, float] = {}
         self._started_ns: int | None = None
-        self._warned_unsupported = False
         self.mark_triggers: MarkPriceTriggers
 
     def unfunded(self) -> dict[str, int]:
@@ -252,8 +268,10 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def register_venue(self, exchange: Any) -> None:
         super().register_venue(exchange)
         self._exchange = exchange
-        self.mark_triggers = MarkPriceTriggers(exchange, self._mark_float, self.clock.timestamp_ns)
+        self.mark_triggers = MarkPriceTriggers(
+            exchange, self._mark_float, self.clock.timestamp_ns, warn=self._warn_unsupported)
         self.msgbus.subscribe(topic="data.funding_rates.*", handler=self._on_funding_rate)
+        self.msgbus.subscribe(topic="data.mark_prices.*", handler=self._on_mark_price)
         self.msgbus.subscribe(topic="events.position.*", handler=self._on_position_event)
 
     def install(self, engine: Any) -> None:
@@ -263,32 +281,42 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
 
     def pre_process(self, data: Any) -> None:
         # Market data at or after a funding time: settle before it can move any position, so
-        # exactly the positions open at the funding time pay.
+        # exactly the positions open at the funding time pay (at the mark known until now).
         if data.ts_init >= self._next_due:
             self._settle_due(data.ts_init)
+        instrument_of = _MARKET_DATA_INSTRUMENT.get(type(data))
+        if instrument_of is not None:
+            instrument_id = instrument_of(data)
+            self._last_market[instrument_id] = data
+            self._moved.add(instrument_id)
+
+    def _on_mark_price(self, update: MarkPriceUpdate) -> None:
+        self._mark_data[update.instrument_id] = update
+        self._moved.add(update.instrument_id)
 
     def process(self, ts_now: int) -> None:
-        if self._started_ns is None:
-            self._start(ts_now)
+        # Called after every time step: the common case (nothing due, nothing moved that
+        # matters) costs a few comparisons.
         if ts_now >= self._next_due:
             self._settle_due(ts_now)
-        triggers = self.mark_triggers
-        if triggers.held():
-            for instrument_id in {o.instrument_id for o in triggers.held()}:
-                mark = self._mark_float(instrument_id)
-                if mark is not None:
-                    triggers.on_mark(instrument_id, mark)
-        if triggers.unsupported_seen and not self._warned_unsupported:
-            self._warned_unsupported = True
-            names = ", ".join(sorted(t.name for t in triggers.unsupported_seen))
-            self.log.warning(
-                f"{names} with trigger_type=MARK_PRICE trigger on the contract price in a "
-                "backtest (Binance triggers them on the mark); only STOP_MARKET and "
-                "MARKET_IF_TOUCHED are triggered on the mark here")
-        if self._open:
-            self._track_marks()
-            if self._drift >= self._headroom:
-                self._check_liquidation(ts_now)
+        moved = self._moved
+        if moved:
+            if self.mark_triggers.has_held():
+                for instrument_id in moved:
+                    mark = self._mark_float(instrument_id)
+                    if mark is not None:
+                        self.mark_triggers.on_mark(instrument_id, mark)
+            if self._open:
+                self._track_marks(moved)
+            moved.clear()
+        if self._open and self._drift >= self._headroom:
+            self._check_liquidation(ts_now)
+
+    def _warn_unsupported(self, order_type: Any) -> None:
+        self.log.warning(
+            f"{order_type.name} with trigger_type=MARK_PRICE triggers on the contract price in a "
+            "backtest (Binance triggers it on the mark); only STOP_MARKET and MARKET_IF_TOUCHED "
+            "are triggered on the mark here")
 
     def log_diagnostics(self, logger: Logger) -> None:
         logger.info(
@@ -305,7 +333,7 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._open.clear()
         self._isolated_funding.clear()
         self._started_ns = None
-        self._next_due = 2**63
+        self._next_due = 0
 
     # -- funding ----------------------------------------------------------------------------
 
@@ -337,6 +365,9 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._update_next_due()
 
     def _settle_due(self, ts_now: int) -> None:
+        if self._started_ns is None:
+            self._start(ts_now)
+            return
         for instrument_id, due in list(self._scheduled.items()):
             if instrument_id in self._with_rate_data:
                 continue
@@ -386,19 +417,19 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         return None if price is None else price.as_decimal()
 
     def _mark_price(self, instrument_id: InstrumentId) -> Price | None:
-        cache = self.cache
-        update = cache.mark_price(instrument_id)
+        """The venue's mark: the latest mark price datum, else the latest market datum's price
+        (trade price, quote mid, bar close), else the middle of the book."""
+        update = self._mark_data.get(instrument_id)
         if update is not None:
             return update.value  # type: ignore[no-any-return]
-        for price_type in (PriceType.LAST, PriceType.MID):
-            price = cache.price(instrument_id, price_type)
-            if price is not None:
-                return price  # type: ignore[no-any-return]
+        data = self._last_market.get(instrument_id)
+        if data is not None:
+            return _MARKET_DATA_PRICE[type(data)](data)
         bid = self._exchange.best_bid_price(instrument_id)
         ask = self._exchange.best_ask_price(instrument_id)
         if bid is None or ask is None:
             return bid or ask  # type: ignore[no-any-return]
-        return Price((bid.as_double() + ask.as_double()) / 2, bid.precision)
+        return Price((bid.as_double() + ask.as_double()) / 2, bid.precision + 1)
 
     # -- liquidation ------------------------------------------------------------------------
 
@@ -442,10 +473,13 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def _force_check(self) -> None:
         self._drift = float("inf")
 
-    def _track_marks(self) -> None:
+    def _track_marks(self, moved: set[InstrumentId]) -> None:
         """Add what the marks' moves since the last step can cost the headroom (a move of ``d``
         costs at most ``|qty| x d x (1 + mmr)``, and no tier's mmr exceeds 0.5)."""
-        for instrument_id, positions in self._open.items():
+        for instrument_id in moved:
+            positions = self._open.get(instrument_id)
+            if positions is None:
+                continue
             price = self._mark_price(instrument_id)
             if price is None:
                 continue
