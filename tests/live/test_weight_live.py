@@ -39,5 +39,5 @@ def test_exec_kit_stats_show_the_weight_the_venue_counted() -> None:
             assert stats["weight.used_1m"] <= venue_used
         assert stats["weight.peak_1m"] >= stats["weight.used_1m"]
         routes = dict(components.meter.snapshot().by_route)
-        assert routes["POST /fapi/v1/order"] == 1
+        assert routes.get("POST /fapi/v1/order", 0) == 0  # 0 on the IP limit, as on Binance
         assert routes["GET /fapi/v1/exchangeInfo"] >= 1
