@@ -20,8 +20,8 @@ once per such order type, through the log of the
 :class:`~nautilus_exec_kit.backtest.perpetuals.PerpetualEconomics` module that owns it.
 
 The mark is the venue's (``PerpetualEconomics``: mark price data, else the latest market
-datum's price); an order whose trigger the mark has already crossed when it arrives is rejected with Binance's
-``-2021 Order would immediately trigger``.
+datum's price); an order whose trigger the mark has already crossed when it arrives is
+rejected with Binance's ``-2021 Order would immediately trigger``.
 """
 
 from __future__ import annotations
