@@ -64,7 +64,11 @@ _FIXED_TYPES: Final = (Price, Quantity)
 
 
 def rules_of(instrument: Instrument) -> InstrumentRules:
-    """The core's rules of a Nautilus 1 instrument (any type; build once, cache it)."""
+    """The core's rules of a Nautilus 1 instrument (any type; build once, cache it).
+
+    Market-type orders follow the symbol's MARKET_LOT_SIZE when ``instrument.info`` carries
+    Binance's filters (the adapter's instruments, live or from a saved exchangeInfo), else
+    LOT_SIZE (e.g. ``TestInstrumentProvider``'s)."""
     return rules_of_instrument(
         instrument, fixed_precision=FIXED_PRECISION,
         price_limit_raw=_PRICE_LIMIT_RAW, quantity_limit_raw=_QUANTITY_LIMIT_RAW,
@@ -112,8 +116,11 @@ def intent_of(
     price_match: str | None = None,
 ) -> OrderIntent:
     """An intent from Nautilus 1 words and values (``Price`` / ``Quantity`` objects at any
-    precision, or plain numbers, which are coerced exactly)."""
+    precision, or plain numbers, which are coerced exactly: the quantity onto the lot filter
+    its order type follows, LOT_SIZE for a close_position order, whose quantity is not sent)."""
+    otype = ORDER_TYPE[order_type]
     pg, sg = rules.price_grid, rules.size_grid
+    lot = sg if close_position else rules.lot_grid(otype)
 
     def px(value: Any, field: str) -> int | None:
         if value is None:
@@ -122,17 +129,17 @@ def intent_of(
             return fixed_raw(pg, value, field)
         return _coerce_raw(pg, value, field)
 
-    def qty(value: Any, field: str) -> int | None:
+    def qty(value: Any, field: str, grid: Grid = sg) -> int | None:
         if value is None:
             return None
         if isinstance(value, Quantity):
-            return fixed_raw(sg, value, field)
-        return _coerce_raw(sg, value, field)
+            return fixed_raw(grid, value, field)
+        return _coerce_raw(grid, value, field)
 
     return OrderIntent(
-        order_type=ORDER_TYPE[order_type],
+        order_type=otype,
         side=SIDE[side],
-        quantity=qty(quantity, "quantity"),
+        quantity=qty(quantity, "quantity", lot),
         price=px(price, "price"),
         trigger_price=px(trigger_price, "trigger_price"),
         trigger_type=TRIGGER_TYPE[trigger_type],

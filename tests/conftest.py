@@ -82,8 +82,11 @@ def random_walk_quotes(n: int, seed: int = 7, start: float = 50_000.0) -> list[Q
     return quotes_from_bids(bids)
 
 
-def make_engine(balance: int = 10_000, leverage: int = 20) -> BacktestEngine:
-    """The kit's Binance-like venue (``add_binance_venue``), no post-run analysis."""
+def make_engine(
+    balance: int = 10_000, leverage: int = 20, instrument: Any = INSTRUMENT,
+) -> BacktestEngine:
+    """The kit's Binance-like venue (``add_binance_venue``) trading ``instrument`` (BTCUSDT-PERP
+    by default), no post-run analysis."""
     engine = BacktestEngine(
         BacktestEngineConfig(
             trader_id=TraderId("TESTER-001"),
@@ -93,7 +96,7 @@ def make_engine(balance: int = 10_000, leverage: int = 20) -> BacktestEngine:
             run_analysis=False,
         ),
     )
-    add_binance_venue(engine, INSTRUMENT, balance_usdt=balance, leverage=leverage)
+    add_binance_venue(engine, instrument, balance_usdt=balance, leverage=leverage)
     return engine
 
 

@@ -21,6 +21,16 @@ class Case(NamedTuple):
     mode: str = "ONE_WAY"
 
 
+#: The exchangeInfo symbol entry the parity instrument carries in ``info``, where Binance's
+#: adapter keeps it: BTCUSDT's filters, market-type orders at most 120 BTC (MARKET_LOT_SIZE)
+#: where LOT_SIZE allows 1000. Each runner builds its generation's BTCUSDT-PERP with it.
+INSTRUMENT_INFO: Final[dict[str, Any]] = {"symbol": "BTCUSDT", "filters": [
+    {"filterType": "PRICE_FILTER", "minPrice": "261.10", "maxPrice": "809484", "tickSize": "0.10"},
+    {"filterType": "LOT_SIZE", "minQty": "0.001", "maxQty": "1000", "stepSize": "0.001"},
+    {"filterType": "MARKET_LOT_SIZE", "minQty": "0.001", "maxQty": "120", "stepSize": "0.001"},
+    {"filterType": "MIN_NOTIONAL", "notional": "10"},
+]}
+
 #: Sides are names ("BUY" / "SELL"), numbers are strings; the market is bid 50000.0 / ask 50000.1.
 CASES: Final[list[Case]] = [
     Case("limit", "submit_limit", ("BUY", "0.010", "49000.0"), {}, None),
@@ -46,6 +56,22 @@ CASES: Final[list[Case]] = [
          {"close_position": True, "reduce_only": True}, "ParamError"),
     Case("trailing 1001 bps", "submit_trailing_stop", ("SELL", "0.010", 1001), {},
          "TrailingOffsetError"),
+    # MARKET_LOT_SIZE (INSTRUMENT_INFO): market-type orders above 120 never leave; a limit of
+    # the same size is sent (reduce-only: a 150 BTC entry would not fit the margin).
+    Case("market above the market max", "submit_market", ("SELL", "120.001"), {},
+         "MarketQuantityOutOfRange"),
+    Case("market at the market max", "submit_market", ("SELL", "120.000"),
+         {"reduce_only": True}, None),
+    Case("stop above the market max", "submit_stop_market", ("SELL", "150.000", "49900.0"), {},
+         "MarketQuantityOutOfRange"),
+    Case("take profit above the market max", "submit_take_profit",
+         ("SELL", "150.000", "50100.0"), {}, "MarketQuantityOutOfRange"),
+    Case("trailing above the market max", "submit_trailing_stop", ("SELL", "150.000", 100), {},
+         "MarketQuantityOutOfRange"),
+    Case("limit above the market max", "submit_limit", ("SELL", "150.000", "50100.0"),
+         {"reduce_only": True}, None),
+    Case("stop limit above the market max", "submit_stop_limit",
+         ("SELL", "150.000", "49800.0", "49900.0"), {"reduce_only": True}, None),
     Case("reduce-only in hedge mode", "submit_market", ("SELL", "0.010"),
          {"reduce_only": True, "position_side": "LONG"}, "PositionModeViolation", "HEDGE"),
     Case("hedge leg", "submit_market", ("BUY", "0.010"), {"position_side": "LONG"}, None,

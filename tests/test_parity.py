@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from nautilus_trader.model.enums import OrderSide, TimeInForce
+from nautilus_trader.model.instruments import CryptoPerpetual
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_exec_kit.backtest.rejects import RejectInjector
 from nautilus_exec_kit.config import ExecKitConfig
 from nautilus_exec_kit.core.errors import OrderValidationError
 from nautilus_exec_kit.mixin import ExecutionMixin
-from tests.conftest import IID, flat_quotes, make_engine
+from tests.conftest import IID, INSTRUMENT, flat_quotes, make_engine
 from tests.parity_cases import (
     CASES,
     EXPECTED_DECISIONS,
@@ -23,12 +24,18 @@ from tests.parity_cases import (
     EXPECTED_RESTRICTION_OUTCOMES,
     EXPECTED_RESTRICTION_STATES,
     EXPECTED_RESTRICTION_STATS,
+    INSTRUMENT_INFO,
     REJECT_SPEC,
     RESTRICTION_PROBE_MS,
     RESTRICTION_SCRIPT,
     RESTRICTION_SPEC,
     Case,
     run_restriction_step,
+)
+
+#: BTCUSDT-PERP with Binance's filters in ``info``, as the adapter builds it (MARKET_LOT_SIZE).
+PARITY_INSTRUMENT = CryptoPerpetual.from_dict(
+    {**CryptoPerpetual.to_dict(INSTRUMENT), "info": INSTRUMENT_INFO},
 )
 
 
@@ -82,7 +89,7 @@ class ParityStrategy(ExecutionMixin, Strategy):
 @pytest.mark.parametrize("mode", ["ONE_WAY", "HEDGE"])
 def test_the_same_orders_are_accepted_and_refused(mode: str) -> None:
     cases = [case for case in CASES if case.mode == mode]
-    engine = make_engine()
+    engine = make_engine(instrument=PARITY_INSTRUMENT)
     engine.add_data(flat_quotes(5))
     strategy = ParityStrategy(ParityConfig(position_mode=mode), cases)
     engine.add_strategy(strategy)

@@ -11,7 +11,9 @@ Hierarchy::
     │   ├── InstrumentRuleError         # against the instrument's filters
     │   │   ├── PriceNotOnTick
     │   │   ├── QuantityNotOnStep
+    │   │   │   └── MarketQuantityNotOnStep   # off MARKET_LOT_SIZE's step (market-type order)
     │   │   ├── QuantityOutOfRange
+    │   │   │   └── MarketQuantityOutOfRange  # outside MARKET_LOT_SIZE's min/max
     │   │   ├── PriceOutOfRange
     │   │   ├── NotionalTooSmall
     │   │   └── PrecisionMismatch
@@ -99,6 +101,17 @@ class QuantityOutOfRange(InstrumentRuleError):
     """The quantity is below the minimum or above the maximum (-4003/-4005)."""
 
     binance_code = -4005
+
+
+class MarketQuantityNotOnStep(QuantityNotOnStep):
+    """A market-type order's quantity (MARKET, STOP_MARKET, TAKE_PROFIT_MARKET,
+    TRAILING_STOP_MARKET) is not a multiple of ``MARKET_LOT_SIZE``'s step, which Binance applies
+    to those orders instead of ``LOT_SIZE``'s ("Filter failure: MARKET_LOT_SIZE", -1013)."""
+
+
+class MarketQuantityOutOfRange(QuantityOutOfRange):
+    """A market-type order's quantity is outside ``MARKET_LOT_SIZE``'s min/max (e.g. BTCUSDT:
+    market orders at most 120 BTC where limit orders may hold 1000): -4005 / -4004."""
 
 
 class PriceOutOfRange(InstrumentRuleError):
@@ -327,6 +340,8 @@ __all__ = [
     "InvalidConfigValue",
     "InvalidExpireTime",
     "LiveTradingNotConfirmed",
+    "MarketQuantityNotOnStep",
+    "MarketQuantityOutOfRange",
     "MissingCredentials",
     "ModifyNotSupported",
     "NotionalTooSmall",

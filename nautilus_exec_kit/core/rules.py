@@ -7,16 +7,28 @@ compares ints, and text (and ``Decimal``) is only built when a check fails.
 
 A binding builds rules from its ``Instrument`` (``rules_of``); anything else (a Binance
 ``exchangeInfo`` symbol, a test) calls :meth:`InstrumentRules.build` with the same numbers.
+
+Binance has two quantity filters: ``LOT_SIZE`` (the instrument's ``min_quantity`` /
+``max_quantity`` / ``size_increment``) and ``MARKET_LOT_SIZE``, which orders that execute at
+market follow instead (BTCUSDT: market orders at most 120 BTC, limit orders 1000). Nautilus has
+no field for the second; Binance's adapter keeps it in ``instrument.info["filters"]``, where
+:func:`rules_of_instrument` reads it. Which order type follows which filter is
+:data:`LOT_FILTER`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
 
 import attrs
 
 from nautilus_exec_kit.core.errors import (
     InstrumentRuleError,
+    MarketQuantityNotOnStep,
+    MarketQuantityOutOfRange,
     PriceNotOnTick,
     PriceOutOfRange,
     PriceTooPrecise,
@@ -25,6 +37,34 @@ from nautilus_exec_kit.core.errors import (
     QuantityTooPrecise,
 )
 from nautilus_exec_kit.core.fixed import floor_raw, format_raw, to_raw
+from nautilus_exec_kit.core.vocab import OrderType
+
+
+class LotFilter(enum.Enum):
+    """Binance's two quantity filters (the ``filterType`` of an exchangeInfo filter)."""
+
+    LOT_SIZE = "LOT_SIZE"
+    MARKET_LOT_SIZE = "MARKET_LOT_SIZE"
+
+
+#: The quantity filter each order type follows on Binance USDT-M: orders that execute at market
+#: (MARKET, and the conditional orders that place a market order when they trigger: STOP_MARKET,
+#: TAKE_PROFIT_MARKET = MARKET_IF_TOUCHED, TRAILING_STOP_MARKET) follow MARKET_LOT_SIZE, the
+#: rest LOT_SIZE. The sandbox applies the same split (its ``CHILD_TYPE``).
+LOT_FILTER: Final[Mapping[OrderType, LotFilter]] = MappingProxyType({
+    OrderType.MARKET: LotFilter.MARKET_LOT_SIZE,
+    OrderType.LIMIT: LotFilter.LOT_SIZE,
+    OrderType.STOP_MARKET: LotFilter.MARKET_LOT_SIZE,
+    OrderType.STOP_LIMIT: LotFilter.LOT_SIZE,
+    OrderType.MARKET_TO_LIMIT: LotFilter.MARKET_LOT_SIZE,
+    OrderType.MARKET_IF_TOUCHED: LotFilter.MARKET_LOT_SIZE,
+    OrderType.LIMIT_IF_TOUCHED: LotFilter.LOT_SIZE,
+    OrderType.TRAILING_STOP_MARKET: LotFilter.MARKET_LOT_SIZE,
+    OrderType.TRAILING_STOP_LIMIT: LotFilter.LOT_SIZE,
+})
+
+#: What the market-lot grid's messages add, so an error says which filter it enforced.
+_MARKET_SCOPE: Final = " for market-type orders (MARKET_LOT_SIZE)"
 
 
 def _grid_neighbours(raw_floor: int, inc: int, lo: int, hi: int) -> tuple[int, ...]:
@@ -60,6 +100,10 @@ class Grid:
     off_grid: type[InstrumentRuleError]
     too_precise: type[InstrumentRuleError]
     out_of_range: type[InstrumentRuleError]
+    #: Added to every problem: which filter this grid is (empty for LOT_SIZE and prices).
+    scope: str = ""
+    #: What else to do about a value above the maximum.
+    above_hint: str = "or split the order"
 
     @property
     def unit_raw(self) -> int:
@@ -79,19 +123,22 @@ class Grid:
             raise self.off_grid(
                 field,
                 shown,
-                f"not a multiple of {self.kind} {self.fmt(self.inc_raw)}",
+                f"not a multiple of {self.kind} {self.fmt(self.inc_raw)}{self.scope}",
                 f"use {self.choices(raw)}",
             )
         if raw < self.lo:
             raise self.out_of_range(
-                field, shown, f"below the minimum {self.fmt(self.lo)}", f"use {self.fmt(self.lo)}"
+                field,
+                shown,
+                f"below the minimum {self.fmt(self.lo)}{self.scope}",
+                f"use {self.fmt(self.lo)}",
             )
         if raw > self.hi:
             raise self.out_of_range(
                 field,
                 shown,
-                f"above the maximum {self.fmt(self.hi)}",
-                f"use {self.fmt(self.hi)} (or split the order)",
+                f"above the maximum {self.fmt(self.hi)}{self.scope}",
+                f"use {self.fmt(self.hi)} ({self.above_hint})",
             )
 
     def check_fixed(self, raw: int, precision: int, field: str, shown: Any) -> None:
@@ -120,7 +167,7 @@ class Grid:
             raise self.too_precise(
                 field,
                 value,
-                f"not a multiple of {self.kind} {self.fmt(self.inc_raw)} "
+                f"not a multiple of {self.kind} {self.fmt(self.inc_raw)}{self.scope} "
                 f"(at most {self.precision} decimals)",
                 f"use {self.choices(floor_raw(too_precise, scalar))}",
             )
@@ -160,7 +207,9 @@ class InstrumentRules:
     min_notional_cmp: int | None
     max_notional_cmp: int | None
     price_grid: Grid
-    size_grid: Grid
+    size_grid: Grid  # LOT_SIZE
+    #: MARKET_LOT_SIZE; ``size_grid`` itself when the instrument carries none.
+    market_size_grid: Grid
 
     @classmethod
     def build(
@@ -184,20 +233,50 @@ class InstrumentRules:
         multiplier_raw: int | None = None,
         price_limit_raw: int,
         quantity_limit_raw: int,
+        market_step_raw: int | None = None,
+        market_min_qty_raw: int | None = None,
+        market_max_qty_raw: int | None = None,
     ) -> InstrumentRules:
         """Derive every precomputed field from an instrument's filters (raws at
         ``fixed_precision``; ``None`` = no such filter). ``price_limit_raw`` /
         ``quantity_limit_raw`` are the generation's largest values (its ``PRICE_MAX`` /
-        ``QUANTITY_MAX``), the bounds where the instrument sets none."""
+        ``QUANTITY_MAX``), the bounds where the instrument sets none. ``market_*`` are
+        ``MARKET_LOT_SIZE``'s stepSize / minQty / maxQty; each missing one is LOT_SIZE's."""
         scalar = 10**fixed_precision
         square = scalar * scalar
         min_qty = max(min_qty_raw or 0, step_raw)  # positive even without an instrument minimum
         max_qty = max_qty_raw if max_qty_raw is not None else quantity_limit_raw
         price_lo = min_price_raw if min_price_raw is not None else tick_raw
         price_hi = max_price_raw if max_price_raw is not None else price_limit_raw
+        # Within LOT_SIZE's range too: Nautilus' RiskEngine holds every order to the
+        # instrument's min_quantity / max_quantity, whatever its type.
+        market_step = market_step_raw or step_raw
+        market_min = max(market_min_qty_raw or 0, min_qty, market_step)
+        market_max = min(max_qty, market_max_qty_raw or max_qty)
 
         def grid(kind: str, precision: int, inc: int, lo: int, hi: int, *errors: Any) -> Grid:
             return Grid(kind, precision, fixed_precision, inc, lo, hi, *errors)
+
+        def fmt_qty(raw: int) -> str:
+            return format_raw(raw, size_precision, fixed_precision)
+
+        lot_above = "or split the order"
+        if market_max < max_qty:  # say so where a market order would meet LOT_SIZE's bound
+            lot_above += f"; MARKET_LOT_SIZE holds market-type orders to {fmt_qty(market_max)}"
+        size_grid = Grid(
+            "step", size_precision, fixed_precision, step_raw, min_qty, max_qty,
+            QuantityNotOnStep, QuantityTooPrecise, QuantityOutOfRange, above_hint=lot_above,
+        )
+        market_grid = size_grid
+        if (market_step, market_min, market_max) != (step_raw, min_qty, max_qty):
+            market_above = "or split the order"
+            if max_qty > market_max:
+                market_above += f", or use a limit order: LOT_SIZE allows up to {fmt_qty(max_qty)}"
+            market_grid = Grid(
+                "step", size_precision, fixed_precision, market_step, market_min, market_max,
+                MarketQuantityNotOnStep, QuantityTooPrecise, MarketQuantityOutOfRange,
+                scope=_MARKET_SCOPE, above_hint=market_above,
+            )
 
         return cls(
             instrument_id=instrument_id,
@@ -225,10 +304,8 @@ class InstrumentRules:
                 "tick", price_precision, tick_raw, price_lo, price_hi,
                 PriceNotOnTick, PriceTooPrecise, PriceOutOfRange,
             ),
-            size_grid=grid(
-                "step", size_precision, step_raw, min_qty, max_qty,
-                QuantityNotOnStep, QuantityTooPrecise, QuantityOutOfRange,
-            ),
+            size_grid=size_grid,
+            market_size_grid=market_grid,
         )
 
     @property
@@ -246,6 +323,12 @@ class InstrumentRules:
     def price_bounds(self) -> tuple[int, int]:
         """The inclusive raw price range (instrument limits, else the tick .. PRICE_MAX)."""
         return self.price_lo_raw, self.price_hi_raw
+
+    def lot_grid(self, order_type: OrderType) -> Grid:
+        """The quantity grid ``order_type`` follows (:data:`LOT_FILTER`): MARKET_LOT_SIZE's for
+        market-type orders, LOT_SIZE's for the rest."""
+        market = LOT_FILTER[order_type] is LotFilter.MARKET_LOT_SIZE
+        return self.market_size_grid if market else self.size_grid
 
 
 def coerce_price_raw(rules: InstrumentRules, value: Any, field: str = "price") -> int:
@@ -272,14 +355,52 @@ def _raw_of(value: Any) -> int | None:
     return None if value is None else int(value.raw)
 
 
+def exchange_filter(info: Any, filter_type: LotFilter) -> Mapping[str, Any] | None:
+    """One filter of a Binance symbol entry (``{"filters": [{"filterType": ...}, ...]}``, what
+    Binance's adapter keeps in ``instrument.info``), or ``None`` when ``info`` has none."""
+    if not isinstance(info, Mapping):
+        return None
+    filters = info.get("filters")
+    if not isinstance(filters, (list, tuple)):
+        return None
+    for entry in filters:
+        if isinstance(entry, Mapping) and entry.get("filterType") == filter_type.value:
+            return entry
+    return None
+
+
+def market_lot_raws(
+    info: Any, fixed_precision: int,
+) -> tuple[int | None, int | None, int | None]:
+    """``(stepSize, minQty, maxQty)`` of the symbol's MARKET_LOT_SIZE as raws at
+    ``fixed_precision``; ``None`` for each one absent, zero (Binance: disabled) or unreadable
+    (the rules then use LOT_SIZE's)."""
+    entry = exchange_filter(info, LotFilter.MARKET_LOT_SIZE)
+    if entry is None:
+        return None, None, None
+    scalar = 10**fixed_precision
+
+    def raw(key: str) -> int | None:
+        value, _ = to_raw(entry.get(key), fixed_precision, scalar)
+        return value if value is not None and value > 0 else None
+
+    return raw("stepSize"), raw("minQty"), raw("maxQty")
+
+
 def rules_of_instrument(
     instrument: Any, *, fixed_precision: int, price_limit_raw: int, quantity_limit_raw: int,
 ) -> InstrumentRules:
     """The rules of a Nautilus instrument of either generation, read by attribute name (both
     name its filters the same: ``price_increment``, ``min_quantity``, ``min_notional``, ...,
-    each value with a ``.raw``); the binding gives its fixed precision and largest values."""
+    each value with a ``.raw``, and keep a venue's own data in ``info``); the binding gives its
+    fixed precision and largest values. MARKET_LOT_SIZE comes from ``info`` when Binance's
+    adapter put the symbol's filters there (NautilusTrader 1's does; 2.0.0rc6's leaves ``info``
+    empty), else market-type orders follow LOT_SIZE."""
     money = instrument.min_notional if instrument.min_notional is not None else (
         instrument.max_notional
+    )
+    market_step, market_min, market_max = market_lot_raws(
+        getattr(instrument, "info", None), fixed_precision,
     )
     return InstrumentRules.build(
         instrument_id=str(instrument.id),
@@ -300,6 +421,9 @@ def rules_of_instrument(
         multiplier_raw=_raw_of(instrument.multiplier),
         price_limit_raw=price_limit_raw,
         quantity_limit_raw=quantity_limit_raw,
+        market_step_raw=market_step,
+        market_min_qty_raw=market_min,
+        market_max_qty_raw=market_max,
     )
 
 
@@ -328,12 +452,16 @@ def fixed_raw(grid: Grid, value: Any, field: str) -> int | None:
 
 
 __all__ = [
+    "LOT_FILTER",
     "Grid",
     "InstrumentRules",
+    "LotFilter",
     "coerce_price_raw",
     "coerce_quantity_raw",
     "coerce_raw",
+    "exchange_filter",
     "fixed_raw",
+    "market_lot_raws",
     "not_a_number",
     "rules_of_instrument",
 ]

@@ -46,7 +46,7 @@ from nautilus_exec_kit.core.errors import (
 )
 from nautilus_exec_kit.core.fixed import floor_raw
 from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
-from nautilus_exec_kit.core.rules import InstrumentRules
+from nautilus_exec_kit.core.rules import Grid, InstrumentRules
 from nautilus_exec_kit.core.vocab import (
     OrderSide,
     OrderType,
@@ -72,9 +72,10 @@ class _TypePlan(NamedTuple):
     needs_price: bool
     triggered: bool
     trailing: bool
+    lot: Grid  # the quantity filter this type follows (LOT_SIZE / MARKET_LOT_SIZE)
 
     @classmethod
-    def of(cls, otype: OrderType, caps: VenueCapabilities) -> _TypePlan:
+    def of(cls, otype: OrderType, caps: VenueCapabilities, rules: InstrumentRules) -> _TypePlan:
         return cls(
             offered=otype in caps.order_types,
             tifs=caps.time_in_force.get(otype, frozenset()),
@@ -83,6 +84,7 @@ class _TypePlan(NamedTuple):
             needs_price=otype in LIMIT_PRICE_TYPES,
             triggered=otype in TRIGGER_PRICE_TYPES,
             trailing=otype in TRAILING_TYPES,
+            lot=rules.lot_grid(otype),
         )
 
 
@@ -116,7 +118,7 @@ class OrderValidator:
         self.capabilities = self._caps = capabilities
         self._hedge_mode = hedge_mode
         self._plans: dict[OrderType, _TypePlan] = {
-            t: _TypePlan.of(t, capabilities) for t in OrderType
+            t: _TypePlan.of(t, capabilities, rules) for t in OrderType
         }
         self._reduce_only = capabilities.reduce_only
         # The common notional case decided once: a linear instrument with a quote-currency
@@ -143,7 +145,7 @@ class OrderValidator:
         leg a ``close_position`` order closes.
         """
         otype = intent.order_type
-        offered, tifs, post_only_ok, quote_quantity_ok, needs_price, triggered, trailing = (
+        offered, tifs, post_only_ok, quote_quantity_ok, needs_price, triggered, trailing, lot = (
             self._plans[otype]
         )
         if not offered:
@@ -238,8 +240,11 @@ class OrderValidator:
                     "pass a quantity (only close_position orders may omit it)",
                 )
         else:
-            if qty % rules.step_raw or qty < rules.min_qty_raw or qty > rules.max_qty_raw:
-                rules.size_grid.check_raw(qty, "quantity", rules.qty_str(qty))
+            if qty % lot.inc_raw or qty < lot.lo or qty > lot.hi:
+                # A close_position order's quantity never reaches Binance (it closes what is
+                # held when it triggers): only LOT_SIZE, as Nautilus' RiskEngine checks it.
+                grid = rules.size_grid if intent.close_position else lot
+                grid.check_raw(qty, "quantity", rules.qty_str(qty))
             # Binance exempts reduce-only orders from MIN_NOTIONAL (-4164 says so).
             if not intent.close_position and not intent.reduce_only:
                 min_cmp = self._linear_min_notional_cmp
@@ -398,14 +403,16 @@ class OrderValidator:
         scalar = rules.scalar
         notional = notional3 / scalar**3
         bound = bound_raw / scalar
-        # Quantity that meets the bound, on the step grid (linear: q = bound / (px * mult)).
-        unit3 = px_raw * rules.multiplier_raw * rules.step_raw  # notional3 of one step
+        # Quantity that meets the bound, on the order type's step grid (linear:
+        # q = bound / (px * mult)).
+        lot = self._plans[intent.order_type].lot
+        unit3 = px_raw * rules.multiplier_raw * lot.inc_raw  # notional3 of one step
         if intent.quote_quantity or rules.is_inverse or not rules.notional_in_quote or unit3 <= 0:
             hint_qty = ""
         else:
             bound3 = bound_raw * scalar**2
             steps = -(-bound3 // unit3) if too_small else bound3 // unit3
-            hint_qty = rules.qty_str(max(steps * rules.step_raw, rules.min_qty_raw))
+            hint_qty = rules.qty_str(max(steps * lot.inc_raw, lot.lo))
         shown = rules.qty_str(q_raw)
         if too_small:
             raise NotionalTooSmall(

@@ -41,7 +41,11 @@ NT_POSITION_SIDE: Final = vocab.invert(POSITION_SIDE)
 
 
 def rules_of(instrument: Any) -> InstrumentRules:
-    """The core's rules of a Nautilus 2 instrument (build once, cache it)."""
+    """The core's rules of a Nautilus 2 instrument (build once, cache it).
+
+    Market-type orders follow MARKET_LOT_SIZE when ``instrument.info`` carries Binance's
+    ``filters`` (an instrument built with them); 2.0.0rc6's Binance adapter leaves ``info``
+    empty, so its instruments' market orders follow LOT_SIZE."""
     return rules_of_instrument(
         instrument, fixed_precision=FIXED_PRECISION,
         price_limit_raw=int(PRICE_MAX * _SCALAR), quantity_limit_raw=int(QUANTITY_MAX * _SCALAR),

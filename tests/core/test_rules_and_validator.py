@@ -13,7 +13,7 @@ from nautilus_exec_kit.core import errors as E
 from nautilus_exec_kit.core.capabilities import capabilities_for
 from nautilus_exec_kit.core.fixed import format_raw
 from nautilus_exec_kit.core.intent import MarketSnapshot, OrderIntent
-from nautilus_exec_kit.core.rules import InstrumentRules
+from nautilus_exec_kit.core.rules import InstrumentRules, market_lot_raws
 from nautilus_exec_kit.core.validator import OrderValidator
 from nautilus_exec_kit.core.vocab import (
     OrderSide,
@@ -27,22 +27,26 @@ FUT = capabilities_for("USDT_FUTURES")
 MKT = MarketSnapshot(bid=49999.9, ask=50000.0, last=50000.0, mark=50010.0)
 
 
-def btcusdt(fixed_precision: int) -> InstrumentRules:
-    """BTCUSDT-PERP's Binance filters (tick 0.1, step 0.001, 0.001..1000, min notional 100)."""
+def btcusdt(fixed_precision: int, info: Any = None) -> InstrumentRules:
+    """BTCUSDT-PERP's Binance filters (tick 0.1, step 0.001, 0.001..1000, min notional 100),
+    plus the MARKET_LOT_SIZE of ``info`` (an exchangeInfo symbol entry) as the bindings read it."""
     s = 10**fixed_precision
+    market_step, market_min, market_max = market_lot_raws(info, fixed_precision)
     return InstrumentRules.build(
         instrument_id="BTCUSDT-PERP.BINANCE", fixed_precision=fixed_precision,
         price_precision=1, size_precision=3, tick_raw=s // 10, step_raw=s // 1000,
         min_qty_raw=s // 1000, max_qty_raw=1000 * s, min_price_raw=2611 * s // 10,
         max_price_raw=809484 * s, min_notional_raw=100 * s, notional_currency="USDT",
         quote_currency="USDT", price_limit_raw=10**12 * s, quantity_limit_raw=10**12 * s,
+        market_step_raw=market_step, market_min_qty_raw=market_min,
+        market_max_qty_raw=market_max,
     )
 
 
 RULES = {9: btcusdt(9), 16: btcusdt(16)}
 
 
-def raw(value: str, fixed_precision: int) -> int:
+def raw(value: str | Decimal, fixed_precision: int) -> int:
     return int(Decimal(value).scaleb(fixed_precision))
 
 

@@ -4,6 +4,7 @@ the v1 suite's conftest, which imports NautilusTrader 1, is never loaded here)."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from nautilus_trader import model as nt
 from nautilus_trader.risk import RiskEngineConfig
@@ -33,11 +34,12 @@ def flat_quotes(n: int, bid: float = 50_000.0) -> list[nt.QuoteTick]:
     return quotes_from_bids([bid] * n)
 
 
-def make_engine(balance: int = 10_000, leverage: int = 20) -> object:
-    """The kit's Binance-like v2 venue with the v1 suite's balance, leverage and RiskEngine
-    throttles (10 000/s: the kit's own budget is what a test exercises)."""
+def make_engine(balance: int = 10_000, leverage: int = 20, instrument: Any = INSTRUMENT) -> object:
+    """The kit's Binance-like v2 venue trading ``instrument`` (BTCUSDT-PERP by default) with the
+    v1 suite's balance, leverage and RiskEngine throttles (10 000/s: the kit's own budget is
+    what a test exercises)."""
     engine = _make_engine(risk_engine=RiskEngineConfig(
         max_order_submit_rate="10000/00:00:01", max_order_modify_rate="10000/00:00:01",
     ))
-    add_binance_venue(engine, INSTRUMENT, balance_usdt=balance, leverage=leverage)
+    add_binance_venue(engine, instrument, balance_usdt=balance, leverage=leverage)
     return engine

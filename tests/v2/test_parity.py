@@ -22,6 +22,7 @@ from tests.parity_cases import (
     EXPECTED_RESTRICTION_OUTCOMES,
     EXPECTED_RESTRICTION_STATES,
     EXPECTED_RESTRICTION_STATS,
+    INSTRUMENT_INFO,
     REJECT_SPEC,
     RESTRICTION_PROBE_MS,
     RESTRICTION_SCRIPT,
@@ -29,7 +30,10 @@ from tests.parity_cases import (
     Case,
     run_restriction_step,
 )
-from tests.v2.conftest import IID, flat_quotes, make_engine
+from tests.v2.conftest import IID, INSTRUMENT, flat_quotes, make_engine
+
+#: BTCUSDT-PERP with Binance's filters in ``info`` (MARKET_LOT_SIZE), as tests/test_parity.py.
+PARITY_INSTRUMENT = nt.CryptoPerpetual.from_dict({**INSTRUMENT.to_dict(), "info": INSTRUMENT_INFO})
 
 
 class ParityConfig(ExecKitConfig):
@@ -83,7 +87,7 @@ class ParityStrategy(ExecutionMixin, Strategy):  # type: ignore[misc]
 @pytest.mark.parametrize("mode", ["ONE_WAY", "HEDGE"])
 def test_the_same_orders_are_accepted_and_refused(mode: str) -> None:
     cases = [case for case in CASES if case.mode == mode]
-    engine: Any = make_engine()
+    engine: Any = make_engine(instrument=PARITY_INSTRUMENT)
     engine.add_data(flat_quotes(5))
     strategy = ParityStrategy(ParityConfig(position_mode=mode), cases)
     engine.add_strategy(strategy)
