@@ -52,11 +52,13 @@ from nautilus_exec_kit.core.reconciliation import (
     POSITION_SIDES,
     MismatchAction,
     MismatchKind,
+    NodeFill,
     NodePosition,
     PositionCheck,
     PositionMismatch,
     VenuePosition,
 )
+from nautilus_exec_kit.validation import SIDE
 
 #: Cache key (``cache.add`` / ``cache.get``) holding the last verdict as JSON.
 VERDICT_CACHE_KEY: Final[str] = "exec_kit.reconciliation.verdict"
@@ -104,9 +106,12 @@ def venue_positions_from_reports(reports: Iterable[PositionStatusReport]) -> lis
 
 
 def node_position(position: Any) -> NodePosition:
-    """A Nautilus 1 ``Position`` as the core's value (its ID and signed quantity)."""
+    """A Nautilus 1 ``Position`` as the core's value: its ID, signed quantity and fills (the
+    core counts a liquidation's fill on the leg it closed, whatever ID Nautilus booked it to)."""
+    fills = [NodeFill(f.client_order_id.value, SIDE[f.order_side], f.last_qty.as_decimal())
+             for f in position.events]
     return NodePosition(position.instrument_id, position.id.value,
-                        Decimal(position.signed_decimal_qty()))
+                        Decimal(position.signed_decimal_qty()), fills)
 
 
 def node_positions(

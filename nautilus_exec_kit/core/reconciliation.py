@@ -18,6 +18,15 @@ own; in one-way mode the net quantity per instrument. In one-way mode a venue th
 LONG / SHORT legs is a mismatch of its own (:attr:`MismatchKind.VENUE_HOLDS_HEDGE_LEGS`): the
 account is in hedge mode and the node trades it as one-way.
 
+Which leg a node position counts on (:meth:`NodePosition.legs`) is read the way the kit's
+helpers read a leg (``kit_holding``, :mod:`nautilus_exec_kit.core.risk`). NautilusTrader 1.231
+books Binance's own closes (liquidation, ADL, settlement) to ``{instrument}-EXTERNAL`` and
+leaves the closed leg open (v2 does so in one-way mode, or books to a generated ``P-...`` for a
+claiming strategy), so a liquidated LONG shows as a stale ``-LONG`` plus an ``-EXTERNAL`` SHORT.
+Counted by their sides, that is two mismatches on a flat venue (a false halt after a restart
+with a persisted cache); counted on the leg each risk fill closed (a SELL closes LONG, a BUY
+closes SHORT), the two cancel, as they do at the venue.
+
 A check right after start-up can see a fill in transit (in the venue's answer, not yet in the
 node, or the other way round); :func:`confirmed` keeps only what differs in two reads
 :data:`CONFIRM_DELAY_MS` apart, which is how the v2 binding decides (v1 compares the engine's
@@ -36,6 +45,9 @@ from typing import Any, Final
 import attrs
 
 from nautilus_exec_kit.core.errors import ReconciliationMismatch
+from nautilus_exec_kit.core.positions import PositionMode, leg_for
+from nautilus_exec_kit.core.risk import FILL_SIGN, classify_client_order_id
+from nautilus_exec_kit.core.vocab import OrderSide
 
 #: Binance position sides; BOTH is one-way mode.
 POSITION_SIDES: Final[frozenset[str]] = frozenset({"BOTH", "LONG", "SHORT"})
@@ -98,23 +110,52 @@ class VenuePosition:
 
 
 @attrs.frozen
+class NodeFill:
+    """One fill of a node position: its order's client ID, its side and its (unsigned) size."""
+
+    client_order_id: str = attrs.field(converter=str)
+    side: OrderSide
+    quantity: Decimal = attrs.field(converter=Decimal)
+
+    @property
+    def signed_quantity(self) -> Decimal:
+        return FILL_SIGN[self.side] * self.quantity
+
+
+def _fills(fills: Iterable[NodeFill]) -> tuple[NodeFill, ...]:
+    return tuple(fills)
+
+
+@attrs.frozen
 class NodePosition:
-    """One open position of the node: its instrument, its ID and its signed quantity."""
+    """One open position of the node: its instrument, its ID, its signed quantity and its
+    fills (only those of the venue's own closes matter; a binding may pass every fill)."""
 
     instrument_id: str = attrs.field(converter=str)
     position_id: str = attrs.field(converter=str)
     quantity: Decimal = attrs.field(converter=Decimal)
+    fills: tuple[NodeFill, ...] = attrs.field(default=(), converter=_fills)
 
-    def leg(self, hedge_mode: bool) -> str:
-        """The venue leg it counts against: BOTH in one-way mode; in hedge mode the ID's
-        ``-LONG`` / ``-SHORT``, or, for another ID (an EXTERNAL or a reconciliation-generated
-        ``P-...`` one), the side its quantity has."""
+    def legs(self, hedge_mode: bool) -> dict[str, Decimal]:
+        """The venue legs it counts on, with the signed quantity on each (summing to its
+        quantity): BOTH in one-way mode; in hedge mode the ID's ``-LONG`` / ``-SHORT``. Another
+        ID (``-EXTERNAL``, a generated ``P-...``) counts each risk fill (liquidation, ADL,
+        settlement) on the leg it closed, as ``kit_holding`` reads the legs, and the rest on the
+        side it has."""
         if not hedge_mode:
-            return "BOTH"
+            return {"BOTH": self.quantity}
         suffix = self.position_id.rsplit("-", 1)[-1]
         if suffix in HEDGE_LEGS:
-            return suffix
-        return "LONG" if self.quantity > 0 else "SHORT"
+            return {suffix: self.quantity}
+        legs: dict[str, Decimal] = defaultdict(Decimal)
+        for fill in self.fills:
+            if classify_client_order_id(fill.client_order_id) is not None:
+                leg = leg_for(PositionMode.HEDGE, fill.side, closing=True)
+                legs[leg] += fill.signed_quantity
+        rest = self.quantity - sum(legs.values(), Decimal(0))
+        if rest:
+            legs["LONG" if rest > 0 else "SHORT"] += rest
+        return dict(legs)
 
 
 def binance_instrument_id(symbol: str) -> str:
@@ -146,10 +187,11 @@ def venue_positions_from_rows(
 def node_totals(
     positions: Iterable[NodePosition], hedge_mode: bool,
 ) -> dict[tuple[str, str], Decimal]:
-    """Signed open quantity per (instrument, leg)."""
+    """Signed open quantity per (instrument, leg) (:meth:`NodePosition.legs`)."""
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for position in positions:
-        totals[(position.instrument_id, position.leg(hedge_mode))] += position.quantity
+        for leg, quantity in position.legs(hedge_mode).items():
+            totals[(position.instrument_id, leg)] += quantity
     return dict(totals)
 
 
@@ -312,6 +354,7 @@ __all__ = [
     "STARTUP_CHECK_DELAY_MS",
     "MismatchAction",
     "MismatchKind",
+    "NodeFill",
     "NodePosition",
     "PositionCheck",
     "PositionMismatch",

@@ -61,7 +61,7 @@ RISK_CLIENT_ID_PREFIXES: Final[tuple[tuple[str, RiskEventKind], ...]] = (
 )
 
 #: The signed direction a fill of each side moves a position in.
-_SIGN: Final[dict[OrderSide, int]] = {OrderSide.BUY: 1, OrderSide.SELL: -1}
+FILL_SIGN: Final[dict[OrderSide, int]] = {OrderSide.BUY: 1, OrderSide.SELL: -1}
 
 
 def classify_client_order_id(client_order_id: str | None) -> RiskEventKind | None:
@@ -93,7 +93,7 @@ class VenueClose:
 
     @property
     def signed_raw(self) -> int:
-        return _SIGN[self.side] * self.filled_raw
+        return FILL_SIGN[self.side] * self.filled_raw
 
 
 @attrs.frozen
@@ -146,7 +146,7 @@ class VenueCloseLedger:
             return 0
         self._closes[close.client_order_id] = close
         key = (close.instrument_key, close.leg)
-        self._offsets[key] = self._offsets.get(key, 0) + _SIGN[close.side] * added
+        self._offsets[key] = self._offsets.get(key, 0) + FILL_SIGN[close.side] * added
         return added
 
     def record_fill(
@@ -223,6 +223,7 @@ def reduce_only_allowed(
 
 
 __all__ = [
+    "FILL_SIGN",
     "RISK_CLIENT_ID_PREFIXES",
     "Holding",
     "RiskEventKind",

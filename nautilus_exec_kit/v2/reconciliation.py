@@ -45,6 +45,7 @@ from nautilus_exec_kit.core.reconciliation import (
     CONFIRM_DELAY_MS,
     STARTUP_CHECK_DELAY_MS,
     MismatchAction,
+    NodeFill,
     NodePosition,
     PositionCheck,
     VenuePosition,
@@ -53,6 +54,7 @@ from nautilus_exec_kit.core.reconciliation import (
     venue_positions_from_rows,
 )
 from nautilus_exec_kit.secrets import Secret, redact
+from nautilus_exec_kit.v2.convert import SIDE
 
 #: The USD-M futures REST base of each adapter environment (``BinanceEnvironment`` names), for
 #: DEMO and LIVE; the sandbox passes its own.
@@ -120,13 +122,16 @@ class PositionRiskReader:
 
 
 def node_positions(cache: Any) -> list[NodePosition]:
-    """The node's open positions (every owner) as the core's values."""
+    """The node's open positions (every owner) as the core's values, with their fills (the
+    core counts a liquidation's fill on the leg it closed, whatever ID v2 booked it to)."""
     positions = []
     for position in cache.positions_open():
         quantity = position.quantity.as_decimal()
+        fills = [NodeFill(f.client_order_id.value, SIDE[f.order_side], f.last_qty.as_decimal())
+                 for f in position.events()]
         positions.append(NodePosition(
             str(position.instrument_id), position.id.value,
-            -quantity if position.side.name == "SHORT" else quantity,
+            -quantity if position.side.name == "SHORT" else quantity, fills,
         ))
     return positions
 

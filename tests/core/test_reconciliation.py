@@ -9,16 +9,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nautilus_exec_kit.core.errors import ReconciliationMismatch
+from nautilus_exec_kit.core.positions import PositionMode
 from nautilus_exec_kit.core.reconciliation import (
     MismatchKind,
+    NodeFill,
     NodePosition,
     PositionCheck,
     VenuePosition,
     binance_instrument_id,
     check_positions,
     confirmed,
+    node_totals,
     venue_positions_from_rows,
 )
+from nautilus_exec_kit.core.risk import Holding, RiskEventKind, VenueCloseLedger
+from nautilus_exec_kit.core.vocab import OrderSide, PositionSide
 
 IID = binance_instrument_id("BTCUSDT")
 
@@ -117,3 +122,71 @@ def test_identical_views_always_match(qtys: list[Decimal]) -> None:
     total = sum(qtys, Decimal(0))
     venue = [VenuePosition(IID, "BOTH", total)] if total else []
     assert check_positions(node, venue, hedge_mode=False).ok
+
+
+BUY, SELL = OrderSide.BUY, OrderSide.SELL
+
+
+def _external(*fills: tuple[str, OrderSide, str]) -> NodePosition:
+    """The ``-EXTERNAL`` position both generations book the venue's own closes to."""
+    node_fills = [NodeFill(coid, side, qty) for coid, side, qty in fills]
+    return NodePosition(IID, f"{IID}-EXTERNAL", sum((f.signed_quantity for f in node_fills),
+                                                    Decimal(0)), node_fills)
+
+
+def test_a_hedge_liquidation_booked_to_external_counts_on_the_leg_it_closed() -> None:
+    """The false halt after a hedge liquidation and a restart: the stale ``-LONG`` and the
+    ``-EXTERNAL`` SHORT of the liquidation's SELL are the venue's flat LONG leg; the SHORT leg
+    keeps only its own position."""
+    node = [NodePosition(IID, f"{IID}-LONG", "0.004"), NodePosition(IID, f"{IID}-SHORT", "-0.003"),
+            _external(("autoclose-1700000000000", SELL, "0.004"))]
+    assert check_positions(node, _rows(("SHORT", "-0.003")), hedge_mode=True).ok
+    # both legs closed by the venue (a BUY closes SHORT), the fills netted in one position
+    both = [NodePosition(IID, f"{IID}-LONG", "0.004"), NodePosition(IID, f"{IID}-SHORT", "-0.003"),
+            _external(("autoclose-1700000000000", SELL, "0.004"), ("adl_autoclose", BUY, "0.003"))]
+    assert node[-1].legs(True) == {"LONG": Decimal("-0.004")}
+    assert both[-1].legs(True) == {"LONG": Decimal("-0.004"), "SHORT": Decimal("0.003")}
+    assert check_positions(both, [], hedge_mode=True).ok
+
+
+def test_the_venues_closes_do_not_hide_a_real_mismatch() -> None:
+    node = [NodePosition(IID, f"{IID}-LONG", "0.004"),
+            _external(("settlement_autoclose-1", SELL, "0.004"))]
+    [mismatch] = check_positions(node, _rows(("LONG", "0.004")), hedge_mode=True).mismatches
+    assert (mismatch.side, mismatch.node_quantity) == ("LONG", Decimal(0))
+    # an ordinary external order in the same position still counts on the side it has
+    other = [NodePosition(IID, f"{IID}-LONG", "0.004"),
+             _external(("autoclose-1", SELL, "0.004"), ("other-app-1", SELL, "0.002"))]
+    assert check_positions(other, _rows(("SHORT", "-0.002")), hedge_mode=True).ok
+    # one-way: the net, as before
+    one_way = [NodePosition(IID, f"{IID}-BOTH", "0.004"), _external(("autoclose-1", SELL, "0.004"))]
+    assert check_positions(one_way, [], hedge_mode=False).ok
+
+
+@given(st.lists(st.tuples(st.sampled_from(["autoclose-1", "adl_autoclose", "O-1"]),
+                          st.sampled_from([BUY, SELL]),
+                          st.decimals(min_value=1, max_value=9, places=0)), max_size=5),
+       st.decimals(min_value=-9, max_value=9, places=0))
+def test_the_check_reads_each_leg_as_kit_holding_does(
+    fills: list[tuple[str, OrderSide, Decimal]], own: Decimal,
+) -> None:
+    """Per leg, the node's total is the ledger's holding (what the helpers read) plus what
+    ordinary fills booked elsewhere hold; the legs always sum to the position's quantity."""
+    external = _external(*((c, side, str(q)) for c, side, q in fills))
+    assert sum(external.legs(True).values(), Decimal(0)) == external.quantity
+    ledger = VenueCloseLedger()
+    for trade, (coid, side, qty) in enumerate(fills):
+        if coid != "O-1":
+            ledger.record_fill(f"{coid}-{trade}", RiskEventKind.LIQUIDATION, IID,
+                               PositionMode.HEDGE, side, external.position_id, int(qty))
+    ordinary = sum((Decimal(q) * (1 if s is BUY else -1) for c, s, q in fills if c == "O-1"),
+                   Decimal(0))
+    totals = node_totals([NodePosition(IID, f"{IID}-LONG", own), external], hedge_mode=True)
+    for leg, own_qty, rest in (("LONG", own, max(ordinary, Decimal(0))),
+                               ("SHORT", Decimal(0), min(ordinary, Decimal(0)))):
+        assert totals.get((IID, leg), Decimal(0)) - rest == _signed(
+            ledger.holding(int(own_qty), IID, leg))
+
+
+def _signed(holding: Holding) -> int:
+    return holding.quantity_raw * (-1 if holding.side is PositionSide.SHORT else 1)

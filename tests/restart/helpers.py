@@ -89,6 +89,7 @@ def node_vs_venue(state: dict[str, Any], venue: SandboxVenue, hedge: bool) -> Po
             self.is_open = True
             self._qty = Decimal(row["qty"])
             self.side = None
+            self.events = ()  # the state dump has no fills
 
         def signed_decimal_qty(self) -> Decimal:
             return self._qty

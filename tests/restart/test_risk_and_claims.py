@@ -152,3 +152,37 @@ def test_external_orders_and_positions_are_claimed_after_restart(
     second.command(op="cancel", coid="other-app-1")
     second.wait_state(lambda s: "other-app-1" not in node_open_ids(s), what="claimed canceled")
     assert "other-app-1" not in venue_open_ids(venue)
+
+
+@pytest.mark.parametrize("liquidated", [("LONG",), ("LONG", "SHORT")],
+                         ids=["long_leg", "both_legs"])
+def test_hedge_liquidation_then_restart_is_not_a_mismatch(
+    liquidated: tuple[str, ...],
+    redis_server: RedisSettings,
+    sandbox_factory: Callable[..., SandboxHandle],
+    node_factory: Callable[..., NodeProcess],
+) -> None:
+    """Nautilus 1.231 books each liquidation to ``-EXTERNAL`` (a SELL that closed LONG shows
+    there as a SHORT) and keeps the stale leg; Redis brings both back at the restart. The guard
+    counts each risk fill on the leg it closed, as ``kit_holding`` does: no false halt."""
+    flush_redis(redis_server)
+    sandbox = sandbox_factory(sandbox_config(hedge=True))
+    venue = sandbox.venue
+    first = node_factory(sandbox, redis_server)
+    first.wait_started()
+    first.command(op="submit", kind="MARKET", side="BUY", qty=Q, pos="LONG")
+    first.command(op="submit", kind="MARKET", side="SELL", qty="0.003", pos="SHORT")
+    first.wait_state(lambda s: node_net(s) == Decimal("0.001"), what="both legs open")
+    for n, leg in enumerate(liquidated, start=1):  # one at a time: each its own autoclose ID
+        venue.faults.liquidation(position_side=leg)
+        first.wait_state(lambda s, n=n: len(s["risk_events"]) == n, what=f"{leg} liquidated")
+    first.kill()
+
+    second = node_factory(sandbox, redis_server)
+    state = second.wait_state(lambda s: s["guard_checks"] >= 1, what="start-up check")
+    stale = {p["id"] for p in state["positions"]}
+    assert {f"{IID}-LONG", f"{IID}-EXTERNAL"} <= stale  # what the node holds: the stale legs
+    assert state["verdict"]["mismatches"] == [], state["verdict"]
+    assert state["trading_state"] == "ACTIVE"
+    short = Decimal(0) if "SHORT" in liquidated else Decimal("-0.003")
+    assert venue_amount(venue, "LONG") == 0 and venue_amount(venue, "SHORT") == short

@@ -33,6 +33,7 @@ from nautilus_trader.model.identifiers import (
     VenueOrderId,
 )
 from nautilus_trader.model.objects import Money, Price, Quantity
+from nautilus_trader.model.position import Position
 from nautilus_trader.test_kit.providers import TestInstrumentProvider
 from nautilus_trader.trading.strategy import Strategy
 
@@ -96,11 +97,12 @@ def test_ordinary_ids_are_not_risk_events(client_id: str) -> None:
     assert classify_client_order_id(client_id) is None
 
 
-def _fill(coid: str, trade: str, side: OrderSide = OrderSide.SELL) -> OrderFilled:
+def _fill(coid: str, trade: str, side: OrderSide = OrderSide.SELL,
+          position: str = "BOTH") -> OrderFilled:
     return OrderFilled(
         trader_id=TraderId("T-001"), strategy_id=StrategyId("EXTERNAL"), instrument_id=IID,
         client_order_id=ClientOrderId(coid), venue_order_id=VenueOrderId("1"),
-        account_id=ACCOUNT, trade_id=TradeId(trade), position_id=PositionId(f"{IID}-BOTH"),
+        account_id=ACCOUNT, trade_id=TradeId(trade), position_id=PositionId(f"{IID}-{position}"),
         order_side=side, order_type=OrderType.LIMIT, last_qty=Quantity.from_str("0.004"),
         last_px=Price.from_str("49000.0"), currency=USDT, commission=Money(0, USDT),
         liquidity_side=LiquiditySide.TAKER, event_id=UUID4(), ts_event=1, ts_init=1,
@@ -174,16 +176,27 @@ def test_watcher_needs_a_registered_strategy() -> None:
 
 
 class _Position:
-    """The four attributes check_positions reads from a Nautilus Position."""
+    """The five attributes check_positions reads from a Nautilus Position."""
 
     def __init__(self, pid: str, qty: str) -> None:
         self.id = PositionId(pid)
         self.instrument_id = IID
         self.is_open = True
         self._qty = Decimal(qty)
+        self.events: list[OrderFilled] = []
 
     def signed_decimal_qty(self) -> Decimal:
         return self._qty
+
+
+def test_a_liquidation_on_external_counts_on_the_leg_it_closed() -> None:
+    """Nautilus 1.231 books Binance's liquidation of a LONG leg (a SELL) to ``-EXTERNAL`` and
+    keeps the ``-LONG``: the check reads the positions' fills and the venue's flat legs match."""
+    stale = Position(INSTRUMENT, _fill("O-1", "T1", OrderSide.BUY, "LONG"))
+    external = Position(INSTRUMENT, _fill("autoclose-1", "T2", OrderSide.SELL, "EXTERNAL"))
+    assert check_positions([stale, external], [], hedge_mode=True).ok
+    other_app = Position(INSTRUMENT, _fill("other-app-1", "T3", OrderSide.SELL, "EXTERNAL"))
+    assert len(check_positions([stale, other_app], [], hedge_mode=True).mismatches) == 2
 
 
 def test_hedge_leg_lost_is_the_3104_case() -> None:

@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from nautilus_trader import model as nt
+from nautilus_trader.core import UUID4
 from nautilus_trader.model import StrategyId
 from nautilus_trader.trading import Strategy
 
@@ -20,9 +22,11 @@ from nautilus_exec_kit.core.reconciliation import (
     MismatchAction,
     NodePosition,
     VenuePosition,
+    check_positions,
 )
 from nautilus_exec_kit.sandbox import SandboxConfig, SandboxVenue, run_sandbox_in_thread
 from nautilus_exec_kit.secrets import Secret
+from nautilus_exec_kit.v2.backtest import btcusdt_perp
 from nautilus_exec_kit.v2.config import ExecKitConfig
 from nautilus_exec_kit.v2.live import Credentials, SandboxEndpoints, build_live_node
 from nautilus_exec_kit.v2.mixin import ExecutionMixin
@@ -31,6 +35,7 @@ from nautilus_exec_kit.v2.reconciliation import (
     PositionVerdict,
     StartupPositionCheck,
     VenueUnreadable,
+    node_positions,
 )
 
 IID = "BTCUSDT-PERP.BINANCE"
@@ -161,3 +166,34 @@ def test_the_factory_attaches_the_check_to_kit_strategies_only_as_v2_can_act() -
     assert check is not None and check.action is MismatchAction.LOG and not check.hedge_mode
     del node
     gc.collect()
+
+
+def _position(coid: str, side: nt.OrderSide, qty: str, leg: str) -> nt.Position:
+    instrument = btcusdt_perp()
+    fill = nt.OrderFilled(
+        nt.TraderId("TESTER-001"), nt.StrategyId("EXTERNAL"), instrument.id,
+        nt.ClientOrderId(coid), nt.VenueOrderId("1"), nt.AccountId("BINANCE-001"),
+        nt.TradeId(coid), side, nt.OrderType.MARKET, nt.Quantity.from_str(qty),
+        nt.Price.from_str("50000.0"), nt.Currency.from_str("USDT"), nt.LiquiditySide.TAKER,
+        UUID4(), 0, 0, False, nt.PositionId(f"{instrument.id}-{leg}"))
+    return nt.Position(instrument, fill)
+
+
+def _check_hedge(positions: list[nt.Position]) -> Any:
+    class _Cache:  # the cache's one method the check reads
+        def positions_open(self) -> list[nt.Position]:
+            return positions
+
+    return check_positions(node_positions(_Cache()), [], hedge_mode=True)
+
+
+def test_a_hedge_liquidation_booked_to_external_is_read_on_the_leg_it_closed() -> None:
+    """v2 books Binance's liquidation (a SELL closing LONG) to ``-EXTERNAL`` and keeps the stale
+    ``-LONG``: the check hands each position's fills to the core, which counts the SELL on the
+    LONG leg (as kit_holding reads it), so a flat venue is no mismatch."""
+    stale_long = _position("O-1", nt.OrderSide.BUY, "0.004", "LONG")
+    liquidation = _position("autoclose-1700000000000", nt.OrderSide.SELL, "0.004", "EXTERNAL")
+    assert _check_hedge([stale_long, liquidation]).ok
+    # another app's SELL in the same place is a SHORT the venue does not hold
+    other_app = _position("other-app-1", nt.OrderSide.SELL, "0.004", "EXTERNAL")
+    assert len(_check_hedge([stale_long, other_app]).mismatches) == 2
