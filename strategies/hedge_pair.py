@@ -4,6 +4,10 @@ Binance hedge mode (``dualSidePosition=true``) keeps ``{iid}-LONG`` and ``{iid}-
 positions. The kit sends every order on the right leg, refuses reduce-only (the adapter never
 sends it in hedge mode), and ``close_long`` / ``close_short`` never close more than the leg holds.
 
+It reads each leg with ``kit_holding``, not ``cache.position(...)``: after a liquidation live,
+Nautilus leaves the leg open in the cache while Binance holds nothing (docs/production.md §6),
+and a strategy reading the cache would never reopen it.
+
 It prices on quote mids, or on bar closes when ``bar_type`` is set (a run of Binance klines).
 """
 
@@ -12,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
-from nautilus_trader.model.enums import OrderSide, PositionSide
+from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
@@ -35,6 +39,7 @@ class HedgePair(ExecutionMixin, Strategy):
 
     def __init__(self, config: HedgePairConfig) -> None:
         super().__init__(config)
+        self.entry: dict[str, float] = {}  # leg -> the price it was (re)opened at
 
     def on_start(self) -> None:
         if self.config.bar_type is None:
@@ -51,16 +56,17 @@ class HedgePair(ExecutionMixin, Strategy):
     def _on_price(self, price: float) -> None:
         iid = self.config.instrument_id
         for leg, open_side in (("LONG", OrderSide.BUY), ("SHORT", OrderSide.SELL)):
-            position = self.cache.position(self.kit_position_id(iid, leg))
-            if position is None or position.is_closed:
+            if self.kit_holding(iid, leg).side is None:  # flat at the venue (liquidated too)
                 if not self._leg_order_in_flight(leg):
                     # position_side is implied (BUY opens LONG), spelled out for the reader.
                     self.submit_market(iid, open_side, self.config.leg_size, position_side=leg)
+                    self.entry[leg] = price
                 continue
-            move = (price - position.avg_px_open) / position.avg_px_open * 10_000
-            in_profit = move if position.side == PositionSide.LONG else -move
+            entry = self.entry.setdefault(leg, price)  # held since before a restart: from now
+            move = (price - entry) / entry * 10_000
+            in_profit = move if leg == "LONG" else -move
             if in_profit >= self.config.take_profit_bps:
-                # Sized from the cache; a second call in the same tick would return None.
+                # Sized by the venue's leg; a second call in the same tick would return None.
                 (self.close_long if leg == "LONG" else self.close_short)(iid)
 
     def _leg_order_in_flight(self, leg: str) -> bool:

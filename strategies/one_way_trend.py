@@ -8,6 +8,10 @@ closes the whole position, and is cancelled when the take-profit closes it).
 It trades on quote mids, or on bar closes when ``bar_type`` is set (a run of Binance klines has
 no quotes; ``exec-kit backtest`` sets ``bar_type`` for such runs). The EMA periods count updates
 of whichever it trades on.
+
+It reads its position with ``kit_holding``, not ``cache.position(...)`` (as the kit's close
+helpers do): after a liquidation live, Nautilus leaves the position open in the cache while
+Binance holds nothing (docs/production.md §6).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
-from nautilus_trader.model.enums import OrderSide, PositionSide
+from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
@@ -91,10 +95,10 @@ class OneWayTrend(ExecutionMixin, Strategy):
         self.cancel_all_orders(iid)
         self.close_all(iid)
 
-    def net_side(self) -> PositionSide:
-        """The current position side (for summaries)."""
-        position = self.cache.position(self.kit_position_id(self.config.instrument_id))
-        return position.side if position is not None else PositionSide.FLAT
+    def net_side(self) -> str:
+        """The position's side as the venue holds it: LONG, SHORT or FLAT (for summaries)."""
+        side = self.kit_holding(self.config.instrument_id).side
+        return "FLAT" if side is None else side.name
 
 
 def _on_tick(price: float, tick: Decimal) -> Decimal:

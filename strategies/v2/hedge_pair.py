@@ -1,12 +1,17 @@
 """Hedge-mode pair on NautilusTrader 2 (the twin of ``strategies/hedge_pair.py``): holds a LONG
 and a SHORT leg at once and takes profit on each leg separately; prices on quote mids, or on bar
-closes when ``bar_type`` is set."""
+closes when ``bar_type`` is set.
+
+It reads each leg with ``kit_holding``, not ``cache.position(...)``: after a liquidation live,
+Nautilus leaves the leg open in the cache while Binance holds nothing (docs/production.md §6),
+and a strategy reading the cache would never reopen it.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from nautilus_trader.model import Bar, BarType, InstrumentId, OrderSide, PositionSide, QuoteTick
+from nautilus_trader.model import Bar, BarType, InstrumentId, OrderSide, QuoteTick
 from nautilus_trader.trading import Strategy
 
 from nautilus_exec_kit.v2.config import ExecKitConfig
@@ -26,6 +31,10 @@ class HedgePairConfig(ExecKitConfig):
 class HedgePair(ExecutionMixin, Strategy):  # type: ignore[misc]
     """Keep one LONG and one SHORT leg open; bank the profitable leg and re-open it."""
 
+    def __init__(self, config: HedgePairConfig) -> None:
+        super().__init__(config)
+        self.entry: dict[str, float] = {}  # leg -> the price it was (re)opened at
+
     def on_start(self) -> None:
         config = self.config
         if config.bar_type is None:
@@ -43,13 +52,14 @@ class HedgePair(ExecutionMixin, Strategy):  # type: ignore[misc]
         config = self.config
         iid = config.instrument_id
         for leg, open_side in (("LONG", OrderSide.BUY), ("SHORT", OrderSide.SELL)):
-            position = self.cache.position(self.kit_position_id(iid, leg))
-            if position is None or position.is_closed:
+            if self.kit_holding(iid, leg).side is None:  # flat at the venue (liquidated too)
                 if not self._leg_order_in_flight(leg):
                     self.submit_market(iid, open_side, config.leg_size, position_side=leg)
+                    self.entry[leg] = price
                 continue
-            move = (price - position.avg_px_open) / position.avg_px_open * 10_000
-            in_profit = move if position.side == PositionSide.LONG else -move
+            entry = self.entry.setdefault(leg, price)  # held since before a restart: from now
+            move = (price - entry) / entry * 10_000
+            in_profit = move if leg == "LONG" else -move
             if in_profit >= config.take_profit_bps:
                 (self.close_long if leg == "LONG" else self.close_short)(iid)
 

@@ -1,6 +1,11 @@
 """One-way trend follower on NautilusTrader 2 (the twin of ``strategies/one_way_trend.py``):
 EMA cross entries, protected by a close_position stop and a close_position take-profit; on quote
-mids, or on bar closes when ``bar_type`` is set."""
+mids, or on bar closes when ``bar_type`` is set.
+
+It reads its position with ``kit_holding``, not ``cache.position(...)`` (as the kit's close
+helpers do): after a liquidation live, Nautilus leaves the position open in the cache while
+Binance holds nothing (docs/production.md §6).
+"""
 
 from __future__ import annotations
 
@@ -82,6 +87,11 @@ class OneWayTrend(ExecutionMixin, Strategy):  # type: ignore[misc]
         iid = self.config.instrument_id
         self.cancel_all_orders(iid)
         self.close_all(iid)
+
+    def net_side(self) -> str:
+        """The position's side as the venue holds it: LONG, SHORT or FLAT (for summaries)."""
+        side = self.kit_holding(self.config.instrument_id).side
+        return "FLAT" if side is None else side.name
 
 
 def _on_tick(price: float, tick: Decimal) -> Decimal:
