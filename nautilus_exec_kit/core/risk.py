@@ -9,13 +9,15 @@ strategy's position (measured against the sandbox with a real node and the real 
   ``EXTERNAL``, or by the strategy that claims the instrument's external orders), in one-way and
   in hedge mode, although the adapter's fill report names the venue's position
   (``{instrument}-BOTH`` / the leg's);
-* NautilusTrader 2 (rc6) books it to ``{instrument}-EXTERNAL`` too, or to a generated ``P-...``
-  when the strategy claims external orders.
+* NautilusTrader 2 (rc6) books it to ``{instrument}-EXTERNAL`` too in one-way mode, or to a
+  generated ``P-...`` when the strategy claims external orders; in hedge mode it books it to
+  the leg's own ``-LONG`` / ``-SHORT`` (measured), which then needs no correction.
 
-Either way the strategy's ``-BOTH`` (or ``-LONG`` / ``-SHORT``) position stays open in the node
-while the venue is flat (the node's net per instrument is right, its legs are not). A kit helper
-that closed what the node's leg shows would send a close for a position the venue no longer
-holds: a reduce-only order the venue rejects, or, without reduce-only, a new position.
+Where it is booked away, the strategy's ``-BOTH`` (or ``-LONG`` / ``-SHORT``) position stays
+open in the node while the venue is flat (the node's net per instrument is right, its legs are
+not). A kit helper that closed what the node's leg shows would send a close for a position the
+venue no longer holds: a reduce-only order the venue rejects, or, without reduce-only, a new
+position.
 
 :class:`VenueCloseLedger` keeps what the venue closed behind the strategy's back, per instrument
 and leg, so a binding can read the position the venue actually holds: the strategy's own signed
