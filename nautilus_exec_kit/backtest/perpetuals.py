@@ -70,20 +70,29 @@ from nautilus_trader.model.orders import MarketOrder
 from nautilus_trader.model.position import Position
 
 from nautilus_exec_kit.backtest.mark_triggers import MarkPriceTriggers
+from nautilus_exec_kit.core.perpetual_venue import (
+    FundingCharge,
+    FundingDue,
+    FundingSchedule,
+    Liquidation,
+    PerpetualTerms,
+    account_exposures,
+    funding_charges,
+)
+from nautilus_exec_kit.core.perpetual_venue import PerpetualLedger as _PerpetualLedger
 from nautilus_exec_kit.core.perpetuals import (
     BTCUSDT_BRACKETS,
     BTCUSDT_LIQUIDATION_FEE,
-    DEFAULT_FUNDING_INTERVAL_HOURS,
-    Bracket,
+    MONEY_STEP,
     ContractExposure,
     Leg,
     MarginMode,
+    autoclose_client_order_id,
     brackets_by_symbol,
-    clearance_fee,
     due_liquidations,
-    funding_payment,
-    funding_times,
     liquidation_price,
+    liquidation_settlements,
+    margin_headroom,
 )
 
 #: Market data the venue sees -> the instrument it moves, and its price as the mark's stand-in.
@@ -100,26 +109,7 @@ _MARKET_DATA_PRICE: Final[dict[type, Callable[[Any], Price]]] = {
 
 #: Who owns the venue's liquidation orders (the live v1 engine's owner of external orders).
 EXTERNAL_STRATEGY: Final = StrategyId("EXTERNAL")
-_NS_PER_MS: Final = 1_000_000
-_MONEY_STEP: Final = Decimal("0.00000001")  # USDT's precision on Binance and in Nautilus
 _RAW_SCALE: Final = int(FIXED_SCALAR)  # Nautilus' fixed-point raw per unit
-
-
-@attrs.frozen
-class PerpetualTerms:
-    """One perpetual's terms on the venue (exchangeInfo / leverageBracket / fundingInfo).
-
-    ``funding_rate`` is charged on the schedule when the run has no ``FundingRateUpdate`` data
-    for the instrument (``None``: no funding without data). ``margin_mode`` is Binance's
-    ``marginType`` for the symbol.
-    """
-
-    brackets: tuple[Bracket, ...] = BTCUSDT_BRACKETS
-    liquidation_fee: Decimal = attrs.field(default=BTCUSDT_LIQUIDATION_FEE, converter=Decimal)
-    funding_interval_hours: int = DEFAULT_FUNDING_INTERVAL_HOURS
-    funding_rate: Decimal | None = attrs.field(
-        default=None, converter=attrs.converters.optional(Decimal))
-    margin_mode: MarginMode = MarginMode.CROSS
 
 
 def terms_from_binance(
@@ -160,55 +150,18 @@ def terms_from_binance(
     return terms, notes
 
 
-@attrs.frozen
-class FundingCharge:
-    """One position's funding at one funding time (``amount`` > 0: the account received)."""
-
-    ts: int
-    instrument_id: str
-    position_id: str
-    signed_qty: Decimal
-    mark: Decimal
-    rate: Decimal
-    amount: Decimal
-
-
-@attrs.frozen
-class Liquidation:
-    """One liquidated position: where it was closed and what the clearance fee took."""
-
-    ts: int
-    instrument_id: str
-    position_id: str
-    client_order_id: str
-    side: str
-    quantity: Decimal
-    mark: Decimal
-    fill_price: Decimal
-    liquidation_price: Decimal | None
-    clearance_fee: Decimal
-
-
 @attrs.define
-class PerpetualLedger:
+class PerpetualLedger(_PerpetualLedger):
     """What funding, liquidations and fills did to the account over a run (the summary reads
     it). ``realized_pnl`` sums every position lifecycle's realized PnL (net of commissions, as
     Nautilus books it): a reused ``-BOTH`` position ID forgets the lifecycles before its last."""
 
-    funding: list[FundingCharge] = attrs.field(factory=list)
-    liquidations: list[Liquidation] = attrs.field(factory=list)
     #: the realized PnL as Nautilus' fixed-point raw (summed exactly, per fill, cheaply)
     realized_pnl_raw: int = 0
 
     @property
     def realized_pnl(self) -> Decimal:
         return Decimal(self.realized_pnl_raw) / _RAW_SCALE
-
-    def funding_total(self) -> Decimal:
-        return sum((c.amount for c in self.funding), Decimal(0))
-
-    def clearance_fees(self) -> Decimal:
-        return sum((liq.clearance_fee for liq in self.liquidations), Decimal(0))
 
 
 class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
@@ -232,12 +185,7 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._default = default or PerpetualTerms()
         self.ledger = PerpetualLedger()
         self._exchange: Any = None
-        # funding: instrument -> next scheduled time (constant rate) / pending estimate
-        self._scheduled: dict[InstrumentId, int] = {}
-        self._estimates: dict[InstrumentId, FundingRateUpdate] = {}
-        self._with_rate_data: set[InstrumentId] = set()
-        self._unfunded: dict[InstrumentId, int] = {}  # funding times held without any rate
-        self._next_due = 0  # the first step starts the funding schedule
+        self._funding: FundingSchedule[InstrumentId] = FundingSchedule(self.terms_of)
         # liquidation: positions open per instrument, kept from position events
         self._open: dict[InstrumentId, dict[Any, Position]] = {}
         self._last_mark: dict[InstrumentId, float] = {}
@@ -251,14 +199,13 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._isolated_funding: dict[Any, Decimal] = {}  # (instrument, position) -> funding
         self._realized: dict[Any, int] = {}  # position ID -> its lifecycle's realized PnL (raw)
         self._max_mmr: dict[InstrumentId, float] = {}
-        self._started_ns: int | None = None
         self.mark_triggers: MarkPriceTriggers
 
     def unfunded(self) -> dict[str, int]:
         """Instruments whose positions were held across funding times the run had no rate
         for (no ``FundingRateUpdate`` data, no constant rate), with how many: their funding
         was not charged, and the run's PnL leaves it out."""
-        return {i.value: n for i, n in self._unfunded.items() if i not in self._with_rate_data}
+        return {i.value: n for i, n in self._funding.unfunded().items()}
 
     def terms_of(self, instrument_id: InstrumentId) -> PerpetualTerms:
         return self._terms.get(instrument_id, self._default)
@@ -282,7 +229,7 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def pre_process(self, data: Any) -> None:
         # Market data at or after a funding time: settle before it can move any position, so
         # exactly the positions open at the funding time pay (at the mark known until now).
-        if data.ts_init >= self._next_due:
+        if data.ts_init >= self._funding.next_due:
             self._settle_due(data.ts_init)
         instrument_of = _MARKET_DATA_INSTRUMENT.get(type(data))
         if instrument_of is not None:
@@ -297,7 +244,7 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def process(self, ts_now: int) -> None:
         # Called after every time step: the common case (nothing due, nothing moved that
         # matters) costs a few comparisons.
-        if ts_now >= self._next_due:
+        if ts_now >= self._funding.next_due:
             self._settle_due(ts_now)
         moved = self._moved
         if moved:
@@ -327,83 +274,49 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def reset(self) -> None:
         self.ledger = PerpetualLedger()
         self._realized.clear()
-        self._scheduled.clear()
-        self._estimates.clear()
-        self._unfunded.clear()
+        self._funding.reset()
         self._open.clear()
         self._isolated_funding.clear()
-        self._started_ns = None
-        self._next_due = 0
 
     # -- funding ----------------------------------------------------------------------------
-
-    def _start(self, ts_now: int) -> None:
-        self._started_ns = ts_now
-        for instrument_id in self._exchange.instruments:
-            # every perpetual funds on Binance's schedule; without a rate (data or constant)
-            # the times a position was held are counted, so the run can say what it left out
-            self._scheduled[instrument_id] = self._next_funding_time(instrument_id, ts_now)
-        self._update_next_due()
-
-    def _next_funding_time(self, instrument_id: InstrumentId, after_ns: int) -> int:
-        hours = self.terms_of(instrument_id).funding_interval_hours
-        return funding_times(after_ns, after_ns + hours * 3_600 * 10**9, hours)[0]
-
-    def _update_next_due(self) -> None:
-        times = [t for i, t in self._scheduled.items() if i not in self._with_rate_data]
-        times += [e.next_funding_ns for e in self._estimates.values() if e.next_funding_ns]
-        self._next_due = min(times, default=2**63)
 
     def _on_funding_rate(self, update: FundingRateUpdate) -> None:
         if update.instrument_id not in self._exchange.instruments:
             return
-        self._with_rate_data.add(update.instrument_id)
-        if update.next_funding_ns:
-            self._estimates[update.instrument_id] = update
-        else:
-            self._charge(update.instrument_id, update.ts_event, Decimal(str(update.rate)))
-        self._update_next_due()
+        due = self._funding.on_rate(update.instrument_id, update.ts_event,
+                                    Decimal(str(update.rate)), update.next_funding_ns)
+        if due is not None:
+            self._charge(due)
 
     def _settle_due(self, ts_now: int) -> None:
-        if self._started_ns is None:
-            self._start(ts_now)
-            return
-        for instrument_id, due in list(self._scheduled.items()):
-            if instrument_id in self._with_rate_data:
-                continue
-            rate = self.terms_of(instrument_id).funding_rate
-            while due <= ts_now:
-                if rate is not None:
-                    self._charge(instrument_id, due, rate)
-                elif self.cache.positions_open(venue=None, instrument_id=instrument_id):
-                    self._unfunded[instrument_id] = self._unfunded.get(instrument_id, 0) + 1
-                due = self._next_funding_time(instrument_id, due)
-            self._scheduled[instrument_id] = due
-        for instrument_id, estimate in list(self._estimates.items()):
-            if estimate.next_funding_ns and estimate.next_funding_ns <= ts_now:
-                self._charge(instrument_id, estimate.next_funding_ns, Decimal(str(estimate.rate)))
-                del self._estimates[instrument_id]
-        self._update_next_due()
+        # every perpetual funds on Binance's schedule; without a rate (data or constant) the
+        # times a position was held are counted, so the run can say what it left out
+        for due in self._funding.due(ts_now, self._exchange.instruments, self._held):
+            self._charge(due)
 
-    def _charge(self, instrument_id: InstrumentId, ts: int, rate: Decimal) -> None:
+    def _held(self, instrument_id: InstrumentId) -> bool:
+        return bool(self.cache.positions_open(venue=None, instrument_id=instrument_id))
+
+    def _charge(self, due: FundingDue[InstrumentId]) -> None:
+        instrument_id = due.instrument
         positions = self.cache.positions_open(venue=None, instrument_id=instrument_id)
         if not positions:
             return
         mark = self._mark(instrument_id)
         if mark is None:
-            self.log.warning(f"no mark price for {instrument_id} at funding time {ts}: skipped")
+            self.log.warning(
+                f"no mark price for {instrument_id} at funding time {due.ts}: skipped")
             return
-        for position in positions:
-            qty = position.signed_decimal_qty()
-            amount = funding_payment(qty, mark, rate).quantize(_MONEY_STEP)
-            if not amount:
-                continue
-            self._exchange.adjust_account(Money(amount, USDT))
-            key = (instrument_id, position.id)
+        charges = funding_charges(
+            due, instrument_id.value,
+            ((p.id.value, p.signed_decimal_qty()) for p in positions), mark)
+        by_id = {p.id.value: p for p in positions}
+        for charge in charges:
+            self._exchange.adjust_account(Money(charge.amount, USDT))
+            key = (instrument_id, by_id[charge.position_id].id)
             if key in self._isolated_funding:
-                self._isolated_funding[key] += amount
-            self.ledger.funding.append(FundingCharge(
-                ts, instrument_id.value, position.id.value, qty, mark, rate, amount))
+                self._isolated_funding[key] += charge.amount
+            self.ledger.funding.append(charge)
         self._force_check()
 
     # -- mark price -------------------------------------------------------------------------
@@ -493,45 +406,23 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def _exposures(self) -> tuple[Decimal, list[ContractExposure]]:
         """The cross wallet and every contract's exposure at its mark, for the core's rule."""
         account = self.cache.account_for_venue(self._exchange.id)
-        wallet = account.balance_total(USDT).as_decimal()
-        contracts: list[ContractExposure] = []
-        for instrument_id, by_id in self._open.items():
-            mark = self._mark(instrument_id)
-            if mark is None:
-                continue
-            terms = self.terms_of(instrument_id)
-            positions = list(by_id.values())
-            legs = tuple(
-                Leg(p.signed_decimal_qty(), Decimal(str(p.avg_px_open))) for p in positions)
-            if terms.margin_mode is MarginMode.ISOLATED:
-                leverage = self._leverage(instrument_id)
-                for p, leg in zip(positions, legs, strict=True):
-                    # Binance's isolated wallet: the margin the position was opened with at the
-                    # symbol's leverage, moved by the funding it paid or received since.
-                    iso = abs(leg.signed_qty) * leg.entry_price / leverage + (
-                        self._isolated_funding.get((instrument_id, p.id), Decimal(0)))
-                    wallet -= iso
-                    contracts.append(ContractExposure(
-                        (instrument_id, p.id), (leg,), mark, terms.brackets, iso))
-            else:
-                contracts.append(
-                    ContractExposure((instrument_id, None), legs, mark, terms.brackets))
-        return wallet, contracts
+        held = {
+            instrument_id: [(p.id, Leg(p.signed_decimal_qty(), Decimal(str(p.avg_px_open))))
+                            for p in by_id.values()]
+            for instrument_id, by_id in self._open.items()
+        }
+        return account_exposures(
+            account.balance_total(USDT).as_decimal(), held, self._mark, self.terms_of,
+            self._leverage, self._isolated_funding)
 
     def _check_liquidation(self, ts_now: int) -> None:
         wallet, contracts = self._exposures()
         due = set(due_liquidations(wallet, contracts))
-        cross = [c for c in contracts if c.isolated_wallet is None]
         if due:
             self._liquidate(ts_now, wallet, [c for c in contracts if c.key in due])
             self._force_check()
             return
-        # Headroom of the cross account and of the tightest isolated position.
-        margins = [wallet + sum((c.unrealized_pnl() for c in cross), Decimal(0))
-                   - sum((c.maintenance() for c in cross), Decimal(0))] if cross else []
-        margins += [c.isolated_wallet + c.unrealized_pnl() - c.maintenance()
-                    for c in contracts if c.isolated_wallet is not None]
-        self._headroom = float(min(margins, default=Decimal(0)))
+        self._headroom = float(margin_headroom(wallet, contracts))
         self._drift = 0.0
 
     def _liquidate(
@@ -559,21 +450,18 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
                         (contract, instrument_id, self._close(ts_now, position, contract, lp)))
         # The clearance fee comes out of the margin left once the positions are closed: the
         # cross wallet (what the remaining isolated positions do not hold), or the isolated
-        # position's own margin at the breaching mark.
+        # position's own margin at the breaching mark; the insurance fund covers a negative one.
         cross_left, _ = self._exposures()
-        for contract, instrument_id, record in closed:
-            if contract.isolated_wallet is None:
-                left = cross_left
-            else:
-                left = contract.isolated_wallet + contract.unrealized_pnl()
-            fee = clearance_fee(record.quantity * record.fill_price,
-                                self.terms_of(instrument_id).liquidation_fee,
-                                left).quantize(_MONEY_STEP)
-            if contract.isolated_wallet is None:
-                cross_left -= fee
-            if fee:
-                exchange.adjust_account(Money(-fee, USDT))
-            self.ledger.liquidations.append(attrs.evolve(record, clearance_fee=fee))
+        settlements = liquidation_settlements(cross_left, (
+            (record.quantity * record.fill_price, self.terms_of(instrument_id).liquidation_fee,
+             None if contract.isolated_wallet is None
+             else contract.isolated_wallet + contract.unrealized_pnl())
+            for contract, instrument_id, record in closed))
+        for (_, _, record), (fee, cover) in zip(closed, settlements, strict=True):
+            if cover - fee:
+                exchange.adjust_account(Money(cover - fee, USDT))
+            self.ledger.liquidations.append(
+                attrs.evolve(record, clearance_fee=fee, insurance_cover=cover))
 
     def _close(
         self, ts_now: int, position: Position, contract: ContractExposure, lp: Decimal | None,
@@ -582,12 +470,8 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         instrument_id = position.instrument_id
         instrument = self.cache.instrument(instrument_id)
         side = OrderSide.SELL if position.side == PositionSide.LONG else OrderSide.BUY
-        # Binance's ID; a second liquidation in the same millisecond gets a suffix (IDs are unique)
-        coid = f"autoclose-{ts_now // _NS_PER_MS}"
-        n = 1
-        while self.cache.order(ClientOrderId(coid if n == 1 else f"{coid}-{n}")) is not None:
-            n += 1
-        client_order_id = ClientOrderId(coid if n == 1 else f"{coid}-{n}")
+        client_order_id = ClientOrderId(autoclose_client_order_id(
+            ts_now, lambda coid: self.cache.order(ClientOrderId(coid)) is not None))
         order = MarketOrder(
             trader_id=position.trader_id,
             strategy_id=EXTERNAL_STRATEGY,
@@ -623,7 +507,7 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
             quantity=order.quantity.as_decimal(),
             mark=contract.mark,
             fill_price=fill_price.as_decimal(),
-            liquidation_price=None if lp is None else lp.quantize(_MONEY_STEP),
+            liquidation_price=None if lp is None else lp.quantize(MONEY_STEP),
             clearance_fee=Decimal(0),
         )
 

@@ -46,7 +46,7 @@ Binance Futures Funding Rates"):
 from __future__ import annotations
 
 import enum
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
@@ -96,6 +96,9 @@ BTCUSDT_LIQUIDATION_FEE: Final = Decimal("0.0125")
 
 #: Binance's default funding interval; some symbols settle every 4 h or 1 h (``fundingInfo``).
 DEFAULT_FUNDING_INTERVAL_HOURS: Final = 8
+
+#: USDT's precision on Binance and in both Nautilus generations: money amounts are rounded to it.
+MONEY_STEP: Final = Decimal("0.00000001")
 
 
 def brackets_from_binance(rows: Sequence[Mapping[str, Any]]) -> tuple[Bracket, ...]:
@@ -315,14 +318,95 @@ def clearance_fee(
     return max(_ZERO, min(liquidated_notional * fee_rate, margin_left))
 
 
+def insurance_fund_cover(margin_left: Decimal) -> Decimal:
+    """What Binance's insurance fund pays in after a liquidation: the loss beyond the margin
+    (a close that left the cross wallet, or an isolated position's own margin, below zero), so
+    the account never shows a negative balance and an isolated position never costs more than
+    its margin."""
+    return max(_ZERO, -margin_left)
+
+
+def liquidation_settlement(
+    liquidated_notional: Decimal,
+    fee_rate: Decimal,
+    margin_left: Decimal,
+) -> tuple[Decimal, Decimal]:
+    """``(clearance fee, insurance fund cover)`` of one liquidated position whose close left
+    ``margin_left``: the fund first brings a negative margin back to zero, then the fee takes
+    what is left, at most ``notional x liquidationFee``.
+
+    >>> liquidation_settlement(Decimal(40_000), Decimal("0.0125"), Decimal(-30))
+    (Decimal('0'), Decimal('30'))
+    """
+    cover = insurance_fund_cover(margin_left)
+    return clearance_fee(liquidated_notional, fee_rate, margin_left + cover), cover
+
+
+def liquidation_settlements(
+    cross_margin_left: Decimal,
+    closes: Iterable[tuple[Decimal, Decimal, Decimal | None]],
+) -> list[tuple[Decimal, Decimal]]:
+    """``(clearance fee, insurance fund cover)`` of each position one liquidation closed, in
+    USDT's precision. ``closes`` are ``(liquidated notional, liquidationFee, isolated margin
+    left)``, the last ``None`` for a cross position: cross positions share
+    ``cross_margin_left`` (the cross wallet once the positions are closed), each fee taken from
+    what the ones before it left; an isolated one pays from its own margin."""
+    out = []
+    for notional, fee_rate, isolated_left in closes:
+        left = cross_margin_left if isolated_left is None else isolated_left
+        fee, cover = liquidation_settlement(notional, fee_rate, left)
+        fee = fee.quantize(MONEY_STEP)
+        if isolated_left is None:
+            cross_margin_left = left + cover - fee
+        out.append((fee, cover))
+    return out
+
+
+def isolated_wallet(leg: Leg, leverage: Decimal, funding: Decimal = _ZERO) -> Decimal:
+    """Binance's isolated wallet balance of a position: the margin it was opened with at the
+    symbol's leverage (``|qty| x entry / leverage``), moved by the funding it paid or received
+    since."""
+    return abs(leg.signed_qty) * leg.entry_price / leverage + funding
+
+
+def margin_headroom(cross_wallet: Decimal, contracts: Iterable[ContractExposure]) -> Decimal:
+    """How much the marks can still cost before a liquidation: the smallest of the cross margin
+    balance minus the cross maintenance margin and, per isolated contract, its margin minus its
+    maintenance (0 when nothing is held). :func:`due_liquidations` is the verdict; this is what
+    a venue's cheap between-checks bound counts down from."""
+    cross = [c for c in contracts if c.isolated_wallet is None]
+    margins = [cross_wallet + sum((c.unrealized_pnl() - c.maintenance() for c in cross), _ZERO)
+               ] if cross else []
+    margins += [c.isolated_wallet + c.unrealized_pnl() - c.maintenance()
+                for c in contracts if c.isolated_wallet is not None]
+    return min(margins, default=_ZERO)
+
+
+#: Binance's client order ID prefix of a liquidation close (``autoclose-<ms>``).
+AUTOCLOSE_PREFIX: Final = "autoclose-"
+
+
+def autoclose_client_order_id(ts_ns: int, taken: Callable[[str], bool]) -> str:
+    """Binance's ``autoclose-<ms>`` ID of a liquidation close at ``ts_ns``; a second one in the
+    same millisecond gets a ``-2``, ``-3``... suffix (``taken`` says whether an ID is in use)."""
+    base = f"{AUTOCLOSE_PREFIX}{ts_ns // 1_000_000}"
+    n = 1
+    while taken(base if n == 1 else f"{base}-{n}"):
+        n += 1
+    return base if n == 1 else f"{base}-{n}"
+
+
 __all__ = [
+    "AUTOCLOSE_PREFIX",
     "BTCUSDT_BRACKETS",
     "BTCUSDT_LIQUIDATION_FEE",
     "DEFAULT_FUNDING_INTERVAL_HOURS",
+    "MONEY_STEP",
     "Bracket",
     "ContractExposure",
     "Leg",
     "MarginMode",
+    "autoclose_client_order_id",
     "brackets_by_symbol",
     "brackets_from_binance",
     "clearance_fee",
@@ -330,8 +414,13 @@ __all__ = [
     "due_liquidations",
     "funding_payment",
     "funding_times",
+    "insurance_fund_cover",
     "is_liquidated",
+    "isolated_wallet",
     "liquidation_price",
+    "liquidation_settlement",
+    "liquidation_settlements",
     "maintenance_margin",
+    "margin_headroom",
     "tier",
 ]

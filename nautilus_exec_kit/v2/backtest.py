@@ -1,5 +1,5 @@
-"""Backtests on NautilusTrader 2's engine that behave like Binance USDT-M: the venue, a BTCUSDT
-perpetual, and reject injection.
+"""Backtests on NautilusTrader 2's engine that behave like Binance USDT-M: the venue (with
+Binance's funding, liquidation and clearance fee), a BTCUSDT perpetual, and reject injection.
 
 Why: as on Nautilus 1, a backtest only tells the truth about live trading if the simulated venue
 is set up the way the live adapter behaves (HEDGING OMS reporting ``-BOTH`` / ``-LONG`` /
@@ -11,11 +11,15 @@ helpers' orders through it when it is installed. Its rejects therefore reach the
 ``OrderDenied`` (reason = Binance's JSON body), not ``OrderRejected``; the error policy takes the
 same decision for both.
 
+The venue charges funding and liquidates as Binance does (:mod:`nautilus_exec_kit.v2.perpetuals`,
+installed by default; ``perpetuals=None`` leaves v2's plain venue).
+
     engine = make_engine()
-    add_binance_venue(engine, btcusdt_perp())
+    perpetuals = add_binance_venue(engine, btcusdt_perp())
     engine.add_strategy(strategy)
     add_reject_injector(engine, strategy, "-1003@nth=1")   # optional
     engine.run()
+    perpetuals.ledger.funding_total(), perpetuals.ledger.liquidations
 """
 
 from __future__ import annotations
@@ -30,10 +34,13 @@ from nautilus_trader.execution import MakerTakerFeeModel
 from nautilus_trader.trading import ExecutionAlgorithm, ExecutionAlgorithmConfig
 
 from nautilus_exec_kit.core.rejects import RejectPlan, RejectRule
+from nautilus_exec_kit.v2.perpetuals import PerpetualEconomics
 
 #: The venue every kit backtest trades on (the live adapter's venue name).
 BINANCE_VENUE: Final = nt.Venue("BINANCE")
 USDT: Final = nt.Currency.from_str("USDT")
+#: ``add_binance_venue``'s default: a new :class:`PerpetualEconomics` with BTCUSDT's terms.
+DEFAULT_PERPETUALS: Final = "default"
 #: The execution algorithm ID the kit's reject injector registers under.
 REJECTS_ALGORITHM_ID: Final = nt.ExecAlgorithmId("EXEC-KIT-REJECTS")
 
@@ -86,10 +93,27 @@ def add_binance_venue(
     leverage: float = 20,
     maker_fee: str = "0.0002",
     taker_fee: str = "0.0005",
+    perpetuals: PerpetualEconomics | str | None = DEFAULT_PERPETUALS,
     **venue_options: Any,
-) -> None:
+) -> PerpetualEconomics | None:
     """Add the Binance-like venue and ``instrument`` to ``engine`` (as v1's helper does; the
-    fee model is v2's required argument, at Binance's default VIP 0 rates)."""
+    fee model is v2's required argument, at Binance's default VIP 0 rates).
+
+    ``perpetuals`` charges funding and liquidates as Binance does: a new
+    :class:`PerpetualEconomics` by default (BTCUSDT's brackets and clearance fee, funding from
+    ``FundingRateUpdate`` data), one of your own, or ``None`` for v2's plain venue. It is
+    returned, so a run can read its ledger. v2's own liquidation (``liquidation_enabled``) is
+    refused beside it: both would close the same positions, v2's late.
+    """
+    if perpetuals == DEFAULT_PERPETUALS:
+        perpetuals = PerpetualEconomics()
+    module = perpetuals if isinstance(perpetuals, PerpetualEconomics) else None
+    if module is not None:
+        if venue_options.get("liquidation_enabled"):
+            raise ValueError(
+                "liquidation_enabled=True and the kit's perpetual economics would both liquidate "
+                "(v2's late, on one trigger ratio); pass perpetuals=None to use v2's own")
+        venue_options["modules"] = [*venue_options.get("modules", ()), module]
     engine.add_venue(
         BINANCE_VENUE,
         nt.OmsType.HEDGING,
@@ -102,6 +126,9 @@ def add_binance_venue(
         **venue_options,
     )
     engine.add_instrument(instrument)
+    if module is not None:
+        module.bind(engine, BINANCE_VENUE)
+    return module
 
 
 def mark_simulated(strategy: Any) -> None:
@@ -153,6 +180,7 @@ def add_reject_injector(
 
 __all__ = [
     "BINANCE_VENUE",
+    "DEFAULT_PERPETUALS",
     "REJECTS_ALGORITHM_ID",
     "RejectInjector",
     "add_binance_venue",

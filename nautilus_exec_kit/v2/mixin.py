@@ -611,11 +611,12 @@ class ExecutionMixin:
             self._kit_log.error(f"on_risk_event raised on {event.client_order_id}: {exc!r}")
 
     def _kit_on_position_event(self, event: Any) -> None:
-        """A claimed risk order opens a position of this strategy (:mod:`.risk_events`);
-        close_position orders follow their position on a simulated venue."""
-        if type(event) is nt.PositionOpened and self._kit_risk is not None:
+        """A risk order opened (claimed) or closed (the kit's backtest venue) a position of this
+        strategy (:mod:`.risk_events`); close_position orders follow their position on a
+        simulated venue."""
+        if self._kit_risk is not None:
             try:
-                self._kit_risk.on_position_opened(event)
+                self._kit_risk.on_position_event(event)
             except Exception as exc:
                 self._kit_log.error(f"exec-kit risk-event read failed: {exc!r}")
         if self._kit_held:

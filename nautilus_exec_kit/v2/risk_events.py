@@ -15,7 +15,10 @@ nothing), so v1's watcher has no counterpart.
   ``replayed`` events: they came back through start-up reconciliation) and then once a second
   on a live node (:data:`SCAN_INTERVAL_NS`; a backtest venue sends no such orders);
 * claimed ones, when the strategy's own ``PositionOpened`` names a risk order as its opening
-  order (the mixin hands every such event on).
+  order (the mixin hands every position event on);
+* the kit's v2 backtest venue's liquidations (:mod:`nautilus_exec_kit.v2.perpetuals`: an
+  ``EXTERNAL`` ``autoclose-<ms>`` order booked to the strategy's own position), when the
+  strategy's ``PositionClosed`` names a risk order as its closing order.
 
 Each risk fill reaches ``on_risk_event`` once (by trade ID); each one booked away from the
 strategy's own position goes into the core's :class:`VenueCloseLedger` first
@@ -106,6 +109,17 @@ class RiskEventWatcher:
         self._seen: set[str] = set()  # trade IDs delivered
         self.ledger = VenueCloseLedger() if ledger is None else ledger
         self.delivered: list[RiskEvent] = []
+
+    def on_position_event(self, event: Any) -> None:
+        """One of the strategy's position events: a claimed risk order opened the position, or
+        a risk order closed it; read the risk orders now."""
+        kind = type(event)
+        if kind is nt.PositionOpened:
+            self.on_position_opened(event)
+        elif kind is nt.PositionClosed:
+            coid = event.closing_order_id
+            if coid is not None and classify_client_order_id(coid.value) is not None:
+                self.scan()
 
     def on_position_opened(self, event: Any) -> None:
         """A claimed risk order opens a position of the strategy's own: read it now."""
