@@ -28,6 +28,7 @@ import attrs
 from nautilus_exec_kit.core.perpetuals import (
     ContractExposure,
     Leg,
+    autoclose_client_order_id,
     clearance_fee,
     due_liquidations,
     funding_payment,
@@ -472,6 +473,17 @@ class MatchingEngine:
         cid = params.get("clientAlgoId")
         algo_id = self._algo_by_client_id.get(cid) if cid else None
         return None if algo_id is None else self.algos[algo_id]
+
+    def autoclose_id(self, now: int) -> str:
+        """The client id of a liquidation at ``now`` (ms): Binance's ``autoclose-<ms>``, with a
+        ``-2``, ``-3``... suffix for a second one in the same millisecond (both legs of a hedge
+        account, or two symbols, closed by one price move), as the kit's backtest venue names
+        them (:func:`~nautilus_exec_kit.core.perpetuals.autoclose_client_order_id`). Nautilus
+        keys an order by its client id alone, whatever the symbol: two fills under one id are
+        one order to it, and NautilusTrader 1.231 rejects the second as an overfill."""
+        return autoclose_client_order_id(
+            now * 1_000_000,
+            lambda cid: any((symbol, cid) in self._by_client_id for symbol in self.books))
 
     def _add_order(self, order: VenueOrder) -> None:
         self.orders[order.order_id] = order
@@ -1268,7 +1280,7 @@ class MatchingEngine:
             notional = abs(pos.amt) * book.mark
             held = pos.isolated_wallet
             wallet_before = self.wallet
-            events += self.force_close(symbol, pos.side, f"autoclose-{now}")
+            events += self.force_close(symbol, pos.side, self.autoclose_id(now))
             # What is left of the margin after the close: the leg's own (isolated) or the
             # account's cross wallet.
             margin_left = (held + self.wallet - wallet_before if isolated

@@ -329,7 +329,7 @@ class SandboxVenue:
             FaultAction.EXPIRE_LISTEN_KEYS: lambda a: self._expire_listen_keys(),
             FaultAction.LIQUIDATION: lambda a: close(
                 a.get("symbol", first), a.get("position_side", "BOTH"),
-                f"autoclose-{stamp()}"),
+                self.engine.autoclose_id(stamp())),
             FaultAction.ADL: lambda a: close(
                 a.get("symbol", first), a.get("position_side", "BOTH"), "adl_autoclose"),
             FaultAction.SETTLEMENT: lambda a: close(

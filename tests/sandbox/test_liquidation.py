@@ -150,3 +150,38 @@ def test_hedge_mode_legs_share_one_cross_liquidation_price() -> None:
     closed = _autoclose(_mark(eng, "BTCUSDT", price - CENT))
     assert sorted((f["ps"], f["S"]) for f in closed) == [("LONG", "SELL"), ("SHORT", "BUY")]
     assert eng.open_positions() == []
+
+
+def test_two_liquidations_in_one_millisecond_get_distinct_client_ids() -> None:
+    """One price move liquidates both legs of a hedge account (the same ``now``): Binance's
+    ``autoclose-<ms>``, then ``-2``, as the kit's backtest venue names them. Nautilus keys an
+    order by its client id alone; under one id it would book the second fill as an overfill of
+    the first (NautilusTrader 1.231 rejects it) and the node would keep a leg the venue closed.
+    """
+    config = SandboxConfig(symbols=(preset("BTCUSDT"),), dual_side_position=True,
+                           balances=(("USDT", Decimal(1500)),))
+    eng = MatchingEngine(config, lambda: NOW)
+    eng.new_order({"symbol": "BTCUSDT", "side": "BUY", "positionSide": "LONG",
+                   "type": "MARKET", "quantity": "0.3"})
+    eng.new_order({"symbol": "BTCUSDT", "side": "SELL", "positionSide": "SHORT",
+                   "type": "MARKET", "quantity": "0.1"})
+    closed = _autoclose(_mark(eng, "BTCUSDT", Decimal("42000")))  # LP: 42 843
+    ids = sorted(f["c"] for f in closed)
+    assert ids == [f"autoclose-{NOW}", f"autoclose-{NOW}-2"]
+    # each id finds its own order (the adapters classify by the prefix: still liquidations)
+    legs = {eng.find_order({"origClientOrderId": cid}, "BTCUSDT").position_side for cid in ids}
+    assert legs == {"LONG", "SHORT"}
+    # an admin liquidation in the same millisecond comes next
+    assert eng.autoclose_id(NOW) == f"autoclose-{NOW}-3"
+    assert eng.autoclose_id(NOW + 1) == f"autoclose-{NOW + 1}"
+
+
+def test_two_symbols_liquidated_together_get_distinct_client_ids() -> None:
+    """Nautilus' client order ids are unique across instruments: a cross liquidation of two
+    symbols in one millisecond names them apart too."""
+    eng = _engine("2000")
+    _market(eng, "BTCUSDT", "BUY", "0.3")
+    _market(eng, "ETHUSDT", "BUY", "2")
+    closed = _autoclose(_mark(eng, "BTCUSDT", Decimal("40000")))
+    assert sorted((f["s"], f["c"]) for f in closed) == [
+        ("BTCUSDT", f"autoclose-{NOW}"), ("ETHUSDT", f"autoclose-{NOW}-2")]
