@@ -1,11 +1,11 @@
-"""Orders a binding holds back so the venue meets them in the order that matters, and when it
-sends them.
+"""Orders a binding holds back (so the venue meets them in the order that matters, or until the
+start-up position check has its verdict), and when it sends or refuses them.
 
 NautilusTrader 2's Binance adapter sends market orders over the WS API and conditional ones over
 REST, each from its own task, and does not keep a strategy's orders in the order it sent them.
 Binance decides a reduce-only order by the position it finds on arrival, so two orders of one
-tick that reach it the other way round can end differently. Two holds, one book
-(:class:`OrderHold`):
+tick that reach it the other way round can end differently. Three holds, one book
+(:class:`OrderHold`), the first two for that:
 
 * **close_hold** (:func:`must_hold`): a close_position order sent during a flip (close the short,
   buy, protect the long with a close_position SELL stop) can arrive while the venue still holds
@@ -28,12 +28,20 @@ tick that reach it the other way round can end differently. Two holds, one book
   is acknowledged (accepted, filled, rejected, denied, canceled). Orders the venue decides the
   same either way (the other side, two closes, post-only limits, conditional orders) do not
   wait.
+* **position_check_hold** (:meth:`OrderHold.settle_check`): on a live v2 node the kit checks
+  the node's positions against Binance's a second after start
+  (:mod:`nautilus_exec_kit.core.reconciliation`); an order sent before that check has a verdict
+  (in ``on_start``, on the first quotes) waits for it. It is sent when the check passes (or
+  only logs), refused (``ReconciliationMismatch``) when it halts: the kit does not trade on a
+  position it could not verify, and an order decided before the verdict was decided on the
+  positions the check is about. Backtests have no check and hold nothing.
 
-Nothing waits forever: a held order whose condition has not come after
-:data:`HOLD_MAX_NS` is sent anyway (``expired``; the venue decides, as it would have without
-the hold), and the kit never drops a held order silently. The binding reads the leg and the
-orders and carries the answers out; NautilusTrader 1.231 keeps a strategy's orders in order and
-holds nothing.
+Nothing waits forever: a held order whose condition has not come after its bound
+(:data:`HOLD_MAX_NS`, :data:`CHECK_HOLD_MAX_NS` for the position check) does what
+:data:`SENT_AT_BOUND` says for its kind (``expired``): the order-keeping holds send it (the
+venue decides, as it would have without the hold); a position_check_hold refuses it. The kit
+never drops a held order silently. The binding reads the leg and the orders and carries the
+answers out; NautilusTrader 1.231 keeps a strategy's orders in order and holds nothing.
 """
 
 from __future__ import annotations
@@ -52,6 +60,12 @@ from nautilus_exec_kit.core.vocab import OrderSide, OrderType, PositionSide
 #: Binance (a few ms to tens of ms), below v2's in-flight check (5 s threshold live), so an
 #: earlier order whose answer is lost (or late) holds nothing back for long.
 HOLD_MAX_NS: Final = 2_000_000_000
+#: How long an order waits at most for the start-up position check's verdict (15 s of strategy
+#: time). The verdict comes ``STARTUP_CHECK_DELAY_MS`` (1 s) after start, or, after a
+#: mismatch, ``CONFIRM_DELAY_MS`` (1 s) later, each after one signed read of the venue that the
+#: binding bounds (v2: 5 s): 12 s at worst. Past that the check is stuck, and the order is
+#: refused rather than sent on a position nobody verified.
+CHECK_HOLD_MAX_NS: Final = 15_000_000_000
 
 #: Which of the strategy's orders on the closing side make a flip "under way", by type: True
 #: while open or in flight (a market order ends within a round trip), False only while in
@@ -141,6 +155,17 @@ class HoldKind(StrEnum):
 
     CLOSE_POSITION = "close_hold"  # a close_position order waits for the flip (must_hold)
     SEQUENCE = "sequence_hold"  # an order waits for earlier ones' answers (waits_behind)
+    POSITION_CHECK = "position_check_hold"  # an order waits for the start-up check's verdict
+
+
+#: Whether an order that reached its bound without what it waited for is sent (the venue
+#: decides, as without the hold) or refused, by kind. The order-keeping holds only change when
+#: the venue meets an order; the position check decides whether the kit trades at all.
+SENT_AT_BOUND: Final[Mapping[HoldKind, bool]] = {
+    HoldKind.CLOSE_POSITION: True,
+    HoldKind.SEQUENCE: True,
+    HoldKind.POSITION_CHECK: False,
+}
 
 
 @attrs.define(slots=True)
@@ -155,14 +180,17 @@ class _Held:
 
 @attrs.frozen(slots=True)
 class Released:
-    """A held order that may go now: its payload, why it was held, how long, and whether its
-    condition never came (``expired``: sent at :data:`HOLD_MAX_NS`, the venue decides)."""
+    """A held order out of the book: its payload, why it was held, how long, whether its
+    condition never came (``expired``: at its bound) and whether the binding must refuse it
+    instead of sending it (``refused``: the position check failed, or gave no verdict within
+    :data:`CHECK_HOLD_MAX_NS`)."""
 
     key: Hashable
     payload: Any
     kind: HoldKind
     waited_ns: int
     expired: bool
+    refused: bool = False
 
 
 class OrderHold:
@@ -170,16 +198,20 @@ class OrderHold:
     it is held and whatever the binding needs to send it later (``payload``).
 
     Counters (:attr:`counts`), per :class:`HoldKind`: ``<kind>.held`` (ever held),
-    ``.released`` (sent after a hold), ``.expired`` (of those, sent at the bound without the
-    answer or flip they waited for), ``.cancelled`` (cancelled while held: never sent,
-    answered by the binding).
+    ``.released`` (sent after a hold), ``.refused`` (never sent: the position check failed or
+    gave no verdict), ``.expired`` (of those released or refused, at the bound without the
+    answer, flip or verdict they waited for), ``.cancelled`` (cancelled while held: never
+    sent, answered by the binding).
     """
 
-    __slots__ = ("_held", "counts", "max_wait_ns")
+    __slots__ = ("_held", "check_wait_ns", "counts", "max_wait_ns")
 
-    def __init__(self, max_wait_ns: int = HOLD_MAX_NS) -> None:
+    def __init__(
+        self, max_wait_ns: int = HOLD_MAX_NS, check_wait_ns: int = CHECK_HOLD_MAX_NS,
+    ) -> None:
         self._held: dict[Hashable, _Held] = {}
         self.max_wait_ns = max_wait_ns
+        self.check_wait_ns = check_wait_ns
         self.counts: Counter[str] = Counter()
 
     def __len__(self) -> int:
@@ -193,14 +225,20 @@ class OrderHold:
 
     def hold(
         self, key: Hashable, instrument: Hashable, side: OrderSide, payload: Any, now_ns: int,
-        behind: Collection[Hashable] = (),
+        behind: Collection[Hashable] = (), *, kind: HoldKind | None = None,
     ) -> HoldKind:
         """Hold an order: behind the ``behind`` orders' answers (sequence_hold), or, without
-        them, until its flip is done (close_hold). Returns the kind."""
-        kind = HoldKind.SEQUENCE if behind else HoldKind.CLOSE_POSITION
+        them, until its flip is done (close_hold), or until the position check's verdict
+        (``kind=HoldKind.POSITION_CHECK``, :meth:`settle_check`). Returns the kind."""
+        if kind is None:
+            kind = HoldKind.SEQUENCE if behind else HoldKind.CLOSE_POSITION
         self._held[key] = _Held(instrument, side, payload, kind, now_ns, set(behind))
         self.counts[f"{kind}.held"] += 1
         return kind
+
+    def bound_ns(self, kind: HoldKind) -> int:
+        """How long an order of ``kind`` is held at most."""
+        return self.check_wait_ns if kind is HoldKind.POSITION_CHECK else self.max_wait_ns
 
     def instruments(self) -> set[Hashable]:
         return {held.instrument for held in self._held.values()}
@@ -219,10 +257,12 @@ class OrderHold:
         under_way: Callable[[OrderSide], bool], answered: Callable[[Hashable], bool],
         now_ns: int,
     ) -> list[Released]:
-        """The held orders on ``instrument`` that may go now, in send order, forgotten here:
+        """The held orders on ``instrument`` that are due now, in send order, forgotten here:
         a close_hold order once it no longer :func:`must_hold`; a sequence_hold order once
         every order it waits behind is ``answered`` (one held here at the start of this call
-        is not); any order held :data:`HOLD_MAX_NS` (``expired``)."""
+        is not); any order held its :meth:`bound_ns` (``expired``; refused when
+        :data:`SENT_AT_BOUND` says so). A position_check_hold order waits for
+        :meth:`settle_check`, here only for its bound."""
         due: list[Released] = []
         unsent = set(self._held)  # a leader released in this pass is not answered yet either
         for key, held in list(self._held.items()):
@@ -230,17 +270,32 @@ class OrderHold:
                 continue
             if held.kind is HoldKind.SEQUENCE:
                 ready = all(leader not in unsent and answered(leader) for leader in held.behind)
-            else:
+            elif held.kind is HoldKind.CLOSE_POSITION:
                 ready = not must_hold(held.side, holding, mode, under_way)
+            else:
+                ready = False
             waited = now_ns - held.since_ns
-            expired = not ready and waited >= self.max_wait_ns
+            expired = not ready and waited >= self.bound_ns(held.kind)
             if ready or expired:
-                del self._held[key]
-                self.counts[f"{held.kind}.released"] += 1
-                if expired:
-                    self.counts[f"{held.kind}.expired"] += 1
-                due.append(Released(key, held.payload, held.kind, waited, expired))
+                refused = expired and not SENT_AT_BOUND[held.kind]
+                due.append(self._out(key, waited, expired=expired, refused=refused))
         return due
+
+    def settle_check(self, passed: bool, now_ns: int) -> list[Released]:
+        """The position check has its verdict: every position_check_hold order, in send order,
+        forgotten here, to be sent (``passed``: the check matched, or only logs) or refused."""
+        return [
+            self._out(key, now_ns - held.since_ns, expired=False, refused=not passed)
+            for key, held in list(self._held.items())
+            if held.kind is HoldKind.POSITION_CHECK
+        ]
+
+    def _out(self, key: Hashable, waited_ns: int, *, expired: bool, refused: bool) -> Released:
+        held = self._held.pop(key)
+        self.counts[f"{held.kind}.{'refused' if refused else 'released'}"] += 1
+        if expired:
+            self.counts[f"{held.kind}.expired"] += 1
+        return Released(key, held.payload, held.kind, waited_ns, expired, refused)
 
     def cancel(self, key: Hashable) -> Any:
         """Forget a held order the strategy cancelled (orders held behind it no longer wait
@@ -263,8 +318,10 @@ class OrderHold:
 
 
 __all__ = [
+    "CHECK_HOLD_MAX_NS",
     "FLIP_ORDERS",
     "HOLD_MAX_NS",
+    "SENT_AT_BOUND",
     "HoldKind",
     "OrderHold",
     "Released",

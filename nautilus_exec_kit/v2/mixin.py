@@ -27,13 +27,14 @@ from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterator
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from nautilus_trader import model as nt
 
 from nautilus_exec_kit.core import vocab
 from nautilus_exec_kit.core.algo import AlgoOrderBook
 from nautilus_exec_kit.core.close_hold import (
+    CHECK_HOLD_MAX_NS,
     FLIP_ORDERS,
     HOLD_MAX_NS,
     HoldKind,
@@ -139,6 +140,12 @@ _UNACKNOWLEDGED: Final = frozenset({nt.OrderStatus.INITIALIZED, nt.OrderStatus.S
 _RELEASE_AFTER_NS: Final = 200_000
 #: How many unanswered reduce-only orders the kit remembers before it forgets answered ones.
 _REDUCING_SWEEP: Final = 32
+#: What a held order waited for, by hold kind (the warning when it reached its bound).
+_WAITED_FOR: Final[dict[HoldKind, str]] = {
+    HoldKind.CLOSE_POSITION: "the flip",
+    HoldKind.SEQUENCE: "an answer to the order it was held behind",
+    HoldKind.POSITION_CHECK: "the start-up position check's verdict",
+}
 #: Order events after which a close_position order is no longer tracked.
 _CLOSE_TERMINAL: Final = (nt.OrderCanceled, nt.OrderExpired, nt.OrderRejected, nt.OrderDenied)
 #: The hooks of the events that carry a reject reason: the kit always reads them.
@@ -414,6 +421,10 @@ class ExecutionMixin:
     #: earlier order's answer, a flip); then it is sent and the venue decides
     #: (:mod:`nautilus_exec_kit.core.close_hold`).
     order_hold_max_ms: int = HOLD_MAX_NS // 1_000_000
+    #: How long (strategy-clock ms) an order sent before the start-up position check's verdict
+    #: waits for it at most; then it is refused (SubmissionsHalted, logged), never sent on a
+    #: position nobody verified (:data:`~nautilus_exec_kit.core.close_hold.CHECK_HOLD_MAX_NS`).
+    position_check_hold_max_ms: int = CHECK_HOLD_MAX_NS // 1_000_000
 
     def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Any:
         """v2's ``Strategy.__new__`` takes the config alone; a strategy's ``__init__`` may take
@@ -429,10 +440,11 @@ class ExecutionMixin:
         self._kit_algo = AlgoOrderBook(settings.capabilities)
         self._kit_close_book = ClosePositionBook()
         #: Orders held live so the venue meets them in the order that matters (close_position
-        #: orders through a flip, orders behind an earlier order's answer:
-        #: :mod:`...core.close_hold`), the instruments whose held orders are due a look, and
-        #: the alerts' sequence.
-        self._kit_held = OrderHold(type(self).order_hold_max_ms * 1_000_000)
+        #: orders through a flip, orders behind an earlier order's answer), or until the
+        #: start-up position check's verdict (:mod:`...core.close_hold`), the instruments whose
+        #: held orders are due a look, and the alerts' sequence.
+        self._kit_held = OrderHold(type(self).order_hold_max_ms * 1_000_000,
+                                   type(self).position_check_hold_max_ms * 1_000_000)
         self._kit_release_due: set[Any] = set()
         self._kit_release_seq = 0
         #: Whether sends are sequenced (live, one-way; set at start), and the reduce-only
@@ -469,7 +481,8 @@ class ExecutionMixin:
         self._kit_ledger = VenueCloseLedger()
         self._kit_risk: RiskEventWatcher | None = None  # made once the cache can be read
         #: The start-up position check a live node attaches (None: backtests), its verdict,
-        #: and whether the helpers refuse orders (pending verdict, or a halting mismatch).
+        #: and whether the helpers send nothing now (pending verdict: orders wait for it; a
+        #: halting mismatch: orders are refused).
         self._kit_position_check: StartupPositionCheck | None = None
         self._kit_position_verdict: PositionVerdict | None = None
         self._kit_gated = False
@@ -655,9 +668,9 @@ class ExecutionMixin:
         """Called with the error when a helper denies an order (``on_invalid_order="deny"``)."""
 
     def on_position_check(self, verdict: PositionVerdict) -> None:
-        """Called once on a live node when the start-up position check has its verdict (the
-        kit already logged it and, on a halting mismatch, refuses orders): a strategy that
-        wants to trade at start sends from here when ``verdict.ok``."""
+        """Called once on a live node when the start-up position check has its verdict. The
+        kit already logged it and dealt with the orders sent before it (held until now: sent
+        when the check passed, refused when it halts, which then refuses new orders too)."""
 
     def exec_kit_position_check(self) -> PositionVerdict | None:
         """The start-up position check's verdict (None: pending, or no check on this node)."""
@@ -665,7 +678,15 @@ class ExecutionMixin:
 
     def exec_kit_resume_trading(self) -> None:
         """Let the helpers send again after a failed position check (an operator checked the
-        venue and the node): the kit's counterpart of v1's ``TradingState.ACTIVE``."""
+        venue and the node): the kit's counterpart of v1's ``TradingState.ACTIVE``. Orders
+        refused by the check stay refused; while the check is pending there is nothing to
+        resume (orders wait for its verdict)."""
+        if self._kit_gated and self._kit_position_verdict is None:
+            self._kit_log.warning(
+                "exec-kit: nothing to resume, the start-up position check has no verdict yet: "
+                "orders sent now wait for it",
+            )
+            return
         if self._kit_gated:
             self._kit_log.warning("exec-kit: trading resumed after the position check by request")
         self._kit_gated = False
@@ -682,6 +703,25 @@ class ExecutionMixin:
     def exec_kit_risk_events(self) -> list[RiskEvent]:
         """Every risk event delivered so far."""
         return [] if self._kit_risk is None else list(self._kit_risk.delivered)
+
+    def kit_unsent_orders(
+        self, instrument_id: Any = None, position_side: Any = None,
+    ) -> list[Any]:
+        """Orders a helper returned that have not reached Nautilus yet: held by the kit (until
+        the start-up position check's verdict, a flip, an earlier order's answer) or queued
+        by the error policy (backoff, rate budget). They are not in the cache yet
+        (``cache.orders_inflight()`` misses them): a strategy that sends "unless an order is
+        already on its way" counts these too. Optionally of one instrument, and of one leg
+        (``position_side``, hedge mode)."""
+        leg_id = (None if instrument_id is None or position_side is None
+                  else self.kit_position_id(instrument_id, position_side))
+        unsent = [(order, pid) for _, (order, pid, _) in self._kit_held.held_on_all()]
+        unsent += self._kit_policy.unsent_orders()
+        return [
+            order for order, pid in unsent
+            if (instrument_id is None or order.instrument_id == instrument_id)
+            and (leg_id is None or pid == leg_id)
+        ]
 
     def kit_holding(self, instrument_id: Any, position_side: Any = None) -> Holding:
         """A leg as the venue holds it (side and raw size): the strategy's own position plus
@@ -709,9 +749,11 @@ class ExecutionMixin:
         """The same counters as on v1: ``invalid.<Error>``, ``submit.<TYPE>``,
         ``emulated.<action>``, ``algo_open``, ``reduce_only_mode``, ``instruments_stopped``,
         ``refused_restricted``; and, on v2 live only, ``close_hold.*`` (close_position orders
-        held through a flip: :meth:`_kit_hold_close`) and ``sequence_hold.*`` (orders held
-        until an earlier order was answered: :meth:`_kit_hold_in_sequence`), each
-        ``.held`` / ``.released`` / ``.expired`` (sent at the bound) / ``.cancelled``."""
+        held through a flip: :meth:`_kit_hold_close`), ``sequence_hold.*`` (orders held
+        until an earlier order was answered: :meth:`_kit_hold_in_sequence`) and
+        ``position_check_hold.*`` (orders sent before the start-up position check's verdict),
+        each ``.held`` / ``.released`` / ``.refused`` (never sent: the check failed or gave no
+        verdict) / ``.expired`` (at the bound) / ``.cancelled``."""
         stats: dict[str, int] = {f"invalid.{k}": v for k, v in self._kit_invalid.items()}
         stats.update({f"submit.{k.name}": v for k, v in self._kit_submits.items()})
         stats.update({f"emulated.{k}": v for k, v in self._kit_emulated.items()})
@@ -959,7 +1001,7 @@ class ExecutionMixin:
             self._kit_invalid_order(error)
             return False
         if self._kit_gated:
-            self._kit_refuse(order.client_order_id)
+            self._kit_refuse(order.client_order_id, "amended")
         self.modify_order(order.client_order_id, qty, px, tpx)
         return True
 
@@ -1045,18 +1087,43 @@ class ExecutionMixin:
 
     def _kit_send(self, order: Any, position_id: Any, params: dict[str, Any] | None) -> None:
         """Every helper-built order leaves through the error policy's gate. Live, it may wait
-        first: a close_position order sent during a flip for the flip
-        (:meth:`_kit_hold_close`), an order behind an earlier one still in flight for that
-        one's answer (:meth:`_kit_hold_in_sequence`)."""
+        first: for the start-up position check's verdict (:meth:`_kit_hold_for_check`; a
+        failed check refuses it), then as :meth:`_kit_route` says."""
         if self._kit_gated:
-            self._kit_refuse(order.client_order_id)
+            if self._kit_position_verdict is not None:
+                self._kit_refuse(order.client_order_id)
+            self._kit_hold_for_check(order, position_id, params)
+        else:
+            self._kit_route(order, position_id, params)
+        self._kit_submits[order.order_type] += 1
+
+    def _kit_route(self, order: Any, position_id: Any, params: dict[str, Any] | None) -> None:
+        """Send an order through the error policy; live, a close_position order sent during a
+        flip waits for the flip (:meth:`_kit_hold_close`), an order behind an earlier one
+        still in flight for that one's answer (:meth:`_kit_hold_in_sequence`)."""
         if not (
             (params and params.get("close_position")
              and self._kit_hold_close(order, position_id, params))
             or (self._kit_sequencing and self._kit_hold_in_sequence(order, position_id, params))
         ):
             self._kit_policy.submit(order, position_id, params)
-        self._kit_submits[order.order_type] += 1
+
+    def _kit_hold_for_check(
+        self, order: Any, position_id: Any, params: dict[str, Any] | None,
+    ) -> None:
+        """Hold an order sent before the start-up position check has its verdict: sent when it
+        passes (:meth:`_kit_settle_held`), refused when it halts or gives no verdict within
+        :attr:`position_check_hold_max_ms`. Why: the verdict comes about a second after
+        start, and a strategy that sends at start (``on_start``, the first quotes) must not
+        lose those orders, nor trade before the node's positions are known to match."""
+        self._kit_hold(
+            order, position_id, params,
+            f"({ORDER_TYPE[order.order_type].name} {SIDE[order.side].name}) held until the "
+            f"start-up position check has its verdict (it reads the venue "
+            f"{STARTUP_CHECK_DELAY_MS} ms after start): sent if the node's positions match the "
+            "venue's, refused if not",
+            kind=HoldKind.POSITION_CHECK,
+        )
 
     def _kit_hold_close(
         self, order: Any, position_id: Any, params: dict[str, Any],
@@ -1116,20 +1183,20 @@ class ExecutionMixin:
 
     def _kit_hold(
         self, order: Any, position_id: Any, params: dict[str, Any] | None, why: str,
-        behind: list[Any] | None = None,
+        behind: list[Any] | None = None, kind: HoldKind | None = None,
     ) -> None:
         """Put an order in the hold book (logged with ``why``) and look at it again at the
         bound, at the latest."""
         self._kit_log.info(f"exec-kit: {order.client_order_id} {why}")
         now = self._kit_clock.timestamp_ns()
         iid = order.instrument_id
-        self._kit_held.hold(
+        kind = self._kit_held.hold(
             order.client_order_id.value, iid, SIDE[order.side], (order, position_id, params),
-            now, behind or (),
+            now, behind or (), kind=kind,
         )
         self._kit_release_seq += 1
         self._kit_clock.set_time_alert_ns(
-            f"exec-kit-hold-{self._kit_release_seq}", now + self._kit_held.max_wait_ns,
+            f"exec-kit-hold-{self._kit_release_seq}", now + self._kit_held.bound_ns(kind),
             partial(self._kit_hold_bound, iid), True,
         )
         self._kit_sync_hooks()
@@ -1219,7 +1286,7 @@ class ExecutionMixin:
         """Send the held orders that may go now (their flip is done or no longer under way,
         the orders they waited behind are answered, or they reached the bound), in send order,
         through the error policy as any first send; a refusal there is logged, not lost
-        silently."""
+        silently. One that waited for the position check's verdict in vain is refused."""
         due, self._kit_release_due = self._kit_release_due, set()
         for iid in due:
             try:
@@ -1231,16 +1298,26 @@ class ExecutionMixin:
             except Exception as exc:
                 self._kit_log.error(f"exec-kit: held orders on {iid}: {exc!r}")
                 continue
-            for item in released:
-                order, position_id, params = item.payload
-                self._kit_log_released(order, item)
-                try:
-                    self._kit_policy.submit(order, position_id, params)
-                except Exception as exc:
-                    self._kit_log.error(
-                        f"exec-kit: held order {order.client_order_id} was not sent: {exc!r}",
-                    )
+            self._kit_carry_out(released, self._kit_policy.submit)
         self._kit_sync_hooks()
+
+    def _kit_carry_out(
+        self, released: list[Released], send: Callable[[Any, Any, Any], None],
+    ) -> None:
+        """Send each held order out of the book with ``send``, or refuse it (``refused``),
+        logged either way; a send that fails is logged, not lost silently."""
+        for item in released:
+            order, position_id, params = item.payload
+            if item.refused:
+                self._kit_log_refused(order, item)
+                continue
+            self._kit_log_released(order, item)
+            try:
+                send(order, position_id, params)
+            except Exception as exc:
+                self._kit_log.error(
+                    f"exec-kit: held order {order.client_order_id} was not sent: {exc!r}",
+                )
 
     def _kit_drop_held_at_stop(self) -> None:
         """The strategy stopped with orders still held (its ``on_stop`` did not cancel them):
@@ -1255,6 +1332,38 @@ class ExecutionMixin:
         except Exception as exc:
             self._kit_log.error(f"exec-kit: held orders at stop: {exc!r}")
 
+    def _kit_settle_held(self, verdict: PositionVerdict) -> None:
+        """The start-up position check has its verdict: the orders held for it go on, in send
+        order, as any first send (:meth:`_kit_route`: a flip's orders may wait once more),
+        or, when the check halts, are refused, one error line each."""
+        try:
+            settled = self._kit_held.settle_check(
+                not verdict.halts, self._kit_clock.timestamp_ns())
+        except Exception as exc:
+            self._kit_log.error(f"exec-kit: orders held for the position check: {exc!r}")
+            return
+        self._kit_carry_out(settled, self._kit_route)
+        self._kit_sync_hooks()
+
+    def _kit_log_refused(self, order: Any, item: Released) -> None:
+        """One error line per held order refused (never sent): the position check failed
+        (ReconciliationMismatch), or gave no verdict within the bound (SubmissionsHalted)."""
+        what = f"{ORDER_TYPE[order.order_type].name} {SIDE[order.side].name}"
+        verdict = self._kit_position_verdict
+        error: Exception
+        if item.expired or verdict is None:
+            error = SubmissionsHalted(
+                f"{order.client_order_id} ({what}) not sent: the start-up position check gave "
+                f"no verdict within {self.position_check_hold_max_ms} ms "
+                "(position_check_hold_max_ms); the kit does not trade on an unverified position",
+            )
+        else:
+            error = ReconciliationMismatch(
+                f"{order.client_order_id} ({what}) held for the start-up position check, not "
+                f"sent: {verdict.headline()}",
+            )
+        self._kit_log.error(f"exec-kit: {type(error).__name__}: {error}")
+
     def _kit_log_released(self, order: Any, item: Released) -> None:
         """One line per held order sent: how long it was held, and a warning when it went at
         the bound without what it waited for."""
@@ -1266,10 +1375,7 @@ class ExecutionMixin:
         if not item.expired:
             self._kit_log.info(f"exec-kit: {order.client_order_id} ({what}) sent ({held})")
             return
-        waited_for = (
-            "the flip" if item.kind is HoldKind.CLOSE_POSITION
-            else "an answer to the order it was held behind"
-        )
+        waited_for = _WAITED_FOR[item.kind]
         self._kit_log.warning(
             f"exec-kit: {order.client_order_id} ({what}) sent ({held}) without {waited_for}: "
             f"the hold's bound ({self.order_hold_max_ms} ms) passed, the venue decides",
@@ -1313,23 +1419,25 @@ class ExecutionMixin:
             self._kit_log.info(f"exec-kit: {verdict.describe()}")
         else:
             self._kit_log.error(f"exec-kit: {verdict.describe()}")
+        if self._kit_held:
+            self._kit_settle_held(verdict)
         try:
             self.on_position_check(verdict)
         except Exception as exc:
             self._kit_log.error(f"on_position_check raised: {exc!r}")
 
-    def _kit_refuse(self, client_order_id: Any) -> None:
-        """Raise why the helpers send nothing now: the start-up position check is pending, or
-        it found the node's positions differ from the venue's."""
+    def _kit_refuse(self, client_order_id: Any, action: str = "sent") -> NoReturn:
+        """Raise why the helpers send nothing now: the start-up position check found the
+        node's positions differ from the venue's, or (a modify) it is still pending."""
         verdict = self._kit_position_verdict
         if verdict is None:
             raise SubmissionsHalted(
-                f"{client_order_id}: not sent, the start-up position check is pending (it "
-                f"reads the venue {STARTUP_CHECK_DELAY_MS} ms after start): send from "
+                f"{client_order_id}: not {action}, the start-up position check is pending (it "
+                f"reads the venue {STARTUP_CHECK_DELAY_MS} ms after start): amend from "
                 "on_position_check, or from market data that arrives after it",
             )
         raise ReconciliationMismatch(
-            f"{client_order_id}: not sent, {verdict.describe()}",
+            f"{client_order_id}: not {action}, {verdict.describe()}",
             verdict.check.mismatches if verdict.check is not None else (),
         )
 

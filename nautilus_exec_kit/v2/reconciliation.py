@@ -15,11 +15,13 @@ meanwhile a moment later (measured: a fill that landed during reconciliation is 
 therefore reads :data:`~nautilus_exec_kit.core.reconciliation.STARTUP_CHECK_DELAY_MS` after the
 strategy starts and, on a mismatch, once more
 :data:`~nautilus_exec_kit.core.reconciliation.CONFIRM_DELAY_MS` later (a fill in transit during
-one read does not count, :func:`~nautilus_exec_kit.core.reconciliation.confirmed`). Until the
-verdict the kit's helpers refuse orders with :class:`SubmissionsHalted`; on a confirmed mismatch
-(``on_mismatch="halt"``, the default) with :class:`ReconciliationMismatch` until
-``exec_kit_resume_trading()``; cancels always pass. A venue that cannot be read counts as a
-failed check: the kit does not trade on a position it could not verify.
+one read does not count, :func:`~nautilus_exec_kit.core.reconciliation.confirmed`). Orders the
+kit's helpers get before the verdict wait for it (the core's ``position_check_hold``,
+:mod:`nautilus_exec_kit.core.close_hold`): sent when the check passes, refused when it halts. On
+a confirmed mismatch (``on_mismatch="halt"``, the default) the helpers refuse orders with
+:class:`ReconciliationMismatch` until ``exec_kit_resume_trading()``; cancels always pass. A
+venue that cannot be read counts as a failed check: the kit does not trade on a position it
+could not verify.
 
 The node factory (:func:`nautilus_exec_kit.v2.live.build_live_node`) attaches the check to
 every kit strategy; a backtest has none.
@@ -151,6 +153,16 @@ class PositionVerdict:
     @property
     def halts(self) -> bool:
         return not self.ok and self.action is MismatchAction.HALT
+
+    def headline(self) -> str:
+        """The verdict in one line (a refused order's log line names it)."""
+        if self.check is None:
+            what = f"could not read the venue's positions ({self.unreadable})"
+        elif self.ok:
+            return f"start-up position check: {self.check.describe()}"
+        else:
+            what = "; ".join(m.describe() for m in self.check.mismatches)
+        return f"start-up position check failed: {what}"
 
     def describe(self) -> str:
         if self.check is None:

@@ -1,6 +1,7 @@
 """The holds of core/close_hold.py: when Binance would refuse a closePosition order, what
 counts as a flip under way, which order must not overtake an earlier one (the sequence rule),
-and the book of held orders (release in send order, the bound, cancels)."""
+and the book of held orders (release in send order, the bound, cancels, the position check's
+verdict)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections.abc import Callable, Hashable
 import pytest
 
 from nautilus_exec_kit.core.close_hold import (
+    CHECK_HOLD_MAX_NS,
     HOLD_MAX_NS,
+    SENT_AT_BOUND,
     HoldKind,
     OrderHold,
     SendTraits,
@@ -210,3 +213,52 @@ def test_cancelling_the_order_others_wait_behind_lets_them_go() -> None:
         "entry"]
     assert book.counts == {"sequence_hold.held": 2, "sequence_hold.cancelled": 1,
                            "sequence_hold.released": 1}
+
+
+def test_orders_held_for_the_position_check_go_in_send_order_when_it_passes() -> None:
+    book = OrderHold()
+    check = HoldKind.POSITION_CHECK
+    assert book.hold("entry", "BTC", BUY, "entry", 0, kind=check) is check
+    book.hold("stop", "BTC", SELL, "stop", 10, kind=check)
+    book.hold("eth", "ETH", BUY, "eth", 20, kind=check)
+    book.hold("flip-stop", "SOL", SELL, "flip-stop", 20)  # a close_hold: not the check's
+    # no flip, no answer releases them: only the verdict (or the bound)
+    assert book.release("BTC", None, ONE_WAY, _flip(False), _answered("entry"), 1_000) == []
+    released = book.settle_check(True, 1_000_000_000)
+    assert [(r.payload, r.kind, r.waited_ns, r.expired, r.refused) for r in released] == [
+        ("entry", check, 1_000_000_000, False, False), ("stop", check, 999_999_990, False, False),
+        ("eth", check, 999_999_980, False, False)]
+    assert book.held_on_all() == [("flip-stop", "flip-stop")]
+    assert book.settle_check(True, 2) == []  # settled once
+    assert book.counts == {"position_check_hold.held": 3, "position_check_hold.released": 3,
+                           "close_hold.held": 1}
+
+
+def test_orders_held_for_a_failed_position_check_are_refused_never_sent() -> None:
+    book = OrderHold()
+    book.hold("entry", "BTC", BUY, "entry", 0, kind=HoldKind.POSITION_CHECK)
+    book.hold("tp", "BTC", SELL, "tp", 0, kind=HoldKind.POSITION_CHECK)
+    assert book.cancel("tp") == "tp"  # cancelled while held: nothing to refuse
+    [refused] = book.settle_check(False, 5)
+    assert (refused.payload, refused.refused, refused.expired) == ("entry", True, False)
+    assert not book
+    assert book.counts == {"position_check_hold.held": 2, "position_check_hold.refused": 1,
+                           "position_check_hold.cancelled": 1}
+
+
+def test_an_order_that_gets_no_verdict_within_its_bound_is_refused_not_sent() -> None:
+    """The order-keeping holds send at their bound (the venue decides); the position check's
+    refuses: the kit does not trade on a position nobody verified."""
+    assert SENT_AT_BOUND == {HoldKind.CLOSE_POSITION: True, HoldKind.SEQUENCE: True,
+                             HoldKind.POSITION_CHECK: False}
+    book = OrderHold(max_wait_ns=1_000, check_wait_ns=5_000)
+    assert book.bound_ns(HoldKind.POSITION_CHECK) == 5_000
+    assert book.bound_ns(HoldKind.SEQUENCE) == book.bound_ns(HoldKind.CLOSE_POSITION) == 1_000
+    book.hold("entry", "BTC", BUY, "entry", 0, kind=HoldKind.POSITION_CHECK)
+    assert book.release("BTC", None, ONE_WAY, _flip(False), _answered(), 4_999) == []
+    [late] = book.release("BTC", None, ONE_WAY, _flip(False), _answered(), 5_000)
+    assert (late.payload, late.expired, late.refused, late.waited_ns) == ("entry", True, True,
+                                                                         5_000)
+    assert book.counts == {"position_check_hold.held": 1, "position_check_hold.refused": 1,
+                           "position_check_hold.expired": 1}
+    assert OrderHold().check_wait_ns == CHECK_HOLD_MAX_NS == 15_000_000_000

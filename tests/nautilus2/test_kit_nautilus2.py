@@ -166,9 +166,11 @@ def race_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
         handle.stop()
 
 
-@pytest.fixture(scope="module")
-def hedge_account_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
-    """A one-way kit strategy starts on an account in hedge mode that holds both legs."""
+def _on_a_hedge_account_holding_both_legs(
+    mode: str,
+) -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """A one-way kit strategy (script ``mode``) starts on an account in hedge mode that holds
+    both legs: the start-up position check fails."""
     handle = run_sandbox_in_thread(SandboxConfig(prices=PriceProcess(volatility_bps=3),
                                                  dual_side_position=True))
     venue = handle.venue
@@ -176,10 +178,27 @@ def hedge_account_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
         for side, leg, qty in (("BUY", "LONG", "0.020"), ("SELL", "SHORT", "0.010")):
             venue.faults.external_order(symbol="BTCUSDT", side=side, type="MARKET",
                                         quantity=qty, positionSide=leg)
-        report, log = _run_script(venue, "RECOVER")
+        report, log = _run_script(venue, mode)
         yield report, venue.truth(), log
     finally:
         handle.stop()
+
+
+@pytest.fixture(scope="module")
+def hedge_account_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    yield from _on_a_hedge_account_holding_both_legs("RECOVER")
+
+
+@pytest.fixture(scope="module")
+def early_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """A strategy that sends in on_start and on its first quote, on a clean account."""
+    yield _run_node("EARLY")
+
+
+@pytest.fixture(scope="module")
+def early_mismatch_run() -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """The same strategy on an account whose positions the node cannot trade (hedge legs)."""
+    yield from _on_a_hedge_account_holding_both_legs("EARLY_RECOVER")
 
 
 def _placed(truth: dict[str, Any]) -> list[dict[str, Any]]:
@@ -390,6 +409,58 @@ def test_a_clean_start_and_a_clean_restart_pass_the_position_check(
     before, after, _, log = restart_run
     assert before["position_check"]["ok"] and after["position_check"]["ok"]
     assert "start-up position check: positions match the venue (BTCUSDT-PERP.BINANCE)" in log
+
+
+def _early_orders(report: dict[str, Any]) -> dict[str, str]:
+    return {name: report["orders"][name]["status"] for name in ("on_start", "first_quote")}
+
+
+def _hold_stats(report: dict[str, Any]) -> dict[str, int]:
+    return {k: v for k, v in report["stats"].items() if k.startswith("position_check_hold.")}
+
+
+def test_orders_sent_before_the_position_check_wait_for_it_and_fill(early_run: Any) -> None:
+    """A market order from on_start and one from the first quote, both before the check's
+    verdict: the kit holds them (nothing raised, nothing logged as failed), sends them once
+    the check passed, and both fill."""
+    report, truth, log = early_run
+    assert report["notes"] == {"held_at_start": 1, "first_quote_before_verdict": True}
+    assert report["position_check"]["ok"]
+    assert _early_orders(report) == {"on_start": "FILLED", "first_quote": "FILLED"}
+    assert _hold_stats(report) == {"position_check_hold.held": 2,
+                                   "position_check_hold.released": 2}
+    assert report["errors"] == [] and report["positions_open"] == ["BTCUSDT-PERP.BINANCE-BOTH"]
+    # the venue met them after the kit's positionRisk read (the check; the adapter's own read
+    # for reconciliation is the one before), in send order
+    requests = truth["request_log"]
+    reads = [i for i, r in enumerate(requests) if r["path"] == "/fapi/v2/positionRisk"]
+    placed = [i for i, r in enumerate(requests)
+              if (r["method"], r["path"]) in (("WS", "order.place"), ("POST", "/fapi/v1/order"))]
+    assert len(reads) == 2 and len(placed) == 2 and min(placed) > max(reads)
+    venue_ids = [int(report["orders"][n]["venue_order_id"]) for n in ("on_start", "first_quote")]
+    assert venue_ids == sorted(venue_ids)
+    for failure in ("Python on_start failed", "Python on_quote failed", "SubmissionsHalted",
+                    "[ERROR]"):
+        assert failure not in log
+    assert "held until the start-up position check has its verdict" in log
+
+
+def test_orders_held_for_a_failed_position_check_are_refused_with_one_line_each(
+    early_mismatch_run: Any,
+) -> None:
+    report, truth, log = early_mismatch_run
+    assert report["position_check"]["halts"]
+    assert _early_orders(report) == {"on_start": "NOT_SENT", "first_quote": "NOT_SENT"}
+    assert _hold_stats(report) == {"position_check_hold.held": 2,
+                                   "position_check_hold.refused": 2}
+    assert _placed(truth) == [] and report["errors"] == []
+    refusals = [line for line in log.splitlines()
+                if "exec-kit: ReconciliationMismatch:" in line]
+    assert len(refusals) == 2
+    for line, name in zip(refusals, ("on_start", "first_quote"), strict=True):
+        assert report["orders"][name]["client_order_id"] in line
+        assert "not sent: start-up position check failed" in line
+        assert "venue_holds_hedge_legs" in line
 
 
 def test_protective_close_position_orders_sent_with_their_entry_rest_at_the_venue(

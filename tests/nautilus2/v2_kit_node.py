@@ -16,8 +16,10 @@ Usage: ``python v2_kit_node.py <http base> <ws base>/ws <ws api url> <admin toke
 (a key of ``SCRIPTS``: ``HEDGE`` the hedge-mode script, ``HEDGE_STEPS``, against a dual-side
 sandbox account; ``PROTECT`` an entry sent with its close_position stop and take-profit, whose
 stop the test then triggers; ``FLIP`` a short flipped to a long in one tick while the venue is
-slow to take the reduce-only close (this node sends orders over REST); the restart and
-recovery scripts).
+slow to take the reduce-only close (this node sends orders over REST); ``EARLY`` a market order
+in ``on_start`` and one on the first quote, before the start-up position check's verdict
+(``EARLY_RECOVER``: on an account that already holds positions); the restart and recovery
+scripts).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class KitScript(ExecutionMixin, Strategy):  # type: ignore[misc]
 
     def on_quote(self, quote: Any) -> None:
         if self._kit_position_check is not None and self.exec_kit_position_check() is None:
-            return  # the kit sends nothing before its start-up position check has a verdict
+            return  # the steps count quotes from the verdict on (EarlyScript sends before it)
         self.quotes += 1
         step = self.steps.get(self.quotes)
         if step is None:
@@ -418,7 +420,40 @@ FLIP_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = {
     62: _flip_unanswered,
     90: lambda s, bid, ask: s.report(),
 }
-SCRIPTS = {"ONE_WAY": STEPS, "PROTECT": PROTECT_STEPS, "FLIP": FLIP_STEPS, "HEDGE": HEDGE_STEPS,
+class EarlyScript(KitScript):  # type: ignore[misc]
+    """A strategy that trades at once: a market order in ``on_start`` and another on the
+    first quote, both before the start-up position check has its verdict (the kit holds them
+    for it), as an author writes it: no try/except, no wait for ``on_position_check``."""
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.orders["on_start"] = self.submit_market(IID, BUY, "0.010")
+        self.notes["held_at_start"] = len(self.kit_unsent_orders(IID))
+
+    def on_quote(self, quote: Any) -> None:
+        if "first_quote" not in self.orders:
+            self.notes["first_quote_before_verdict"] = self.exec_kit_position_check() is None
+            self.orders["first_quote"] = self.submit_market(IID, BUY, "0.010")
+        super().on_quote(quote)
+
+
+def _report_when_answered(s: KitScript, bid: float, ask: float) -> None:
+    """Report once EarlyScript's two orders were answered, the check halted, or at quote 60."""
+    cache = s._kit_cache
+    answered = all(cache.order(s.orders[n].client_order_id) is not None
+                   and cache.is_order_closed(s.orders[n].client_order_id)
+                   for n in ("on_start", "first_quote"))
+    if "reported" not in s.done and (answered or s.quotes >= 60
+                                     or s.exec_kit_position_check().halts):
+        s.done.add("reported")
+        s.report()
+
+
+#: After the verdict (EarlyScript's two orders held until then): the report.
+EARLY_STEPS: dict[int, Callable[[KitScript, float, float], Any]] = dict.fromkeys(
+    range(3, 61), _report_when_answered)
+SCRIPTS = {"ONE_WAY": STEPS, "EARLY": EARLY_STEPS, "EARLY_RECOVER": EARLY_STEPS,
+           "PROTECT": PROTECT_STEPS, "FLIP": FLIP_STEPS, "HEDGE": HEDGE_STEPS,
            "BEFORE_KILL": BEFORE_KILL_STEPS, "RECOVER": RECOVER_STEPS,
            "RECOVER_HEDGE": RECOVER_STEPS, "AFTER_RESTART": AFTER_RESTART_STEPS}
 
@@ -426,8 +461,11 @@ SCRIPTS = {"ONE_WAY": STEPS, "PROTECT": PROTECT_STEPS, "FLIP": FLIP_STEPS, "HEDG
 def main(http: str, ws: str, ws_api: str, admin_token: str, mode: str = "ONE_WAY") -> None:
     ADMIN.update(http=http, token=admin_token)
     hedge = mode in ("HEDGE", "RECOVER_HEDGE")
-    restart = mode in ("BEFORE_KILL", "AFTER_RESTART", "RECOVER", "RECOVER_HEDGE")
-    strategy = (FlipScript if mode == "FLIP" else KitScript)(
+    restart = mode in ("BEFORE_KILL", "AFTER_RESTART", "RECOVER", "RECOVER_HEDGE",
+                       "EARLY_RECOVER")
+    script = {"FLIP": FlipScript, "EARLY": EarlyScript,
+              "EARLY_RECOVER": EarlyScript}.get(mode, KitScript)
+    strategy = script(
         ExecKitConfig(
             strategy_id=StrategyId.from_str("KIT-001"),
             position_mode="HEDGE" if hedge else "ONE_WAY",
