@@ -45,9 +45,11 @@ best bid for a long), not at the mark, 1 ns later; mark-price triggers (``STOP_M
 ``trigger_type=MARK_PRICE``) still trigger on the contract price (v2's matching engine has no
 mark-price trigger and no seam to hold an order for one).
 
-Cost: a time step with no open position and nothing due costs a Python call and two
-comparisons; with positions, the exact (Decimal) check runs only when the marks or the
-positions since the last one could have used up the account's headroom.
+Cost: v2 calls a Python module twice a time step (``pre_process`` per datum, ``process``); with
+no open position and nothing due each returns after a few comparisons. With positions, each
+step reads them and the marks that moved; the exact (Decimal) check runs only when a position
+changed or a mark left the band the account's headroom allows (a sound bound: the margin over
+the maintenance margin moves by at most ``|qty| x |mark - anchor| x 1.5``, whatever the path).
 """
 
 from __future__ import annotations
@@ -95,11 +97,15 @@ _MARKET_DATA_PRICE: Final[dict[type, Callable[[Any], Decimal]]] = {
     nt.TradeTick: lambda t: t.price.as_decimal(),
     nt.Bar: lambda b: b.close.as_decimal(),
 }
-_MARKET_DATA_FLOAT: Final[dict[type, Callable[[Any], float]]] = {
+#: The same as floats, and a mark price's, for the cheap bound between exact checks.
+_MARK_FLOAT: Final[dict[type, Callable[[Any], float]]] = {
     nt.QuoteTick: lambda q: (q.bid_price.as_double() + q.ask_price.as_double()) / 2,
     nt.TradeTick: lambda t: t.price.as_double(),
     nt.Bar: lambda b: b.close.as_double(),
+    nt.MarkPriceUpdate: lambda m: m.value.as_double(),
 }
+#: The band that forces the exact check at the next step.
+_CHECK_NOW: Final = -1.0
 #: A position as the module keys it: its ID and when it opened (a ``-BOTH`` ID is reused).
 PositionKey = tuple[Any, int]
 
@@ -184,14 +190,16 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         # the mark's sources, kept as data arrives
         self._mark_data: dict[Any, Any] = {}
         self._last_market: dict[Any, Any] = {}
-        self._last_mark: dict[Any, float] = {}
+        self._mark_source: dict[Any, Any] = {}  # the datum each mark was last read from
         self._armed = 0  # the funding time the desk's alert is set for
         # the open positions as the last step left them
-        self._signature: tuple[Any, ...] = ()
+        self._signature: list[int] = []
         self._held: dict[Any, list[tuple[PositionKey, Leg]]] = {}
         self._size: dict[Any, float] = {}
-        self._headroom = 0.0
-        self._drift = 0.0
+        # the cheap bound between exact checks: each held instrument's mark at the last check,
+        # and how far any of them may move before the headroom could be used up
+        self._anchor: dict[Any, float] = {}
+        self._band = _CHECK_NOW
         self._isolated_funding: dict[tuple[Any, Hashable], Decimal] = {}
         # v2's own funding settlements: instruments to look at (until a step after the time)
         self._venue_funding_due: dict[Any, int] = {}
@@ -231,23 +239,46 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
             self._last_market[data.bar_type.instrument_id] = data
 
     def process(self, ts_now: int, ctx: Any) -> list[Any] | None:
-        # Called after every time step: with nothing held and nothing due it returns after a
-        # few comparisons. (The first step starts the funding schedule; the desk's alert 1 ns
-        # before each funding time settles it, this is the fallback.)
+        # Called after every time step (the hot path, kept flat): with nothing held and nothing
+        # due it returns after a few comparisons. (The first step starts the funding schedule;
+        # the desk's alert 1 ns before each funding time settles it, this is the fallback.)
         if ts_now >= self._next_due:
             self._settle_due(ts_now)
         positions = ctx.positions
-        if positions or self._busy:
-            return self._step(ts_now, positions)
-        return None
-
-    def _step(self, ts_now: int, positions: Sequence[Any]) -> list[Any] | None:
-        self._track(positions)
+        if not positions and not self._busy:
+            return None
+        # A fill moves its position's ts_last past every earlier step's and a closed position
+        # leaves the list: these values change whenever the positions do (the exact check then).
+        signature = [p.ts_last for p in positions]
+        if signature != self._signature:
+            self._signature = signature
+            self._rebuild(positions)
+            self._band = _CHECK_NOW
+        # The margin minus the maintenance margin moves by at most |qty| x |mark - anchor| x 1.5
+        # (no tier's maintenance rate exceeds 0.5), whatever path the mark took: while every
+        # held instrument's mark stays within the band of its anchor, nothing can be due. A mark
+        # source seen at the last step has not moved.
+        band = self._band
+        check = band < 0
+        if not check:
+            anchor = self._anchor
+            for instrument_id in self._size:
+                source = self._mark_data.get(instrument_id)
+                if source is None:
+                    source = self._last_market.get(instrument_id)
+                if source is None or source is self._mark_source.get(instrument_id):
+                    continue
+                self._mark_source[instrument_id] = source
+                at = anchor.get(instrument_id)
+                if at is None or abs(_MARK_FLOAT[type(source)](source) - at) >= band:
+                    check = True
+                    break
         if self._venue_funding_due:
             self._offset_venue_funding(ts_now)
         if self._closing:
             self._settle_closes()
-        if self._held and self._drift >= self._headroom:
+            check = True
+        if self._held and (check or self._band < 0):
             self._check_liquidation(ts_now)
         self._busy = bool(self._held or self._venue_funding_due or self._closing)
         if not self._pending:
@@ -379,35 +410,7 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
             return None if price is None else price.as_decimal()  # type: ignore[no-any-return]
         return (bid.as_decimal() + ask.as_decimal()) / 2  # type: ignore[no-any-return]
 
-    def _mark_float(self, instrument_id: Any) -> float | None:
-        update = self._mark_data.get(instrument_id)
-        if update is not None:
-            return update.value.as_double()  # type: ignore[no-any-return]
-        data = self._last_market.get(instrument_id)
-        if data is not None:
-            return _MARKET_DATA_FLOAT[type(data)](data)
-        mark = self._mark(instrument_id)
-        return None if mark is None else float(mark)
-
     # -- liquidation ---------------------------------------------------------------------------
-
-    def _track(self, positions: Sequence[Any]) -> None:
-        """Follow the open positions and the marks since the last step: a changed position
-        forces the exact check; a mark's move of ``d`` costs the headroom at most
-        ``|qty| x d x 1.5`` (no tier's maintenance rate exceeds 0.5)."""
-        signature = tuple((p.id, p.event_count) for p in positions)
-        if signature != self._signature:
-            self._signature = signature
-            self._rebuild(positions)
-            self._force_check()
-        for instrument_id, size in self._size.items():
-            mark = self._mark_float(instrument_id)
-            if mark is None:
-                continue
-            last = self._last_mark.get(instrument_id)
-            if last != mark:
-                self._last_mark[instrument_id] = mark
-                self._drift += size * abs(mark - (mark if last is None else last)) * 1.5
 
     def _rebuild(self, positions: Sequence[Any]) -> None:
         held: dict[Any, list[tuple[PositionKey, Leg]]] = {}
@@ -422,7 +425,7 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
             del self._isolated_funding[key]
 
     def _force_check(self) -> None:
-        self._drift = float("inf")
+        self._band = _CHECK_NOW
 
     def _exposures(self) -> tuple[Decimal, list[ContractExposure]]:
         """The cross wallet (with this step's pending adjustment) and every contract's
@@ -445,8 +448,13 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
             self._liquidate(ts_now, wallet, [c for c in contracts if c.key in due])
             self._force_check()
             return
-        self._headroom = float(margin_headroom(wallet, contracts))
-        self._drift = 0.0 if not self._closing else float("inf")
+        # anchor the bound at the marks just checked (a close under way: check every step)
+        self._anchor = {i: float(c.mark) for c in contracts
+                        for i in [cast(tuple[Any, Any], c.key)[0]]}
+        size = sum(self._size.values())
+        headroom = float(margin_headroom(wallet, contracts))
+        self._band = (_CHECK_NOW if self._closing
+                      else max(headroom, 0.0) / (1.5 * size) if size else float("inf"))
 
     def _all_closing(self, key: Hashable, closing: set[tuple[Any, Any]]) -> bool:
         instrument_id, position_key = cast(tuple[Any, Any], key)
