@@ -62,6 +62,31 @@ RISK_CLIENT_ID_PREFIXES: Final[tuple[tuple[str, RiskEventKind], ...]] = (
     ("settlement_autoclose-", RiskEventKind.SETTLEMENT),
 )
 
+#: Client order IDs Binance gives *every* such order of a kind, not one per order: each
+#: auto-deleverage is ``adl_autoclose`` (Binance's user-data stream documentation), where a
+#: liquidation is ``autoclose-<ms>`` and a settlement ``settlement_autoclose-<ms>``. A node that
+#: keys orders by client order ID takes a second ADL for the first (measured with
+#: NautilusTrader 1.231 against the sandbox: its fill is rejected as an overfill and the leg it
+#: closed stays open in the node). :func:`distinct_client_order_id` tells them apart.
+REUSED_CLIENT_ORDER_IDS: Final[frozenset[str]] = frozenset({"adl_autoclose"})
+
+
+def distinct_client_order_id(client_order_id: str | None, venue_order_id: str) -> str | None:
+    """The client order ID a node should book a venue-generated order under, or None to keep
+    the venue's: a reused ID (:data:`REUSED_CLIENT_ORDER_IDS`) gets the venue's order ID
+    appended, which is unique, the same in every report of that order (stream, REST, restart)
+    and keeps the ID's prefix, so :func:`classify_client_order_id` still reads its kind.
+
+    >>> distinct_client_order_id("adl_autoclose", "8886774")
+    'adl_autoclose-8886774'
+    >>> distinct_client_order_id("autoclose-1700000000000", "8886775") is None
+    True
+    """
+    if client_order_id in REUSED_CLIENT_ORDER_IDS:
+        return f"{client_order_id}-{venue_order_id}"
+    return None
+
+
 #: The signed direction a fill of each side moves a position in.
 FILL_SIGN: Final[dict[OrderSide, int]] = {OrderSide.BUY: 1, OrderSide.SELL: -1}
 
@@ -226,12 +251,14 @@ def reduce_only_allowed(
 
 __all__ = [
     "FILL_SIGN",
+    "REUSED_CLIENT_ORDER_IDS",
     "RISK_CLIENT_ID_PREFIXES",
     "Holding",
     "RiskEventKind",
     "VenueClose",
     "VenueCloseLedger",
     "classify_client_order_id",
+    "distinct_client_order_id",
     "holding_leg",
     "reduce_only_allowed",
 ]

@@ -27,6 +27,7 @@ from nautilus_exec_kit.live.metrics import MetricsSettings, NodeMetrics
 from nautilus_exec_kit.live.node_config import BINANCE_CLIENT, NodePlan
 from nautilus_exec_kit.live.order_check import OrderCheck, OrderCheckSettings
 from nautilus_exec_kit.live.weight import RequestWeightMeter, WeightBudget
+from nautilus_exec_kit.risk_order_ids import DistinctRiskOrderIds
 from nautilus_exec_kit.secrets import redact
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ class KitComponents:
     meter: RequestWeightMeter
     order_check: OrderCheck | None = None
     metrics: NodeMetrics | None = None
+    risk_order_ids: DistinctRiskOrderIds | None = None
 
     def summary_lines(self) -> list[str]:
         """The live summary's lines about request weight and the order check."""
@@ -169,7 +171,9 @@ def install_kit_components(
     * the :class:`~nautilus_exec_kit.live.weight.RequestWeightMeter` on the Binance HTTP client;
     * the :class:`~nautilus_exec_kit.live.order_check.OrderCheck` (unless
       ``order_check.enabled`` is False; then keep Nautilus' ``open_check_interval_secs`` on);
-    * the Prometheus endpoint when ``metrics`` is given (served at once).
+    * the Prometheus endpoint when ``metrics`` is given (served at once);
+    * :class:`~nautilus_exec_kit.risk_order_ids.DistinctRiskOrderIds`: each auto-deleverage
+      booked under its own client order ID (Binance names every one ``adl_autoclose``).
     """
     from nautilus_exec_kit.reconciliation import ReconciliationGuard
 
@@ -178,7 +182,8 @@ def install_kit_components(
     meter = RequestWeightMeter.install(node, weight_budget)
     check = (OrderCheck.install(node, settings, meter, hedge_mode=hedge_mode, guard=guard)
              if settings.enabled else None)
-    components = KitComponents(guard=guard, meter=meter, order_check=check)
+    components = KitComponents(guard=guard, meter=meter, order_check=check,
+                               risk_order_ids=DistinctRiskOrderIds.install(node))
     if metrics is not None:
         components.metrics = NodeMetrics().attach(node, meter=meter, order_check=check)
         components.metrics.serve(metrics)

@@ -15,6 +15,7 @@ from nautilus_exec_kit.core.risk import (
     VenueClose,
     VenueCloseLedger,
     classify_client_order_id,
+    distinct_client_order_id,
     holding_leg,
     reduce_only_allowed,
 )
@@ -33,6 +34,17 @@ def test_each_binance_prefix_is_classified_and_ordinary_ids_are_not() -> None:
     assert classify_client_order_id("settlement_autoclose-1") is RiskEventKind.SETTLEMENT
     for ordinary in ("O-20261204-223343-001-001-1", "x-autoclose-1", "", None):
         assert classify_client_order_id(ordinary) is None
+
+
+@given(st.integers(min_value=1, max_value=2**63 - 1), st.integers(min_value=1, max_value=2**63 - 1))
+def test_only_the_reused_adl_id_is_made_distinct_and_stays_an_adl(first: int, second: int) -> None:
+    renamed = distinct_client_order_id("adl_autoclose", str(first))
+    assert renamed == f"adl_autoclose-{first}"
+    assert classify_client_order_id(renamed) is RiskEventKind.ADL
+    assert (renamed == distinct_client_order_id("adl_autoclose", str(second))) == (first == second)
+    # already distinct (once renamed, or Binance's per-order IDs) or ordinary: kept
+    for kept in (renamed, f"autoclose-{first}", f"settlement_autoclose-{first}", "O-1", None):
+        assert distinct_client_order_id(kept, str(second)) is None
 
 
 def test_a_liquidated_long_reads_flat_and_a_later_sell_reads_short() -> None:
