@@ -86,7 +86,7 @@ from nautilus_exec_kit.core.params import adapter_params
 from nautilus_exec_kit.core.pipeline import OrderPipeline
 from nautilus_exec_kit.core.policy.restrictions import scope_text
 from nautilus_exec_kit.core.positions import CLOSING_SIDE as CORE_CLOSING_SIDE
-from nautilus_exec_kit.core.positions import LEGS
+from nautilus_exec_kit.core.positions import LEGS, orders_on
 from nautilus_exec_kit.core.risk import (
     Holding,
     VenueCloseLedger,
@@ -643,6 +643,21 @@ class ExecutionMixin:
         sizes and margin check do. ``position_side`` is required in hedge mode and ignored in
         one-way mode; the same method and meaning as on NautilusTrader 2."""
         return self._kit_entry(instrument_id).holding(holding_leg(self._kit_mode, position_side))
+
+    def kit_unsent_orders(
+        self, instrument_id: InstrumentId | None = None,
+        position_side: str | PositionSide | None = None,
+    ) -> list[Order]:
+        """Orders a helper returned that have not reached Nautilus yet: queued by the error
+        policy (a backoff after -1003 / 429, a cooldown, the rate budget) or waiting for a
+        retry. They are not in the cache (``cache.orders_inflight()`` misses them): a
+        strategy that sends "unless an order is already on its way" counts these too, or it
+        queues one more on every quote of a backoff and the venue gets them all at its end.
+        Optionally of one instrument, and of one leg (``position_side``, hedge mode). The same
+        method and meaning as on NautilusTrader 2."""
+        leg_id = (None if instrument_id is None or position_side is None
+                  else self.kit_position_id(instrument_id, position_side))
+        return orders_on(self._kit_policy.unsent_orders(), instrument_id, leg_id)
 
     def kit_position_id(
         self, instrument_id: InstrumentId, position_side: str | None = None,

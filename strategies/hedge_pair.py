@@ -70,7 +70,12 @@ class HedgePair(ExecutionMixin, Strategy):
                 (self.close_long if leg == "LONG" else self.close_short)(iid)
 
     def _leg_order_in_flight(self, leg: str) -> bool:
-        pid = self.kit_position_id(self.config.instrument_id, leg)
+        iid = self.config.instrument_id
+        # The error policy may hold an order before it reaches Nautilus (queued in a backoff
+        # after -1003, or behind the rate budget): not in the cache yet, but on its way.
+        if self.kit_unsent_orders(iid, leg):
+            return True
+        pid = self.kit_position_id(iid, leg)
         inflight = self.cache.orders_inflight(strategy_id=self.id)
         return any(self.cache.position_id(o.client_order_id) == pid for o in inflight)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nautilus_trader.model.enums import OrderStatus, OrderType
 
+from nautilus_exec_kit.backtest.rejects import RejectInjector
 from strategies import HedgePair, HedgePairConfig, OneWayTrend, OneWayTrendConfig
 from tests.conftest import IID, make_engine, random_walk_quotes
 
@@ -48,5 +49,35 @@ def test_hedge_pair_holds_both_legs() -> None:
         closes = [o for o in strategy.cache.orders() if o.status == OrderStatus.FILLED]
         assert len(closes) > 4  # legs banked and re-opened
         assert not [o for o in strategy.cache.orders() if o.status == OrderStatus.REJECTED]
+    finally:
+        engine.dispose()
+
+
+def test_hedge_pair_never_stacks_entries_queued_in_a_backoff() -> None:
+    """A -1003 on the first entry: the error policy backs off and queues what the strategy sends
+    meanwhile. Those orders are not in the cache, so HedgePair counts them through
+    ``kit_unsent_orders``; counting the cache alone it queued one entry per quote and each leg
+    reached 51 times its size when the backoff ended."""
+    engine = make_engine()
+    engine.add_data(random_walk_quotes(3_000, seed=3))
+    strategy = HedgePair(HedgePairConfig())
+    peak: dict[str, float] = {"LONG": 0.0, "SHORT": 0.0}
+    queued: list[int] = []
+    original = strategy.on_quote_tick
+
+    def watch(tick):  # type: ignore[no-untyped-def]
+        original(tick)
+        queued.append(len(strategy.kit_unsent_orders(IID)))
+        for p in strategy.cache.positions_open():
+            peak[p.side.name] = max(peak[p.side.name], float(p.quantity))
+
+    strategy.on_quote_tick = watch  # type: ignore[method-assign]
+    engine.add_strategy(strategy)
+    RejectInjector("-1003@type=market,nth=1,retry_after=5").install(engine)
+    engine.run()
+    try:
+        assert max(queued) >= 1  # the backoff did hold orders back
+        assert max(queued) <= 2  # one entry per leg, however many quotes it lasted
+        assert peak == {"LONG": 0.01, "SHORT": 0.01}
     finally:
         engine.dispose()

@@ -173,6 +173,25 @@ def check_close_quantity(leg: str, requested: Decimal, closable: Decimal) -> Non
         )
 
 
+def orders_on[OrderT](
+    orders: Iterable[tuple[OrderT, Hashable]],
+    instrument_id: Hashable | None = None,
+    position_id: Hashable | None = None,
+) -> list[OrderT]:
+    """The orders of ``(order, position ID)`` pairs on one instrument (any object with an
+    ``instrument_id``) and, optionally, one position ID (a hedge leg); None matches all.
+
+    Both bindings answer ``kit_unsent_orders`` with it: the orders a helper returned that have
+    not reached Nautilus yet (not in the cache), which a strategy that sends "unless an order
+    is already on its way" must count (docs/helpers.md).
+    """
+    return [
+        order for order, pid in orders
+        if (instrument_id is None or getattr(order, "instrument_id", None) == instrument_id)
+        and (position_id is None or pid == position_id)
+    ]
+
+
 __all__ = [
     "CLOSING_SIDE",
     "IMMEDIATE_TYPES",
@@ -184,6 +203,7 @@ __all__ = [
     "committed_close_quantity",
     "leg_for",
     "normalize_position_side",
+    "orders_on",
     "parse_position_mode",
     "position_id_text",
 ]

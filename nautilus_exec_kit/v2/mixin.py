@@ -75,6 +75,7 @@ from nautilus_exec_kit.core.positions import (
     committed_close_quantity,
     leg_for,
     normalize_position_side,
+    orders_on,
 )
 from nautilus_exec_kit.core.reconciliation import STARTUP_CHECK_DELAY_MS
 from nautilus_exec_kit.core.risk import (
@@ -717,11 +718,7 @@ class ExecutionMixin:
                   else self.kit_position_id(instrument_id, position_side))
         unsent = [(order, pid) for _, (order, pid, _) in self._kit_held.held_on_all()]
         unsent += self._kit_policy.unsent_orders()
-        return [
-            order for order, pid in unsent
-            if (instrument_id is None or order.instrument_id == instrument_id)
-            and (leg_id is None or pid == leg_id)
-        ]
+        return orders_on(unsent, instrument_id, leg_id)
 
     def kit_holding(self, instrument_id: Any, position_side: Any = None) -> Holding:
         """A leg as the venue holds it (side and raw size): the strategy's own position plus

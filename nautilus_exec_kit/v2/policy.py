@@ -147,6 +147,9 @@ class PolicyRuntime(RestrictionGate):
         self._sweep_at = sweep_every
         self._on_needs_change = on_needs_change
         self._queue: deque[_Record] = deque()
+        #: Denied or rejected orders waiting for their scheduled retry, by origin: on their way
+        #: as much as queued ones (``unsent_orders``).
+        self._awaiting_retry: dict[str, _Record] = {}
         self._drain_at: int | None = None
         self._halted_until = 0
         self._cooldown_until = 0
@@ -244,8 +247,13 @@ class PolicyRuntime(RestrictionGate):
             self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
 
     def unsent_orders(self) -> list[tuple[Any, Any]]:
-        """Orders the policy holds (queued behind the gate): ``(order, position_id)``."""
-        return [(record.order, record.position_id) for record in self._queue]
+        """Orders the policy holds, queued behind the gate or waiting for a scheduled retry
+        (the order to be cloned): ``(order, position_id)``. A strategy that sends "unless an
+        order is already on its way" must count the second kind too, or the retry and its own
+        replacement both reach the venue when the backoff ends."""
+        unsent = [(record.order, record.position_id) for record in self._queue]
+        unsent += [(r.order, r.position_id) for r in self._awaiting_retry.values()]
+        return unsent
 
     def stats(self) -> dict[str, Any]:
         """Counters: per action and code, retries, halts, refusals, open records, and the
@@ -494,6 +502,7 @@ class PolicyRuntime(RestrictionGate):
         self._stopped = True
         self._closed_until = _GATE_SHUT
         self._queue.clear()
+        self._awaiting_retry.clear()
         # stop from a time alert, not from inside Nautilus' event dispatch
         self._set_alert("fail-fast-stop", now, self._stop_now)
         return None, f"strategy stopped: {message}"
@@ -559,10 +568,12 @@ class PolicyRuntime(RestrictionGate):
     # -- helpers of the actions --------------------------------------------------------------
 
     def _schedule_retry(self, record: _Record, at: int) -> int:
+        self._awaiting_retry[record.origin] = record
         self._set_alert(f"retry-{record.origin}", at, lambda _: self._retry(record))
         return at
 
     def _retry(self, record: _Record) -> None:
+        self._awaiting_retry.pop(record.origin, None)
         try:
             if self._stopped:
                 return

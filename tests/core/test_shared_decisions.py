@@ -152,3 +152,18 @@ def test_a_close_position_order_starts_at_the_position_then_the_request_then_the
     assert close_position_start_raw(7_000_000, 3_000_000, rules) == 7_000_000
     assert close_position_start_raw(0, 3_000_000, rules) == 3_000_000
     assert close_position_start_raw(0, None, rules) == 2_000_000
+
+
+def test_orders_on_filters_unsent_orders_by_instrument_and_leg() -> None:
+    from types import SimpleNamespace
+
+    from nautilus_exec_kit.core.positions import orders_on
+
+    a = SimpleNamespace(instrument_id="BTC")
+    b = SimpleNamespace(instrument_id="BTC")
+    c = SimpleNamespace(instrument_id="ETH")
+    pairs = [(a, "BTC-LONG"), (b, "BTC-SHORT"), (c, "ETH-LONG")]
+    assert orders_on(pairs) == [a, b, c]
+    assert orders_on(pairs, "BTC") == [a, b]
+    assert orders_on(pairs, "BTC", "BTC-SHORT") == [b]
+    assert orders_on(pairs, "ETH", "BTC-LONG") == []

@@ -7,7 +7,7 @@ from typing import Any
 
 from nautilus_trader import model as nt
 
-from nautilus_exec_kit.v2.backtest import mark_simulated
+from nautilus_exec_kit.v2.backtest import add_reject_injector, mark_simulated
 from strategies.v2 import HedgePair, HedgePairConfig, OneWayTrend, OneWayTrendConfig
 from tests.parity_cases import random_walk_bids
 from tests.v2.conftest import IID, make_engine, quotes_from_bids
@@ -60,5 +60,34 @@ def test_hedge_pair_holds_both_legs() -> None:
         assert {str(p.id) for p in strategy.cache.positions()} == {
             f"{IID}-LONG", f"{IID}-SHORT",
         }
+    finally:
+        engine.dispose()
+
+
+def test_hedge_pair_never_stacks_entries_queued_in_a_backoff() -> None:
+    """The v1 twin's test: a -1003 on the first entry; the orders the policy queues meanwhile
+    are counted through ``kit_unsent_orders``, so each leg stays at its size."""
+    engine: Any = make_engine()
+    engine.add_data(quotes_from_bids(random_walk_bids(3_000, seed=3)))
+    strategy = HedgePair(HedgePairConfig())
+    peak: dict[str, float] = {"LONG": 0.0, "SHORT": 0.0}
+    queued: list[int] = []
+    original = strategy.on_quote
+
+    def watch(quote: nt.QuoteTick) -> None:
+        original(quote)
+        queued.append(len(strategy.kit_unsent_orders(IID)))
+        for p in strategy.cache.positions_open():
+            peak[p.side.name] = max(peak[p.side.name], float(p.quantity))
+
+    strategy.on_quote = watch
+    engine.add_strategy(strategy)
+    mark_simulated(strategy)
+    add_reject_injector(engine, strategy, "-1003@type=market,nth=1,retry_after=5")
+    engine.run()
+    try:
+        assert max(queued) >= 1
+        assert max(queued) <= 2
+        assert peak == {"LONG": 0.01, "SHORT": 0.01}
     finally:
         engine.dispose()
