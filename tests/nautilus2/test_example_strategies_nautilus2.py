@@ -11,6 +11,7 @@ to ``{instrument}-EXTERNAL`` and leave the leg open. ``HedgePair`` reads the leg
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,20 +29,31 @@ def _amount(truth: dict[str, Any], side: str) -> Decimal:
                 if p["positionSide"] == side), Decimal(0))
 
 
-def test_hedge_pair_reopens_a_liquidated_leg() -> None:
+def _run_hedge_pair(
+    act: Callable[[Any], Any], *, reports: int, timeout_s: float = 90.0,
+) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+    """Run the v2 HedgePair script on a hedge-mode sandbox until ``reports`` reports, calling
+    ``act(venue)`` on each report but the last, then SIGKILL it (no on_stop close). Returns the
+    reports, the log and the venue's truth at the kill."""
     assert V2_PYTHON.exists(), f"{V2_PYTHON} is missing: `make test` builds the v2 venv"
     handle = run_sandbox_in_thread(SandboxConfig(
         prices=PriceProcess(volatility_bps=0, mark_basis_bps=0), dual_side_position=True,
         market_data_interval_ms=50))
     venue = handle.venue
     try:
-        reports, log = run_until_report(
+        found, log = run_until_report(
             [str(V2_PYTHON), str(SCRIPT), venue.base_url_http, f"{venue.base_url_ws}/ws",
-             venue.base_url_ws_api], "KIT-REPORT ", reports=2, stop=signal.SIGKILL,
-            on_report=lambda _: venue.faults.liquidation(position_side="LONG"))
-        truth = venue.truth()  # as at the second report: the kill runs no on_stop close
+             venue.base_url_ws_api], "KIT-REPORT ", reports=reports, timeout_s=timeout_s,
+            stop=signal.SIGKILL, on_report=lambda _: act(venue))
+        return found, log, venue.truth()
     finally:
         handle.stop()
+
+
+def test_hedge_pair_reopens_a_liquidated_leg() -> None:
+    reports, log, truth = _run_hedge_pair(
+        lambda venue: venue.faults.liquidation(position_side="LONG"), reports=2)
+    # truth as at the second report: the kill runs no on_stop close
     assert len(reports) >= 2, log[-4000:]
     before, after = reports[:2]
     assert before["risk_events"] == []
@@ -68,19 +80,8 @@ def test_rc6_takes_a_second_adl_for_the_first_a_known_gap() -> None:
     the leg stays open in the node while the venue is flat (docs/migration.md). Measured here,
     so a release that fixes it shows first: the first ADL reaches the kit and HedgePair reopens
     the leg; the second is lost."""
-    assert V2_PYTHON.exists(), f"{V2_PYTHON} is missing: `make test` builds the v2 venv"
-    handle = run_sandbox_in_thread(SandboxConfig(
-        prices=PriceProcess(volatility_bps=0, mark_basis_bps=0), dual_side_position=True,
-        market_data_interval_ms=50))
-    venue = handle.venue
-    try:
-        reports, log = run_until_report(
-            [str(V2_PYTHON), str(SCRIPT), venue.base_url_http, f"{venue.base_url_ws}/ws",
-             venue.base_url_ws_api], "KIT-REPORT ", reports=3, timeout_s=15,
-            stop=signal.SIGKILL, on_report=lambda _: venue.faults.adl(position_side="LONG"))
-        truth = venue.truth()
-    finally:
-        handle.stop()
+    reports, log, truth = _run_hedge_pair(
+        lambda venue: venue.faults.adl(position_side="LONG"), reports=3, timeout_s=15)
     assert [o["clientOrderId"] for o in truth["orders"]
             if o["clientOrderId"].startswith("adl")] == ["adl_autoclose", "adl_autoclose"]
     assert len(reports) == 2, "a third report: rc6 now books the second ADL (update the docs)"
