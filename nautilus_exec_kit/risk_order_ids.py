@@ -12,18 +12,20 @@ and no ``kit_holding`` correction ever see it (measured against the sandbox,
 (:func:`~nautilus_exec_kit.core.risk.distinct_client_order_id`): unique, the same in every
 report of that order (stream, REST, restart), still an ADL by prefix.
 
-Where: every report reaches the engine through its two reconciliation endpoints
+Where: reports reach the engine through its two reconciliation endpoints
 (``ExecEngine.reconcile_execution_report`` and ``...mass_status``: the adapter's stream
-handler, the in-flight and order checks) or, at start-up, through each client's
-``generate_mass_status``. :class:`DistinctRiskOrderIds` renames the reports on those three
-paths, before the engine reads them; ``install_kit_components`` installs it on every node the
-kit builds.
+handler, the in-flight and order checks), or straight from an exec client's report methods
+(start-up ``generate_mass_status``; Nautilus' own open-order and missing-fill checks call
+``generate_order_status_report(s)`` and ``generate_fill_reports`` and apply the answer).
+:class:`DistinctRiskOrderIds` renames the reports on all of these paths before the engine reads
+them (renaming is idempotent, so a report that takes two of them is renamed once);
+``install_kit_components`` installs it on every node the kit builds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from nautilus_trader.execution.reports import ExecutionMassStatus
 from nautilus_trader.model.identifiers import ClientOrderId
@@ -57,8 +59,32 @@ def rename_mass_status(mass_status: Any) -> int:
     return sum(map(rename_report, [*mass_status.order_reports.values(), *fills]))
 
 
+#: The exec client methods whose answers the engine may apply without the endpoints.
+REPORT_SOURCES: Final[tuple[str, ...]] = (
+    "generate_mass_status",
+    "generate_order_status_report",
+    "generate_order_status_reports",
+    "generate_fill_reports",
+)
+
+
+def rename_answer(answer: Any) -> int:
+    """Rename what one of :data:`REPORT_SOURCES` answered (a mass status, a report, a list of
+    reports, or None); returns how many reports were renamed."""
+    if answer is None:
+        return 0
+    if isinstance(answer, ExecutionMassStatus):
+        return rename_mass_status(answer)
+    if isinstance(answer, list):
+        return sum(map(rename_report, answer))
+    return int(rename_report(answer))
+
+
 class DistinctRiskOrderIds:
     """Renames reused venue client order IDs on every path a report takes into the engine."""
+
+    #: One instance per message bus (a second install on the same node returns the first).
+    _installed: ClassVar[dict[int, DistinctRiskOrderIds]] = {}
 
     def __init__(self, msgbus: Any, exec_engine: Any) -> None:
         self._msgbus = msgbus
@@ -71,13 +97,20 @@ class DistinctRiskOrderIds:
             self._on_mass_status)
         # ``_clients`` is a readonly attribute of the engine; there is no public getter in 1.231.
         for client in exec_engine._clients.values():
-            self._wrap_mass_status_source(client)
+            for name in REPORT_SOURCES:
+                self._wrap_source(client, name)
 
     @classmethod
     def install(cls, node: Any) -> DistinctRiskOrderIds:
-        """Attach to a built ``TradingNode`` (after ``node.build()``, before ``run()``)."""
+        """Attach to a built ``TradingNode`` (after ``node.build()``, before ``run()``).
+        Idempotent per node."""
         kernel = node.kernel
-        return cls(kernel.msgbus, kernel.exec_engine)
+        existing = cls._installed.get(id(kernel.msgbus))
+        if existing is not None and existing._msgbus is kernel.msgbus:
+            return existing
+        ids = cls(kernel.msgbus, kernel.exec_engine)
+        cls._installed[id(kernel.msgbus)] = ids
+        return ids
 
     def _take(self, endpoint: str, original: Callable[[Any], Any],
               handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -93,26 +126,27 @@ class DistinctRiskOrderIds:
         self.renamed += rename_mass_status(mass_status)
         return self._forward_mass_status(mass_status)
 
-    def _wrap_mass_status_source(self, client: Any) -> None:
-        """Start-up reconciliation calls ``client.generate_mass_status`` and applies its answer
-        directly, not through the endpoint."""
-        original = getattr(client, "generate_mass_status", None)
+    def _wrap_source(self, client: Any, name: str) -> None:
+        """Make ``client.<name>`` (a coroutine method) rename its answer."""
+        original = getattr(client, name, None)
         if original is None or getattr(original, "_exec_kit_distinct_ids", False):
             return
 
-        async def generate_mass_status(*args: Any, **kwargs: Any) -> Any:
-            mass_status = await original(*args, **kwargs)
-            self.renamed += rename_mass_status(mass_status)
-            return mass_status
+        async def renaming(*args: Any, **kwargs: Any) -> Any:
+            answer = await original(*args, **kwargs)
+            self.renamed += rename_answer(answer)
+            return answer
 
-        generate_mass_status._exec_kit_distinct_ids = True  # type: ignore[attr-defined]
-        client.generate_mass_status = generate_mass_status
+        renaming._exec_kit_distinct_ids = True  # type: ignore[attr-defined]
+        setattr(client, name, renaming)
 
 
 __all__ = [
     "MASS_STATUS_ENDPOINT",
     "REPORT_ENDPOINT",
+    "REPORT_SOURCES",
     "DistinctRiskOrderIds",
+    "rename_answer",
     "rename_mass_status",
     "rename_report",
 ]

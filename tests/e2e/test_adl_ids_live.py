@@ -12,6 +12,7 @@ import pytest
 
 from nautilus_exec_kit.core.risk import Holding
 from nautilus_exec_kit.live.runner import kit_components
+from nautilus_exec_kit.risk_order_ids import DistinctRiskOrderIds
 from nautilus_exec_kit.sandbox import PriceProcess, SandboxConfig
 from tests.e2e.harness import INSTRUMENT_ID, running_node
 
@@ -50,6 +51,7 @@ def test_two_adls_under_one_client_order_id_leave_the_node_flat_on_both_legs() -
         components = kit_components(node.node)
         assert components is not None and components.risk_order_ids is not None
         assert components.risk_order_ids.renamed >= 4  # two status and two fill reports
+        assert DistinctRiskOrderIds.install(node.node) is components.risk_order_ids  # once
         assert kit(node, lambda s: s.kit_holding(IID, "LONG")) == FLAT
         assert kit(node, lambda s: s.kit_holding(IID, "SHORT")) == FLAT
         assert kit(node, lambda s: s.close_all(IID)) == []

@@ -109,8 +109,20 @@ class _Engine:
 
 
 class _Client:
+    """Answers as the adapter's report methods do (Nautilus' open-order and missing-fill
+    checks apply these answers without the endpoints)."""
+
     async def generate_mass_status(self, lookback_mins: int | None = None) -> ExecutionMassStatus:
         return mass_status()
+
+    async def generate_order_status_report(self, command: Any) -> OrderStatusReport | None:
+        return status("adl_autoclose", "21") if command else None
+
+    async def generate_order_status_reports(self, command: Any) -> list[OrderStatusReport]:
+        return [status("adl_autoclose", "22"), status("O-2", "23")]
+
+    async def generate_fill_reports(self, command: Any) -> list[FillReport]:
+        return [fill("adl_autoclose", "22"), fill(None, "24")]
 
 
 def test_every_path_into_the_engine_is_renamed_before_the_engine_reads_it() -> None:
@@ -133,6 +145,14 @@ def test_every_path_into_the_engine_is_renamed_before_the_engine_reads_it() -> N
     assert {r.client_order_id.value for r in startup.order_reports.values()} >= {
         "adl_autoclose-7", "adl_autoclose-8"}
     assert ids.renamed == 2 + 3 + 3
+    assert asyncio.run(client.generate_order_status_report(None)) is None
+    single = asyncio.run(client.generate_order_status_report("query"))
+    listed = asyncio.run(client.generate_order_status_reports("all"))
+    fills = asyncio.run(client.generate_fill_reports("trades"))
+    assert single is not None and single.client_order_id == ClientOrderId("adl_autoclose-21")
+    assert [r.client_order_id.value for r in listed] == ["adl_autoclose-22", "O-2"]
+    assert [f.client_order_id for f in fills] == [ClientOrderId("adl_autoclose-22"), None]
+    assert ids.renamed == 2 + 3 + 3 + 3
 
     # a second node on the same client object does not wrap its mass status twice
     other, bus2 = _Engine(client), _Bus()
@@ -140,4 +160,4 @@ def test_every_path_into_the_engine_is_renamed_before_the_engine_reads_it() -> N
     bus2.register(MASS_STATUS_ENDPOINT, other.reconcile_execution_mass_status)
     DistinctRiskOrderIds(bus2, other)
     asyncio.run(client.generate_mass_status(60))
-    assert ids.renamed == 2 + 3 + 3 + 3
+    assert ids.renamed == 2 + 3 + 3 + 3 + 3
