@@ -364,3 +364,32 @@ def test_a_retry_that_fires_into_reduce_only_mode_is_dropped_not_sent() -> None:
         assert float(engine.portfolio.net_position(IID)) == 0.010
     finally:
         engine.dispose()
+
+
+class ClosingAtStop(ScriptedStrategy):
+    """Closes everything in ``on_stop``, as the examples do."""
+
+    def on_stop(self) -> None:
+        self.close_all(IID)
+
+
+def test_orders_the_policy_holds_at_stop_are_dropped_before_on_stop_closes() -> None:
+    """A close rejected with -1007 is absent at the venue and waits for its scheduled retry when
+    the backtest ends. Nautilus cancels the strategy's timers after ``on_stop``, so that retry
+    would never be sent; counted as committed, it made ``on_stop``'s ``close_all`` send nothing
+    and the leg stayed open. The kit drops it before ``on_stop`` (logged, counted) and the close
+    goes out in full."""
+    engine = make_engine()
+    engine.add_data(flat_quotes(27))  # 2.6 s: the reconcile check (2.5 s) ran, the retry waits
+    strategy = ClosingAtStop(ScriptedConfig(), {1: _buy, 5: lambda s: s.close_long(IID)})
+    engine.add_strategy(strategy)
+    RejectInjector("-1007@nth=2").install(engine)
+    engine.run()
+    try:
+        sells = [o for o in engine.cache.orders() if o.side == OrderSide.SELL]
+        assert [o.status for o in sells] == [OrderStatus.REJECTED, OrderStatus.FILLED]
+        assert float(engine.portfolio.net_position(IID)) == 0.0
+        assert strategy.exec_kit_policy_stats()["dropped_at_stop"] == 1
+        assert strategy.kit_unsent_orders() == []
+    finally:
+        engine.dispose()

@@ -602,6 +602,22 @@ class PolicyRuntime(RestrictionGate):
         unsent += [(r.order, r.position_id) for r in self._awaiting_retry.values()]
         return unsent
 
+    def drop_unsent(self) -> list[Order]:
+        """Forget every order not sent yet (queued, or waiting for a retry) and return them.
+
+        The strategy is stopping: Nautilus cancels its timers after ``on_stop``, so none of
+        them would ever be sent, yet the close helpers would count them as committed and close
+        less than the leg holds. The mixin calls this before ``on_stop`` (its closes are sized
+        without them) and after it (orders queued meanwhile), and logs each order dropped.
+        """
+        dropped = [*self._queue, *self._awaiting_retry.values()]
+        self._queue.clear()
+        self._awaiting_retry.clear()
+        for record in dropped:
+            self._settle(record.origin, "dropped_at_stop")
+        self._counts["dropped_at_stop"] += len(dropped)
+        return [record.order for record in dropped]
+
     @property
     def tracked_order_ids(self) -> int:
         """Per-order entries the runtime still holds (records, retry links, reconciliations);

@@ -255,6 +255,15 @@ class PolicyRuntime(RestrictionGate):
         unsent += [(r.order, r.position_id) for r in self._awaiting_retry.values()]
         return unsent
 
+    def drop_unsent(self) -> list[Any]:
+        """Forget every order not sent yet (queued, or waiting for a retry) and return them:
+        the strategy is stopping and its time alerts go with it (v1's ``drop_unsent``)."""
+        dropped = [*self._queue, *self._awaiting_retry.values()]
+        self._queue.clear()
+        self._awaiting_retry.clear()
+        self._counts["dropped_at_stop"] += len(dropped)
+        return [record.order for record in dropped]
+
     def stats(self) -> dict[str, Any]:
         """Counters: per action and code, retries, halts, refusals, open records, and the
         active restrictions (reduce-only modes, stopped instruments)."""
@@ -573,7 +582,8 @@ class PolicyRuntime(RestrictionGate):
         return at
 
     def _retry(self, record: _Record) -> None:
-        self._awaiting_retry.pop(record.origin, None)
+        if self._awaiting_retry.pop(record.origin, None) is not record:
+            return  # dropped meanwhile (the strategy stopped): never sent
         try:
             if self._stopped:
                 return

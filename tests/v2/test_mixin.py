@@ -269,3 +269,34 @@ def test_price_match_steps_by_the_instruments_tick() -> None:
         assert str(strategy.results[2].price) == "49998.0"
     finally:
         engine.dispose()
+
+
+class ClosingAtStop(Scripted):
+    """Closes everything in ``on_stop``, as the examples do."""
+
+    def on_stop(self) -> None:
+        self.close_all(IID)
+
+
+def test_orders_the_policy_holds_at_stop_are_dropped_before_on_stop_closes() -> None:
+    """v1's test: a close denied with -1007 waits for its scheduled retry when the backtest
+    ends; dropped before ``on_stop`` (its time alert would never fire), ``close_all`` closes
+    the leg in full instead of counting it as on its way."""
+    engine: Any = make_engine()
+    engine.add_data(flat_quotes(27))  # 2.6 s: the reconcile check (2.5 s) ran, the retry waits
+    strategy = ClosingAtStop(ScriptConfig(), {1: lambda s: s.submit_market(IID, BUY, "0.010"),
+                                              5: lambda s: s.close_long(IID)})
+    engine.add_strategy(strategy)
+    mark_simulated(strategy)
+    add_reject_injector(engine, strategy, "-1007@nth=2")
+    engine.run()
+    try:
+        sells = [o for o in engine.cache.orders() if o.side == SELL]
+        assert sells[0].status.name == "DENIED"
+        # on_stop's close went out for the whole leg (it stays INITIALIZED here only because
+        # the reject injector, an execution algorithm, stops with the engine before it)
+        assert [str(o.quantity) for o in sells[1:]] == ["0.010"]
+        assert strategy.exec_kit_policy.stats()["dropped_at_stop"] == 1
+        assert strategy.kit_unsent_orders() == []
+    finally:
+        engine.dispose()
