@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from nautilus_trader.model.enums import OrderStatus, OrderType
 
 from nautilus_exec_kit.backtest.rejects import RejectInjector
 from strategies import HedgePair, HedgePairConfig, OneWayTrend, OneWayTrendConfig
 from tests.conftest import IID, make_engine, random_walk_quotes
 
+#: A rate limit on the first entry: the policy queues what is sent during the backoff.
+BACKOFF = "-1003@type=market,nth=1,retry_after=5"
+#: An unknown outcome on the first entry: the policy reconciles, then resends it.
+RECONCILE = "-1007@type=market,nth=1"
 
 def test_one_way_trend_trades_and_stays_protected() -> None:
     engine = make_engine()
@@ -53,7 +58,8 @@ def test_hedge_pair_holds_both_legs() -> None:
         engine.dispose()
 
 
-def test_hedge_pair_never_stacks_entries_queued_in_a_backoff() -> None:
+@pytest.mark.parametrize("spec", [BACKOFF, RECONCILE])
+def test_hedge_pair_never_stacks_entries_queued_in_a_backoff(spec: str) -> None:
     """A -1003 on the first entry: the error policy backs off and queues what the strategy sends
     meanwhile. Those orders are not in the cache, so HedgePair counts them through
     ``kit_unsent_orders``; counting the cache alone it queued one entry per quote and each leg
@@ -73,7 +79,7 @@ def test_hedge_pair_never_stacks_entries_queued_in_a_backoff() -> None:
 
     strategy.on_quote_tick = watch  # type: ignore[method-assign]
     engine.add_strategy(strategy)
-    RejectInjector("-1003@type=market,nth=1,retry_after=5").install(engine)
+    RejectInjector(spec).install(engine)
     engine.run()
     try:
         assert max(queued) >= 1  # the backoff did hold orders back

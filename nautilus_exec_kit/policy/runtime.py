@@ -593,17 +593,33 @@ class PolicyRuntime(RestrictionGate):
 
     def unsent_orders(self) -> list[tuple[Order, PositionId | None]]:
         """Orders the strategy has submitted that are not at Nautilus yet: queued by the rate
-        budget / a cooldown, or waiting for a scheduled retry (the order to be cloned).
+        budget / a cooldown, waiting for a scheduled retry (the order to be cloned), or
+        rejected with an unknown outcome and being reconciled (it may be resent).
 
         The close helpers count them as committed, so two closes around a -1003 cannot
         over-close a leg once the queue drains.
         """
         unsent = [(r.order, r.position_id) for r in self._queue]
         unsent += [(r.order, r.position_id) for r in self._awaiting_retry.values()]
+        unsent += self._reconciling_unsent()
+        return unsent
+
+    def _reconciling_unsent(self) -> list[tuple[Order, PositionId | None]]:
+        """Orders being reconciled (``reconcile_wait_ms`` after an unknown-status reject)
+        whose cached order is closed (REJECTED): the check may still resend them, so they
+        are on their way as much as a scheduled retry. One the cache still shows open or in
+        flight (live, the unknown-outcome hold keeps it SUBMITTED) is counted from the cache,
+        not twice."""
+        unsent = []
+        for coid in self._reconciling:
+            record = _as_record(self._records.get(coid), coid)
+            if record is not None and record.order.is_closed:
+                unsent.append((record.order, record.position_id))
         return unsent
 
     def drop_unsent(self) -> list[Order]:
-        """Forget every order not sent yet (queued, or waiting for a retry) and return them.
+        """Forget every order not sent yet (queued, waiting for a retry, or being reconciled:
+        it may be resent) and return them.
 
         The strategy is stopping: Nautilus cancels its timers after ``on_stop``, so none of
         them would ever be sent, yet the close helpers would count them as committed and close
@@ -611,6 +627,12 @@ class PolicyRuntime(RestrictionGate):
         without them) and after it (orders queued meanwhile), and logs each order dropped.
         """
         dropped = [*self._queue, *self._awaiting_retry.values()]
+        for coid in list(self._reconciling):  # its check (a timer) would never run either
+            record = _as_record(self._records.pop(coid, None), coid)
+            self._reconciling.pop(coid, None)
+            self._reconcile_reason.pop(coid, None)
+            if record is not None:
+                dropped.append(record)
         self._queue.clear()
         self._awaiting_retry.clear()
         for record in dropped:

@@ -150,6 +150,9 @@ class PolicyRuntime(RestrictionGate):
         #: Denied or rejected orders waiting for their scheduled retry, by origin: on their way
         #: as much as queued ones (``unsent_orders``).
         self._awaiting_retry: dict[str, _Record] = {}
+        #: Rejected orders being reconciled (they may be resent), by client order ID; counted
+        #: as unsent while the cache shows them closed.
+        self._reconciling_records: dict[str, _Record] = {}
         self._drain_at: int | None = None
         self._halted_until = 0
         self._cooldown_until = 0
@@ -247,20 +250,35 @@ class PolicyRuntime(RestrictionGate):
             self._log_error(f"[policy] internal error on {type(event).__name__}: {error!r}")
 
     def unsent_orders(self) -> list[tuple[Any, Any]]:
-        """Orders the policy holds, queued behind the gate or waiting for a scheduled retry
-        (the order to be cloned): ``(order, position_id)``. A strategy that sends "unless an
-        order is already on its way" must count the second kind too, or the retry and its own
-        replacement both reach the venue when the backoff ends."""
+        """Orders the policy holds, queued behind the gate, waiting for a scheduled retry (the
+        order to be cloned), or rejected with an unknown outcome and being reconciled while
+        the cache shows them closed (they may be resent): ``(order, position_id)``. A strategy
+        that sends "unless an order is already on its way" must count all three, or the retry
+        and its own replacement both reach the venue."""
         unsent = [(record.order, record.position_id) for record in self._queue]
         unsent += [(r.order, r.position_id) for r in self._awaiting_retry.values()]
+        unsent += [(r.order, r.position_id) for coid, r in self._reconciling_records.items()
+                   if self._closed_in_cache(coid)]
         return unsent
 
+    def _closed_in_cache(self, coid: str) -> bool:
+        # v2's cache keeps its own copy: the strategy's order object does not follow events
+        order = self._strategy._kit_cache.order(nt.ClientOrderId(coid))
+        return order is not None and order.is_closed
+
     def drop_unsent(self) -> list[Any]:
-        """Forget every order not sent yet (queued, or waiting for a retry) and return them:
-        the strategy is stopping and its time alerts go with it (v1's ``drop_unsent``)."""
-        dropped = [*self._queue, *self._awaiting_retry.values()]
+        """Forget every order not sent yet (queued, waiting for a retry, or being reconciled)
+        and return them: the strategy is stopping and its time alerts go with it (v1's
+        ``drop_unsent``)."""
+        dropped = [*self._queue, *self._awaiting_retry.values(),
+                   *self._reconciling_records.values()]
         self._queue.clear()
         self._awaiting_retry.clear()
+        for coid in self._reconciling_records:  # its check (an alert) would never run either
+            self._reconciling.pop(coid, None)
+            self._reconcile_reason.pop(coid, None)
+        self._reconciling_records.clear()
+        self._needs_changed()
         self._counts["dropped_at_stop"] += len(dropped)
         return [record.order for record in dropped]
 
@@ -488,6 +506,7 @@ class PolicyRuntime(RestrictionGate):
         if record is None:
             return None, "queried the order's state; cancel/modify rejects are not resent"
         self._reconciling[coid] = False
+        self._reconciling_records[coid] = record
         self._reconcile_reason[coid] = reason
         self._needs_changed()
         check_at = now + self._policy.reconcile_wait_ms * 1_000_000
@@ -625,6 +644,7 @@ class PolicyRuntime(RestrictionGate):
     def _on_reconcile_check(self, coid: str, record: _Record) -> None:
         try:
             evidence = self._reconciling.pop(coid, False)
+            self._reconciling_records.pop(coid, None)
             reason = self._reconcile_reason.pop(coid, None) or parse_reason("UNKNOWN")
             self._needs_changed()
             order = self._strategy._kit_cache.order(nt.ClientOrderId(coid))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from nautilus_trader import model as nt
 
 from nautilus_exec_kit.v2.backtest import add_reject_injector, mark_simulated
@@ -14,6 +15,11 @@ from tests.v2.conftest import IID, make_engine, quotes_from_bids
 
 _BAD = ("REJECTED", "DENIED")
 
+
+#: A rate limit on the first entry: the policy queues what is sent during the backoff.
+BACKOFF = "-1003@type=market,nth=1,retry_after=5"
+#: An unknown outcome on the first entry: the policy reconciles, then resends it.
+RECONCILE = "-1007@type=market,nth=1"
 
 def test_one_way_trend_trades_and_stays_protected() -> None:
     engine: Any = make_engine()
@@ -64,7 +70,8 @@ def test_hedge_pair_holds_both_legs() -> None:
         engine.dispose()
 
 
-def test_hedge_pair_never_stacks_entries_queued_in_a_backoff() -> None:
+@pytest.mark.parametrize("spec", [BACKOFF, RECONCILE])
+def test_hedge_pair_never_stacks_entries_queued_in_a_backoff(spec: str) -> None:
     """The v1 twin's test: a -1003 on the first entry; the orders the policy queues meanwhile
     are counted through ``kit_unsent_orders``, so each leg stays at its size."""
     engine: Any = make_engine()
@@ -83,7 +90,7 @@ def test_hedge_pair_never_stacks_entries_queued_in_a_backoff() -> None:
     strategy.on_quote = watch
     engine.add_strategy(strategy)
     mark_simulated(strategy)
-    add_reject_injector(engine, strategy, "-1003@type=market,nth=1,retry_after=5")
+    add_reject_injector(engine, strategy, spec)
     engine.run()
     try:
         assert max(queued) >= 1
