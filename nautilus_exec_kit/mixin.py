@@ -450,20 +450,9 @@ class ExecutionMixin:
         strategy's timers after ``on_stop``, so they would never be sent, and ``on_stop``'s
         closes must not count them (each is logged)."""
         self._kit_read_from_bus()
-        self._kit_drop_unsent_at_stop()
+        self._kit_policy.drop_unsent()
         super().stop()  # type: ignore[misc]
-        self._kit_drop_unsent_at_stop()
-
-    def _kit_drop_unsent_at_stop(self) -> None:
-        try:
-            for order in self._kit_policy.drop_unsent():
-                self.log.warning(
-                    f"exec-kit: {order.client_order_id} was still held by the error policy "
-                    "(backoff, rate budget or a scheduled retry) when the strategy stopped: "
-                    "never sent",
-                )
-        except Exception as exc:
-            self.log.error(f"exec-kit: unsent orders at stop: {exc!r}")
+        self._kit_policy.drop_unsent()
 
     def degrade(self) -> None:
         """Like :meth:`stop`: a degraded strategy's hooks are not called."""

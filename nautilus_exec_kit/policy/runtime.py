@@ -624,7 +624,7 @@ class PolicyRuntime(RestrictionGate):
         The strategy is stopping: Nautilus cancels its timers after ``on_stop``, so none of
         them would ever be sent, yet the close helpers would count them as committed and close
         less than the leg holds. The mixin calls this before ``on_stop`` (its closes are sized
-        without them) and after it (orders queued meanwhile), and logs each order dropped.
+        without them) and after it (orders queued meanwhile). Each order dropped is logged.
         """
         dropped = [*self._queue, *self._awaiting_retry.values()]
         for coid in list(self._reconciling):  # its check (a timer) would never run either
@@ -638,6 +638,7 @@ class PolicyRuntime(RestrictionGate):
         for record in dropped:
             self._settle(record.origin, "dropped_at_stop")
         self._counts["dropped_at_stop"] += len(dropped)
+        self._report.never_sent(record.order.client_order_id for record in dropped)
         return [record.order for record in dropped]
 
     @property

@@ -527,9 +527,9 @@ class ExecutionMixin:
         def on_stop() -> None:
             # the policy's unsent orders would never be sent (the strategy's time alerts end
             # with it) and on_stop's closes must not count them: dropped before and after it
-            self._kit_drop_unsent_at_stop()
+            self._kit_policy.drop_unsent()
             author_on_stop()
-            self._kit_drop_unsent_at_stop()
+            self._kit_policy.drop_unsent()
             self._kit_drop_held_at_stop()
 
         self.on_stop = on_stop  # type: ignore[method-assign]
@@ -1319,19 +1319,6 @@ class ExecutionMixin:
                 self._kit_log.error(
                     f"exec-kit: held order {order.client_order_id} was not sent: {exc!r}",
                 )
-
-    def _kit_drop_unsent_at_stop(self) -> None:
-        """Orders the error policy still holds (backoff, rate budget, a scheduled retry) when
-        the strategy stops: never sent; each is logged (v1's ``_kit_drop_unsent_at_stop``)."""
-        try:
-            for order in self._kit_policy.drop_unsent():
-                self._kit_log.warning(
-                    f"exec-kit: {order.client_order_id} was still held by the error policy "
-                    "(backoff, rate budget or a scheduled retry) when the strategy stopped: "
-                    "never sent",
-                )
-        except Exception as exc:
-            self._kit_log.error(f"exec-kit: unsent orders at stop: {exc!r}")
 
     def _kit_drop_held_at_stop(self) -> None:
         """The strategy stopped with orders still held (its ``on_stop`` did not cancel them):

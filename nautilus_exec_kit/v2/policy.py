@@ -268,8 +268,8 @@ class PolicyRuntime(RestrictionGate):
 
     def drop_unsent(self) -> list[Any]:
         """Forget every order not sent yet (queued, waiting for a retry, or being reconciled)
-        and return them: the strategy is stopping and its time alerts go with it (v1's
-        ``drop_unsent``)."""
+        and return them, each logged: the strategy is stopping and its time alerts go with it
+        (v1's ``drop_unsent``)."""
         dropped = [*self._queue, *self._awaiting_retry.values(),
                    *self._reconciling_records.values()]
         self._queue.clear()
@@ -280,6 +280,7 @@ class PolicyRuntime(RestrictionGate):
         self._reconciling_records.clear()
         self._needs_changed()
         self._counts["dropped_at_stop"] += len(dropped)
+        self._report.never_sent(record.order.client_order_id for record in dropped)
         return [record.order for record in dropped]
 
     def stats(self) -> dict[str, Any]:

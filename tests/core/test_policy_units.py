@@ -169,3 +169,20 @@ def test_breaker_opens_after_n_failures_in_window_then_closes() -> None:
     assert breaker.is_open(40 * S) and breaker.open_until_ns == 52 * S
     assert not breaker.is_open(52 * S)
     assert breaker.trips == 1 and breaker.state(53 * S).failures == 0
+
+
+def test_each_order_dropped_at_stop_gets_one_warning_naming_it() -> None:
+    from nautilus_exec_kit.core.policy.report import PolicyReport
+
+    class Lines:
+        def __init__(self) -> None:
+            self.warnings: list[str] = []
+
+        def warning(self, message: str) -> None:
+            self.warnings.append(message)
+
+    lines = Lines()
+    PolicyReport(object(), lambda: lines).never_sent(["O-1", "O-2"])
+    assert len(lines.warnings) == 2
+    assert all("when the strategy stopped: never sent" in w for w in lines.warnings)
+    assert [w.split()[1] for w in lines.warnings] == ["O-1", "O-2"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from nautilus_exec_kit.core.policy.actions import Action, PolicyDecision
@@ -70,6 +70,16 @@ class PolicyReport:
             hook(value)
         except Exception as error:
             self.error(f"[policy] {name} hook raised {error!r} (ignored)")
+
+    def never_sent(self, client_order_ids: Iterable[object]) -> None:
+        """One warning per order the runtime dropped when the strategy stopped (its
+        ``drop_unsent``): held back (a backoff, the rate budget, a scheduled retry or a
+        reconcile), it never reached the venue."""
+        for client_order_id in client_order_ids:
+            self.warning(
+                f"exec-kit: {client_order_id} was still held by the error policy (backoff, rate "
+                "budget, a scheduled retry or a reconcile) when the strategy stopped: never sent"
+            )
 
     def warning(self, message: str) -> None:
         with contextlib.suppress(Exception):
