@@ -47,10 +47,13 @@ def _buy(strategy: ScriptedStrategy) -> Any:
     return strategy.submit_market(IID, OrderSide.BUY, "0.010")
 
 
-def _run(spec: str, ticks: int = 300, script: Any = None, **config: Any) -> ForgetfulStrategy:
+def _run(spec: str, ticks: int = 300, script: Any = None, *,
+         strategy_class: type[ForgetfulStrategy] | None = None,
+         **config: Any) -> ForgetfulStrategy:
     engine = make_engine()
     engine.add_data(flat_quotes(ticks))
-    strategy = ForgetfulStrategy(ScriptedConfig(**config), script or {1: _buy})
+    strategy = (strategy_class or ForgetfulStrategy)(ScriptedConfig(**config),
+                                                     script or {1: _buy})
     engine.add_strategy(strategy)
     RejectInjector(spec).install(engine)
     engine.run()
@@ -366,7 +369,7 @@ def test_a_retry_that_fires_into_reduce_only_mode_is_dropped_not_sent() -> None:
         engine.dispose()
 
 
-class ClosingAtStop(ScriptedStrategy):
+class ClosingAtStop(ForgetfulStrategy):
     """Closes everything in ``on_stop``, as the examples do."""
 
     def on_stop(self) -> None:
@@ -379,17 +382,12 @@ def test_orders_the_policy_holds_at_stop_are_dropped_before_on_stop_closes() -> 
     would never be sent; counted as committed, it made ``on_stop``'s ``close_all`` send nothing
     and the leg stayed open. The kit drops it before ``on_stop`` (logged, counted) and the close
     goes out in full."""
-    engine = make_engine()
-    engine.add_data(flat_quotes(27))  # 2.6 s: the reconcile check (2.5 s) ran, the retry waits
-    strategy = ClosingAtStop(ScriptedConfig(), {1: _buy, 5: lambda s: s.close_long(IID)})
-    engine.add_strategy(strategy)
-    RejectInjector("-1007@nth=2").install(engine)
-    engine.run()
-    try:
-        sells = [o for o in engine.cache.orders() if o.side == OrderSide.SELL]
-        assert [o.status for o in sells] == [OrderStatus.REJECTED, OrderStatus.FILLED]
-        assert float(engine.portfolio.net_position(IID)) == 0.0
-        assert strategy.exec_kit_policy_stats()["dropped_at_stop"] == 1
-        assert strategy.kit_unsent_orders() == []
-    finally:
-        engine.dispose()
+    # 27 ticks, 2.6 s: the reconcile check (2.5 s) ran, the retry waits
+    strategy = _run("-1007@nth=2", 27, {1: _buy, 5: lambda s: s.close_long(IID)},
+                    strategy_class=ClosingAtStop)
+    orders = strategy.final_orders  # type: ignore[attr-defined]
+    sells = [o for o in orders if o.side == OrderSide.SELL]
+    assert [o.status for o in sells] == [OrderStatus.REJECTED, OrderStatus.FILLED]
+    assert float(strategy.final_net) == 0.0  # type: ignore[attr-defined]
+    assert strategy.exec_kit_policy_stats()["dropped_at_stop"] == 1
+    assert strategy.kit_unsent_orders() == []
