@@ -79,11 +79,11 @@ WEIGHTS: Mapping[tuple[str, str], Weight] = {
     ("PUT", "/fapi/v1/batchOrders"): Weight(5),
 }
 
+
 def request_weight(method: str, path: str, params: Mapping[str, str]) -> int:
     """What Binance charges one request (1 for a route it publishes no weight for)."""
     weight = WEIGHTS.get((method.upper(), path))
     return 1 if weight is None else weight.of(params)
-
 
 
 __all__ = ["WEIGHTS", "Weight", "request_weight"]
