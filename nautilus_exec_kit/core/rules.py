@@ -65,6 +65,8 @@ LOT_FILTER: Final[Mapping[OrderType, LotFilter]] = MappingProxyType({
 
 #: What the market-lot grid's messages add, so an error says which filter it enforced.
 _MARKET_SCOPE: Final = " for market-type orders (MARKET_LOT_SIZE)"
+#: What a grid's "above the maximum" hint offers first (each size grid may add more).
+_SPLIT_HINT: Final = "or split the order"
 
 
 def _grid_neighbours(raw_floor: int, inc: int, lo: int, hi: int) -> tuple[int, ...]:
@@ -103,7 +105,7 @@ class Grid:
     #: Added to every problem: which filter this grid is (empty for LOT_SIZE and prices).
     scope: str = ""
     #: What else to do about a value above the maximum.
-    above_hint: str = "or split the order"
+    above_hint: str = _SPLIT_HINT
 
     @property
     def unit_raw(self) -> int:
@@ -254,26 +256,30 @@ class InstrumentRules:
         market_min = max(market_min_qty_raw or 0, min_qty, market_step)
         market_max = min(max_qty, market_max_qty_raw or max_qty)
 
-        def grid(kind: str, precision: int, inc: int, lo: int, hi: int, *errors: Any) -> Grid:
-            return Grid(kind, precision, fixed_precision, inc, lo, hi, *errors)
+        def grid(
+            kind: str, precision: int, inc: int, lo: int, hi: int, *errors: Any,
+            scope: str = "", above_hint: str = _SPLIT_HINT,
+        ) -> Grid:
+            return Grid(kind, precision, fixed_precision, inc, lo, hi, *errors,
+                        scope=scope, above_hint=above_hint)
 
         def fmt_qty(raw: int) -> str:
             return format_raw(raw, size_precision, fixed_precision)
 
-        lot_above = "or split the order"
+        lot_above = _SPLIT_HINT
         if market_max < max_qty:  # say so where a market order would meet LOT_SIZE's bound
             lot_above += f"; MARKET_LOT_SIZE holds market-type orders to {fmt_qty(market_max)}"
-        size_grid = Grid(
-            "step", size_precision, fixed_precision, step_raw, min_qty, max_qty,
+        size_grid = grid(
+            "step", size_precision, step_raw, min_qty, max_qty,
             QuantityNotOnStep, QuantityTooPrecise, QuantityOutOfRange, above_hint=lot_above,
         )
         market_grid = size_grid
         if (market_step, market_min, market_max) != (step_raw, min_qty, max_qty):
-            market_above = "or split the order"
+            market_above = _SPLIT_HINT
             if max_qty > market_max:
                 market_above += f", or use a limit order: LOT_SIZE allows up to {fmt_qty(max_qty)}"
-            market_grid = Grid(
-                "step", size_precision, fixed_precision, market_step, market_min, market_max,
+            market_grid = grid(
+                "step", size_precision, market_step, market_min, market_max,
                 MarketQuantityNotOnStep, QuantityTooPrecise, MarketQuantityOutOfRange,
                 scope=_MARKET_SCOPE, above_hint=market_above,
             )
