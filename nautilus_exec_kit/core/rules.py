@@ -257,11 +257,13 @@ class InstrumentRules:
         market_max = min(max_qty, market_max_qty_raw or max_qty)
 
         def grid(
-            kind: str, precision: int, inc: int, lo: int, hi: int, *errors: Any,
-            scope: str = "", above_hint: str = _SPLIT_HINT,
+            kind: str, precision: int, inc: int, lo: int, hi: int,
+            off_grid: type[InstrumentRuleError], too_precise: type[InstrumentRuleError],
+            out_of_range: type[InstrumentRuleError], scope: str = "",
+            above_hint: str = _SPLIT_HINT,
         ) -> Grid:
-            return Grid(kind, precision, fixed_precision, inc, lo, hi, *errors,
-                        scope=scope, above_hint=above_hint)
+            return Grid(kind, precision, fixed_precision, inc, lo, hi, off_grid, too_precise,
+                        out_of_range, scope, above_hint)
 
         def fmt_qty(raw: int) -> str:
             return format_raw(raw, size_precision, fixed_precision)
