@@ -1229,16 +1229,23 @@ class ExecutionMixin:
         """Forget the reduce-only orders the venue answered, or sent longer ago than the bound
         (a later order does not wait for an answer that is that late)."""
         oldest = self._kit_clock.timestamp_ns() - self._kit_held.max_wait_ns
+        unsent = self._kit_unsent_ids()
         for key, (_, sent_ns) in list(self._kit_reducing.items()):
-            if sent_ns < oldest or self._kit_answered(key):
+            if sent_ns < oldest or self._kit_answered(key, unsent):
                 del self._kit_reducing[key]
 
-    def _kit_answered(self, key: Hashable) -> bool:
+    def _kit_unsent_ids(self) -> frozenset[str]:
+        """The client order IDs the policy still holds, read once per pass over the orders a
+        hold waits behind (nothing is sent during such a pass)."""
+        return frozenset(order.client_order_id.value
+                         for order, _ in self._kit_policy.unsent_orders())
+
+    def _kit_answered(self, key: Hashable, unsent: frozenset[str]) -> bool:
         """Whether the venue answered an order the kit sent (accepted, filled, rejected,
-        canceled, ...; a denial too): not queued by the policy, and past SUBMITTED in the
-        cache. An order never sent (queued and dropped) has nothing to wait for."""
-        queued = self._kit_policy.unsent_orders()
-        if any(order.client_order_id.value == key for order, _ in queued):
+        canceled, ...; a denial too): not held by the policy (``unsent``:
+        :meth:`_kit_unsent_ids`), and past SUBMITTED in the cache. An order never sent (queued
+        and dropped) has nothing to wait for."""
+        if key in unsent:
             return False
         cached = self._kit_cache.order(nt.ClientOrderId(str(key)))
         return cached is None or cached.status not in _UNACKNOWLEDGED
@@ -1294,7 +1301,8 @@ class ExecutionMixin:
                 holding = self._kit_entry(iid).holding("BOTH").side
                 released = self._kit_held.release(
                     iid, holding, self._kit_mode, partial(self._kit_flip_under_way, iid),
-                    self._kit_answered, self._kit_clock.timestamp_ns(),
+                    partial(self._kit_answered, unsent=self._kit_unsent_ids()),
+                    self._kit_clock.timestamp_ns(),
                 )
             except Exception as exc:
                 self._kit_log.error(f"exec-kit: held orders on {iid}: {exc!r}")

@@ -207,7 +207,6 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
         self._venue_funding_seen: set[str] = set()
         # liquidation closes under way, by client order ID
         self._closing: dict[str, _Closing] = {}
-        self._failures: list[str] = []
 
     def bind(self, engine: Any, venue: Any) -> VenueDesk:
         """Attach to ``engine``'s cache and register the venue's :class:`VenueDesk` with it
@@ -289,7 +288,6 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def acknowledge(self, outcomes: Any) -> None:
         for outcome in outcomes:
             if not outcome.applied:
-                self._failures.append(str(outcome.error))
                 self._warn(f"exec-kit perpetuals: an account adjustment failed: {outcome.error}")
 
     def log_diagnostics(self) -> None:
