@@ -248,13 +248,8 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
             self._settle_due(ts_now)
         moved = self._moved
         if moved:
-            if self.mark_triggers.has_held():
-                for instrument_id in moved:
-                    mark = self._mark_float(instrument_id)
-                    if mark is not None:
-                        self.mark_triggers.on_mark(instrument_id, mark)
-            if self._open:
-                self._track_marks(moved)
+            if self._open or self.mark_triggers.has_held():
+                self._on_marks(moved)
             moved.clear()
         if self._open and self._drift >= self._headroom:
             self._check_liquidation(ts_now)
@@ -386,17 +381,22 @@ class PerpetualEconomics(SimulationModule):  # type: ignore[misc]
     def _force_check(self) -> None:
         self._drift = float("inf")
 
-    def _track_marks(self, moved: set[InstrumentId]) -> None:
-        """Add what the marks' moves since the last step can cost the headroom (a move of ``d``
-        costs at most ``|qty| x d x (1 + mmr)``, and no tier's mmr exceeds 0.5)."""
+    def _on_marks(self, moved: set[InstrumentId]) -> None:
+        """Each moved instrument's mark, read once, to the held mark-price orders (they may
+        trigger) and then to the headroom: a move of ``d`` costs at most ``|qty| x d x
+        (1 + mmr)``, and no tier's mmr exceeds 0.5."""
+        triggers = self.mark_triggers.has_held()
         for instrument_id in moved:
-            positions = self._open.get(instrument_id)
+            if not triggers and instrument_id not in self._open:
+                continue
+            mark = self._mark_float(instrument_id)
+            if mark is None:
+                continue
+            if triggers:
+                self.mark_triggers.on_mark(instrument_id, mark)
+            positions = self._open.get(instrument_id)  # after a triggered order's fill
             if positions is None:
                 continue
-            price = self._mark_price(instrument_id)
-            if price is None:
-                continue
-            mark = price.as_double()
             last = self._last_mark.get(instrument_id)
             if last != mark:
                 self._last_mark[instrument_id] = mark
